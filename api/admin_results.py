@@ -1,0 +1,59 @@
+"""Officers publish results: POST /api/v1/admin/results and /api/v1/admin/results/bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, post
+from litestar.params import JSONBody
+
+from api.deps import principal_of
+from api.schemas import PublishedIds
+from db.results import insert_results
+from domain.publishing import publish_results
+from domain.results import MAX_BULK
+
+
+class ResultIn(msgspec.Struct):
+    task_number: str
+    uscc: str
+    entity_name: str
+    departments: list[str]
+    inspected_on: dt.date
+    categories: list[str]
+    entity_kind: str | None = None
+    region_code: str | None = None
+    inspection_type: str = "抽查"
+    check_field: str = "general"
+    follow_up: str = ""
+    penalty_decision_number: str = ""
+    published_on: dt.date | None = None
+
+
+class BulkIn(msgspec.Struct):
+    # One more than the limit is allowed through parsing so the use case can name the problem.
+    items: Annotated[list[ResultIn], msgspec.Meta(max_length=MAX_BULK + 1)]
+
+
+def shanghai_today() -> dt.date:
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+class AdminResultsController(Controller):
+    path = "/api/v1/admin/results"
+    tags = ["admin"]
+
+    @post("/", summary="Publish one inspection result", status_code=201)
+    async def publish_one(self, request: Request, data: JSONBody[ResultIn]) -> PublishedIds:
+        ids = await publish_results(principal_of(request), [msgspec.structs.asdict(data)], insert_results,
+                                    shanghai_today())
+        return PublishedIds(ids=ids, count=len(ids))
+
+    @post("/bulk", summary="Publish up to 10,000 results, all or nothing", status_code=201,
+          request_max_body_size=64 * 1024 * 1024)
+    async def publish_bulk(self, request: Request, data: JSONBody[BulkIn]) -> PublishedIds:
+        raws = [msgspec.structs.asdict(i) for i in data.items]
+        ids = await publish_results(principal_of(request), raws, insert_results, shanghai_today(), bulk=True)
+        return PublishedIds(ids=ids, count=len(ids))

@@ -1,0 +1,65 @@
+"""GET /api/v1/results and /api/v1/results/{id}."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+
+from api.deps import settings_of
+from api.params import Params
+from api.schemas import ResultOut, ResultPage
+from api.serialize import result_out
+from db import results as q
+from domain.disclosure import ensure_servable
+from domain.errors import NotFound
+from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
+
+
+class ResultsController(Controller):
+    path = "/api/v1/results"
+    tags = ["results"]
+    opt = {"exclude_from_auth": True}
+
+    @get("/", summary="Inspection results")
+    async def list_results(
+        self,
+        request: Request,
+        uscc: str | None = None,
+        department: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        category: str | None = None,
+        negative: bool | None = None,
+        page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        cursor: str | None = None,
+    ) -> ResultPage:
+        p = Params()
+        f = q.ResultFilter(
+            uscc=p.uscc(uscc), department=department or None, region_range=p.region(region),
+            year=p.year(year), category=p.category(category), negative=negative,
+        )
+        size = check_page_size(page_size)
+        key = decode_cursor(cursor)
+        p.done()
+        after = key["id"] if key else None
+        rows = await q.list_results(f, after, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        names = await q.department_names([c for r in rows for c in r["department_codes"].split(",")])
+        base = settings_of(request).base_url
+        items = [result_out(r, names, base) for r in rows]
+        total = await q.count_results(f) if (f.uscc or cursor is None) else None
+        return ResultPage(
+            items=items,
+            next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None,
+            total=total,
+        )
+
+    @get("/{result_id:int}", summary="One inspection result")
+    async def get_result(self, request: Request, result_id: int) -> ResultOut:
+        row = await q.get_result(result_id)
+        if row is None:
+            raise NotFound(f"没有编号为 {result_id} 的检查结果 (no result {result_id})")
+        ensure_servable("检查结果", result_id, row["disclosure"], row["withdrawn_reason"])
+        names = await q.department_names(row["department_codes"].split(","))
+        return result_out(row, names, settings_of(request).base_url)

@@ -1,0 +1,53 @@
+"""create_app(settings): the one place that wires the pieces together."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.datastructures import State
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+
+from api.admin_results import AdminResultsController
+from api.auth import AuthController, make_jwt_auth
+from api.problems import HANDLERS
+from api.results import ResultsController
+from db.engine import bind_tables, close_engine, make_engine, open_engine
+from settings import Settings
+
+API_CONTROLLERS: list = [ResultsController, AuthController, AdminResultsController]
+
+
+def create_app(settings: Settings) -> Litestar:
+    engine = make_engine(settings.database_url)
+    bind_tables(engine)
+    jwt_auth = make_jwt_auth(settings)
+
+    async def on_startup(app: Litestar) -> None:
+        bind_tables(engine)
+        await open_engine(engine)
+
+    async def on_shutdown(app: Litestar) -> None:
+        await close_engine(engine)
+
+    app = Litestar(
+        route_handlers=[*API_CONTROLLERS],
+        on_app_init=[jwt_auth.on_app_init],
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine}),
+        openapi_config=OpenAPIConfig(
+            title="“双随机、一公开”公示 API",
+            version="1.0.0",
+            description="Open data on spot-check plans, inspection results, guides, honours and policy documents.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        request_max_body_size=16 * 1024 * 1024,
+        debug=False,
+    )
+    logging.getLogger("gongshi").setLevel(logging.INFO)
+    return app

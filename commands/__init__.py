@@ -1,0 +1,1 @@
+"""`gongshi` subcommands; each module defines register(subparsers) and is found automatically."""

@@ -1,0 +1,1 @@
+"""Piccolo tables and the queries the use cases need."""

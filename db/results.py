@@ -1,0 +1,185 @@
+"""Queries over inspection results. Filters are built from the caller's choices; no rules here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from db import changes
+from db.tables import Department, Entity, Result, ResultCategory, ResultDepartment
+from db.tx import write_transaction
+from domain.errors import Conflict, FieldError
+from domain.results import ResultDraft
+
+CHUNK = 400  # rows per INSERT: stays under SQLite's bound-parameter limit
+
+
+@dataclass
+class ResultFilter:
+    uscc: str | None = None
+    department: str | None = None
+    region_range: tuple[str, str] | None = None
+    year: int | None = None
+    category: str | None = None
+    negative: bool | None = None
+    public_only: bool = True
+
+
+def _where(f: ResultFilter, alias: str = "r") -> tuple[list[str], list[Any]]:
+    conds: list[str] = []
+    args: list[Any] = []
+    if f.public_only:
+        conds.append(f"{alias}.disclosure = 'public'")
+    if f.uscc:
+        conds.append(f"{alias}.uscc = {{}}")
+        args.append(f.uscc)
+    if f.region_range:
+        conds.append(f"{alias}.region_code >= {{}} AND {alias}.region_code < {{}}")
+        args.extend(f.region_range)
+    if f.year is not None:
+        conds.append(f"{alias}.year = {{}}")
+        args.append(f.year)
+    if f.negative is not None:
+        conds.append(f"{alias}.negative = {{}}")
+        args.append(f.negative)
+    return conds, args
+
+
+def _from(f: ResultFilter) -> tuple[str, str, list[str], list[Any]]:
+    """Pick the driving table so the most selective index walks in id order."""
+    joins = ""
+    key = "r.id"
+    conds: list[str] = []
+    args: list[Any] = []
+    if f.department:
+        joins += " JOIN result_department d ON d.result_id = r.id"
+        conds.append("d.department_code = {}")
+        args.append(f.department)
+        if f.year is not None:
+            conds.append("d.year = {}")
+            args.append(f.year)
+        key = "d.result_id"
+    if f.category:
+        joins += " JOIN result_category c ON c.result_id = r.id"
+        conds.append("c.code = {}")
+        args.append(f.category)
+        if f.year is not None and not f.department:
+            conds.append("c.year = {}")
+            args.append(f.year)
+        if not f.department:
+            key = "c.result_id"
+    return joins, key, conds, args
+
+
+async def list_results(f: ResultFilter, after_id: int | None, limit: int) -> list[dict]:
+    joins, key, jconds, jargs = _from(f)
+    conds, args = _where(f)
+    conds = jconds + conds
+    args = jargs + args
+    if after_id is not None:
+        conds.append(f"{key} < {{}}")
+        args.append(after_id)
+    where = " AND ".join(conds) or "1=1"
+    sql = f"SELECT r.* FROM inspection_result r{joins} WHERE {where} ORDER BY {key} DESC LIMIT {int(limit)}"
+    return await Result.raw(sql, *args)
+
+
+async def count_results(f: ResultFilter) -> int:
+    joins, _key, jconds, jargs = _from(f)
+    conds, args = _where(f)
+    where = " AND ".join(jconds + conds) or "1=1"
+    rows = await Result.raw(f"SELECT COUNT(*) AS n FROM inspection_result r{joins} WHERE {where}", *(jargs + args))
+    return int(rows[0]["n"])
+
+
+async def get_result(result_id: int) -> dict | None:
+    return await Result.select().where(Result.id == result_id).first()
+
+
+async def department_names(codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = await Department.select(Department.code, Department.name).where(Department.code.is_in(list(set(codes))))
+    return {r["code"]: r["name"] for r in rows}
+
+
+async def existing_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Which (task_number, uscc) pairs are already published."""
+    found: list[tuple[str, str]] = []
+    tasks = sorted({t for t, _ in pairs})
+    wanted = set(pairs)
+    for i in range(0, len(tasks), CHUNK):
+        rows = await Result.select(Result.task_number, Result.uscc).where(
+            Result.task_number.is_in(tasks[i : i + CHUNK])
+        )
+        found.extend((r["task_number"], r["uscc"]) for r in rows if (r["task_number"], r["uscc"]) in wanted)
+    return found
+
+
+async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date) -> list[int]:
+    """All-or-nothing: results, their category and department rows, audit, change log, outbox."""
+    now = changes.now()
+    async with write_transaction():
+        dupes = await existing_pairs([(d.task_number, d.uscc) for d in drafts])
+        if dupes:
+            t, u = dupes[0]
+            raise Conflict(
+                f"任务单号 {t} 下已发布过 {u} 的结果 (a result for task {t} and entity {u} is already published)",
+                [FieldError("task_number", f"duplicate task_number {t} for uscc {u}")],
+            )
+        ids: list[int] = []
+        for i in range(0, len(drafts), CHUNK):
+            chunk = drafts[i : i + CHUNK]
+            rows = await Result.insert(
+                *[
+                    Result(
+                        task_number=d.task_number, uscc=d.uscc, entity_name=d.entity_name,
+                        entity_kind=d.entity_kind, region_code=d.region_code,
+                        department_code=d.department_codes[0], department_codes=",".join(d.department_codes),
+                        inspected_on=d.inspected_on, year=d.inspected_on.year,
+                        inspection_type=d.inspection_type, category_codes=",".join(d.category_codes),
+                        negative=d.negative, check_field=d.check_field, joint=d.joint,
+                        follow_up=d.follow_up, penalty_decision_number=d.penalty_decision_number,
+                        published_on=d.published_on or today, created_at=now, updated_at=now,
+                    )
+                    for d in chunk
+                ]
+            ).returning(Result.id)
+            chunk_ids = [r["id"] for r in rows]
+            ids.extend(chunk_ids)
+            cats = [
+                ResultCategory(result_id=rid, code=c, year=d.inspected_on.year)
+                for rid, d in zip(chunk_ids, chunk)
+                for c in d.category_codes
+            ]
+            deps = [
+                ResultDepartment(result_id=rid, department_code=c, year=d.inspected_on.year)
+                for rid, d in zip(chunk_ids, chunk)
+                for c in d.department_codes
+            ]
+            for j in range(0, len(cats), CHUNK):
+                await ResultCategory.insert(*cats[j : j + CHUNK])
+            for j in range(0, len(deps), CHUNK):
+                await ResultDepartment.insert(*deps[j : j + CHUNK])
+        await upsert_entities(drafts)
+        for i in range(0, len(ids), CHUNK):
+            await changes.audit_many(actor, "publish", "result", ids[i : i + CHUNK])
+            await changes.public_change("result", ids[i : i + CHUNK], "published")
+    return ids
+
+
+async def upsert_entities(drafts: list[ResultDraft]) -> None:
+    """Make sure every entity a result names exists in the register (name kept current)."""
+    usccs = sorted({d.uscc for d in drafts})
+    known: set[str] = set()
+    for i in range(0, len(usccs), CHUNK):
+        rows = await Entity.select(Entity.uscc).where(Entity.uscc.is_in(usccs[i : i + CHUNK]))
+        known.update(r["uscc"] for r in rows)
+    new: dict[str, ResultDraft] = {d.uscc: d for d in drafts if d.uscc not in known}
+    items = [
+        Entity(uscc=d.uscc, name=d.entity_name, kind=d.entity_kind, region_code=d.region_code, updated_at=changes.now())
+        for d in new.values()
+    ]
+    for i in range(0, len(items), CHUNK):
+        await Entity.insert(*items[i : i + CHUNK])

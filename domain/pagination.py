@@ -1,0 +1,51 @@
+"""Opaque keyset cursors and page sizes."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from domain.errors import FieldError, ValidationFailed
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def page_size(value: int | None) -> int:
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    if value < 1 or value > MAX_PAGE_SIZE:
+        raise ValidationFailed(
+            f"page_size must be between 1 and {MAX_PAGE_SIZE}",
+            [FieldError("page_size", f"每页条数应在1到{MAX_PAGE_SIZE}之间 (must be 1 to {MAX_PAGE_SIZE}, got {value})")],
+        )
+    return value
+
+
+def encode_cursor(key: dict) -> str:
+    raw = json.dumps(key, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(
+    cursor: str | None, fields: tuple[str, ...] = ("id",), int_fields: tuple[str, ...] = ("id",)
+) -> dict | None:
+    """Decode a cursor made by encode_cursor; anything else is a 422 naming `cursor`."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(key, dict) or set(key) != set(fields):
+            raise ValueError("wrong keys")
+        for f in fields:
+            if not isinstance(key[f], (int, str)) or isinstance(key[f], bool):
+                raise ValueError("wrong type")
+            if f in int_fields and not isinstance(key[f], int):
+                raise ValueError("wrong type")
+    except (ValueError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ValidationFailed(
+            "The cursor is not one this API issued.",
+            [FieldError("cursor", "无效的翻页游标 (malformed cursor: pass next_cursor from the previous page unchanged)")],
+        ) from None
+    return key

@@ -1,0 +1,117 @@
+"""Inspection results: validating what an officer publishes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain import categories, uscc
+from domain.entities import KINDS
+from domain.errors import FieldError
+
+INSPECTION_TYPES = ("抽查", "检查")
+CHECK_FIELDS = ("general", "food", "drug", "special_equipment", "product_quality", "environment",
+                "work_safety", "fire", "health", "other")
+MAX_BULK = 10_000
+
+
+@dataclass
+class ResultDraft:
+    task_number: str
+    uscc: str
+    entity_name: str
+    entity_kind: str
+    region_code: str
+    department_codes: list[str]
+    inspected_on: dt.date
+    inspection_type: str
+    category_codes: list[str]
+    negative: bool
+    check_field: str = "general"
+    follow_up: str = ""
+    penalty_decision_number: str = ""
+    joint: bool = False
+    published_on: dt.date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def validate_result(raw: dict[str, Any], prefix: str = "") -> tuple[ResultDraft | None, list[FieldError]]:
+    """Check one result as submitted (plain dict of already-typed values).
+
+    Returns the draft or the list of field errors, each naming the field (with `prefix`
+    such as `items[3].` for bulk requests)."""
+    errs: list[FieldError] = []
+
+    def bad(name: str, msg: str) -> None:
+        errs.append(FieldError(prefix + name, msg))
+
+    task = str(raw.get("task_number") or "").strip()
+    if not task:
+        bad("task_number", "任务单号不能为空 (task_number is required)")
+    elif len(task) > 64:
+        bad("task_number", "任务单号过长 (at most 64 characters)")
+    code = ""
+    try:
+        code = uscc.validate(str(raw.get("uscc") or ""))
+    except uscc.InvalidUSCC as e:
+        bad("uscc", str(e))
+    name = str(raw.get("entity_name") or "").strip()
+    if not name:
+        bad("entity_name", "经营主体名称不能为空 (entity_name is required)")
+    kind = raw.get("entity_kind") or ("" if not code else None)
+    if kind is None:
+        from domain.entities import kind_from_uscc
+
+        kind = kind_from_uscc(code)
+    if kind and kind not in KINDS:
+        bad("entity_kind", f"未知的主体类型 {kind!r} (one of {', '.join(KINDS)})")
+    region = str(raw.get("region_code") or (uscc.region_of(code) if code else "")).strip()
+    if not (len(region) == 6 and region.isdigit()):
+        bad("region_code", "行政区划代码应为6位数字 (a 6-digit GB/T 2260 code)")
+    depts = [d.strip() for d in raw.get("departments") or [] if str(d).strip()]
+    if not depts:
+        bad("departments", "至少需要一个检查部门 (at least one department; the first is the publisher)")
+    inspected = raw.get("inspected_on")
+    if not isinstance(inspected, dt.date):
+        bad("inspected_on", "检查日期格式应为 YYYY-MM-DD (a date YYYY-MM-DD)")
+    elif inspected > dt.date.today() + dt.timedelta(days=1):
+        bad("inspected_on", "检查日期不能在未来 (the inspection date is in the future)")
+    itype = raw.get("inspection_type") or "抽查"
+    if itype not in INSPECTION_TYPES:
+        bad("inspection_type", f"检查类型应为 抽查 或 检查 (got {itype!r})")
+    cats: list[categories.Category] = []
+    raw_cats = raw.get("categories") or []
+    if not raw_cats:
+        bad("categories", "至少需要一个结果类别 (at least one result category)")
+    else:
+        try:
+            cats = categories.parse_codes([str(c) for c in raw_cats])
+        except KeyError as e:
+            bad("categories", e.args[0])
+    check_field = raw.get("check_field") or "general"
+    if check_field not in CHECK_FIELDS:
+        bad("check_field", f"未知的抽查领域 {check_field!r} (one of {', '.join(CHECK_FIELDS)})")
+    if errs:
+        return None, errs
+    codes = [c.code for c in cats]
+    return (
+        ResultDraft(
+            task_number=task,
+            uscc=code,
+            entity_name=name,
+            entity_kind=kind or "other",
+            region_code=region,
+            department_codes=depts,
+            inspected_on=inspected,  # type: ignore[arg-type]
+            inspection_type=itype,
+            category_codes=codes,
+            negative=categories.is_negative(codes),
+            check_field=check_field,
+            follow_up=str(raw.get("follow_up") or "").strip(),
+            penalty_decision_number=str(raw.get("penalty_decision_number") or "").strip(),
+            joint=len(depts) > 1,
+            published_on=raw.get("published_on"),
+        ),
+        [],
+    )

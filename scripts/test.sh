@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Command 2: run the whole test suite. Installs what it needs (venv, packages, Chromium and a
+# CJK font for the browser tests). DATABASE_URL picks the engine (SQLite when unset).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh dev
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qiE "wqy|noto sans cjk" || need+=(fonts-wqy-zenhei)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]} (browser tests) …"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+set +e
+.venv/bin/python -m pytest "$@"
+code=$?
+set -e
+if [ $code -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure" >&2
+  exit 1
+fi
+exit $code

@@ -1,0 +1,107 @@
+"""Settings: read from the environment once, at start-up, and passed in.
+
+Nothing here is cached at import time; `Settings.from_env()` is called by the CLI
+and by tests build their own `Settings(...)` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _default_var() -> Path:
+    return Path(os.getcwd()) / "var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # `sqlite:///path/to/file.sqlite` or `postgresql://user@host:port/db`.
+    database_url: str = "sqlite:///var/gongshi.sqlite"
+    # `embedded` (SQLite FTS5 file) or `meilisearch`.
+    search_backend: str = "embedded"
+    search_path: str = "var/search.sqlite"
+    meili_url: str = ""
+    meili_master_key: str = ""
+    meili_index_prefix: str = "gongshi"
+    redis_url: str = ""
+    files_dir: str = "var/files"
+    jwt_secret: str = "dev-only-secret-change-me"
+    jwt_ttl_seconds: int = 3600
+    # Public base URL used to build each record's `url`.
+    base_url: str = "http://127.0.0.1:8000"
+    # Rate limits per minute: anonymous callers, callers with an API key.
+    rate_limit_anonymous: int = 120
+    rate_limit_api_key: int = 1200
+    # Comma-separated API keys that raise the rate limit (journalists, newsrooms).
+    api_keys: tuple[str, ...] = field(default_factory=tuple)
+    # Run the outbox worker inside the web process.
+    outbox_worker: bool = True
+    # Complaints: response deadline in working days, how old a visit may be,
+    # and the window around a visit in which scan records are looked for.
+    complaint_respond_days: int = 15
+    complaint_max_age_days: int = 90
+    complaint_scan_window_minutes: int = 120
+    # Attachment limits.
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_video_bytes: int = 50 * 1024 * 1024
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> str:
+        if self.is_postgres:
+            raise ValueError("DATABASE_URL is not a SQLite URL")
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            raise ValueError(f"DATABASE_URL must start with {prefix} or postgresql://")
+        return self.database_url[len(prefix):]
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        e = os.environ if env is None else env
+        d = cls()
+
+        def get(name: str, default: str) -> str:
+            return e.get(name, default) or default
+
+        def get_int(name: str, default: int) -> int:
+            raw = e.get(name)
+            if not raw:
+                return default
+            try:
+                return int(raw)
+            except ValueError as exc:
+                raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+        backend = get("SEARCH_BACKEND", d.search_backend)
+        if backend not in ("embedded", "meilisearch"):
+            raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'meilisearch', got {backend!r}")
+        keys = tuple(k.strip() for k in get("API_KEYS", "").split(",") if k.strip())
+        return cls(
+            database_url=get("DATABASE_URL", d.database_url),
+            search_backend=backend,
+            search_path=get("SEARCH_PATH", d.search_path),
+            meili_url=get("MEILI_URL", ""),
+            meili_master_key=get("MEILI_MASTER_KEY", ""),
+            meili_index_prefix=get("MEILI_INDEX_PREFIX", d.meili_index_prefix),
+            redis_url=get("REDIS_URL", ""),
+            files_dir=get("FILES_DIR", d.files_dir),
+            jwt_secret=get("JWT_SECRET", d.jwt_secret),
+            jwt_ttl_seconds=get_int("JWT_TTL_SECONDS", d.jwt_ttl_seconds),
+            base_url=get("BASE_URL", d.base_url).rstrip("/"),
+            rate_limit_anonymous=get_int("RATE_LIMIT_ANONYMOUS", d.rate_limit_anonymous),
+            rate_limit_api_key=get_int("RATE_LIMIT_API_KEY", d.rate_limit_api_key),
+            api_keys=keys,
+            outbox_worker=get("OUTBOX_WORKER", "1") not in ("0", "false", "no"),
+            complaint_respond_days=get_int("COMPLAINT_RESPOND_DAYS", d.complaint_respond_days),
+            complaint_max_age_days=get_int("COMPLAINT_MAX_AGE_DAYS", d.complaint_max_age_days),
+            complaint_scan_window_minutes=get_int(
+                "COMPLAINT_SCAN_WINDOW_MINUTES", d.complaint_scan_window_minutes
+            ),
+            max_attachment_bytes=get_int("MAX_ATTACHMENT_BYTES", d.max_attachment_bytes),
+            max_video_bytes=get_int("MAX_VIDEO_BYTES", d.max_video_bytes),
+        )

@@ -1,0 +1,114 @@
+"""Domain rules, table-tested without a database or server."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain import categories, uscc
+from domain.disclosure import ensure_servable
+from domain.errors import Gone, ValidationFailed
+from domain.masking import mask_person_name, public_entity_name
+from domain.pagination import decode_cursor, encode_cursor, page_size
+from domain.regions import region_range
+
+
+@pytest.mark.parametrize("raw", ["914403001922038216", "91440300708461136T", "91330100799655058B"])
+def test_valid_public_usccs(raw: str) -> None:
+    assert uscc.validate(raw) == raw
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [(" 91440300708461136t ", "91440300708461136T"), ("９１４４０３００７０８４６１１３６Ｔ", "91440300708461136T"),
+     ("9144-0300-7084-6113-6T", "91440300708461136T")],
+)
+def test_normalisation(raw: str, expected: str) -> None:
+    assert uscc.validate(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw,fragment",
+    [
+        ("", "empty"),
+        ("9144030070846113", "18 characters, got 16"),
+        ("9144030070846113600", "got 19"),
+        ("91440300708461I36T", "character 15 'I'"),
+        ("914403007084611O6T", "character 16 'O'"),
+        ("91440300708461136X", "should be 'T', got 'X'"),
+        ("914403001922038217", "should be '6'"),
+    ],
+)
+def test_invalid_usccs_name_the_problem(raw: str, fragment: str) -> None:
+    with pytest.raises(uscc.InvalidUSCC) as e:
+        uscc.validate(raw)
+    assert fragment in str(e.value)
+
+
+def test_check_character_matches_the_weights_in_the_standard() -> None:
+    # Independent computation with the weights from GB 32100-2015.
+    weights = [pow(3, i, 31) for i in range(17)]
+    assert weights == [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    stem = "91440300708461136"
+    s = sum(uscc.ALPHABET.index(c) * w for c, w in zip(stem, weights))
+    assert uscc.with_check_character(stem)[-1] == uscc.ALPHABET[(31 - s % 31) % 31]
+
+
+@pytest.mark.parametrize(
+    "codes,negative",
+    [(["N01"], False), (["N02", "N03"], False), (["X05"], True), (["N01", "X07"], True), (["S02"], False)],
+)
+def test_negative_if_any_category_is_negative(codes: list[str], negative: bool) -> None:
+    assert categories.is_negative(codes) is negative
+
+
+def test_category_lookup_by_code_or_label() -> None:
+    assert categories.lookup("x05").label == "发现问题已责令改正"
+    assert categories.lookup("通过登记的住所（经营场所）无法联系").code == "X03"
+    with pytest.raises(KeyError, match="Q99"):
+        categories.lookup("Q99")
+
+
+def test_catalogue_has_every_official_label_once() -> None:
+    labels = [c.label for c in categories.CATALOGUE]
+    assert len(labels) == len(set(labels)) == 16
+    assert sum(c.negative for c in categories.CATALOGUE) == 8
+
+
+@pytest.mark.parametrize("name,masked", [("张三", "张*"), ("欧阳明华", "欧***"), ("李", "李*"), ("", "")])
+def test_mask_person_name(name: str, masked: str) -> None:
+    assert mask_person_name(name) == masked
+
+
+def test_individual_business_name_is_masked_only_for_individuals() -> None:
+    assert public_entity_name("鄄城县张三百货店", "individual", "张三") == "鄄城县张*百货店"
+    assert public_entity_name("张三科技有限公司", "enterprise", "张三") == "张三科技有限公司"
+
+
+def test_withdrawn_record_is_never_served() -> None:
+    ensure_servable("检查结果", 1, "public", "")
+    with pytest.raises(Gone) as e:
+        ensure_servable("检查结果", 1, "withdrawn", "repaired")
+    assert e.value.status == 410 and e.value.extra["reason"] == "repaired"
+
+
+def test_cursor_round_trip_and_malformed() -> None:
+    assert decode_cursor(encode_cursor({"id": 42})) == {"id": 42}
+    for bad in ["!!!", "e30", encode_cursor({"id": "x"}), encode_cursor({"id": 1, "x": 2})]:
+        with pytest.raises(ValidationFailed) as e:
+            decode_cursor(bad)
+        assert e.value.errors[0].field == "cursor"
+
+
+@pytest.mark.parametrize("size,ok", [(None, True), (1, True), (100, True), (0, False), (101, False), (1000000, False)])
+def test_page_size_bounds(size: int | None, ok: bool) -> None:
+    if ok:
+        assert page_size(size) >= 1
+    else:
+        with pytest.raises(ValidationFailed):
+            page_size(size)
+
+
+def test_region_ranges() -> None:
+    assert region_range("370000") == ("37", "38")
+    assert region_range("371500") == ("3715", "3716")
+    assert region_range("371726") == ("371726", "371727")
