@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar
-from litestar.config.app import AppConfig
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from api.admin_results import AdminResultsController
 from api.auth import AuthController, make_jwt_auth
 from api.problems import HANDLERS
+from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.results import ResultsController
 from db.engine import bind_tables, close_engine, make_engine, open_engine
 from settings import Settings
@@ -24,6 +25,7 @@ def create_app(settings: Settings) -> Litestar:
     engine = make_engine(settings.database_url)
     bind_tables(engine)
     jwt_auth = make_jwt_auth(settings)
+    limiter = RateLimiter(make_store(settings))
 
     async def on_startup(app: Litestar) -> None:
         bind_tables(engine)
@@ -38,7 +40,8 @@ def create_app(settings: Settings) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
-        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine}),
+        middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings)],
+        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine, "limiter": limiter}),
         openapi_config=OpenAPIConfig(
             title="“双随机、一公开”公示 API",
             version="1.0.0",

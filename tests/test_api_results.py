@@ -105,3 +105,25 @@ async def test_unknown_and_withdrawn_results(client) -> None:
     r = await client.get(f"/api/v1/results/{rid}")
     assert r.status_code == 410 and r.json()["reason"] == "repaired"
     assert (await client.get("/api/v1/results")).json()["items"] == []
+
+
+async def test_rate_limit_headers_and_429(settings, app, clean_db) -> None:
+    import dataclasses
+
+    import httpx
+
+    from app import create_app
+    from db.engine import bind_tables
+
+    small = dataclasses.replace(settings, rate_limit_anonymous=3, rate_limit_api_key=5, api_keys=("k-news",))
+    limited = create_app(small)
+    bind_tables(app.state.engine)  # keep the session's engine (and its pool) for the other tests
+    transport = httpx.ASGITransport(app=limited, client=("10.1.2.3", 1234))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t.local") as c:
+        codes = [(await c.get("/api/v1/results")).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = await c.get("/api/v1/results")
+        assert r.headers["RateLimit-Remaining"] == "0" and int(r.headers["Retry-After"]) >= 1
+        assert r.headers["content-type"].startswith("application/problem+json")
+        ok = await c.get("/api/v1/results", headers={"X-API-Key": "k-news"})
+        assert ok.status_code == 200 and ok.headers["RateLimit-Limit"] == "5"

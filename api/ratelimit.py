@@ -1,0 +1,108 @@
+"""Rate limits with RateLimit-* headers on every API response.
+
+Fixed one-minute windows counted in a Litestar store (memory by default, Redis when REDIS_URL
+is set, so several workers share the count). Anonymous callers are counted by client address;
+a valid API key (header `X-API-Key`) gets its own, higher limit. Other parts (complaint filing,
+lookups) call `RateLimiter.hit` with their own keys and limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from dataclasses import dataclass
+
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from settings import Settings
+
+
+@dataclass
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends
+
+    def headers(self) -> dict[str, str]:
+        h = {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(self.remaining),
+             "RateLimit-Reset": str(self.reset)}
+        if not self.allowed:
+            h["Retry-After"] = str(self.reset)
+        return h
+
+
+class RateLimiter:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = asyncio.Lock()
+
+    async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
+        now = time.time()
+        start = math.floor(now / window) * window
+        reset = max(1, int(start + window - now))
+        k = f"rl:{key}:{int(start)}"
+        # The lock makes read-increment-write atomic within a process; with Redis across
+        # processes a small overshoot at a window edge is acceptable for a rate limit.
+        async with self._lock:
+            raw = await self.store.get(k)
+            count = int(raw or 0) + 1
+            await self.store.set(k, str(count), expires_in=window + 1)
+        return Verdict(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset=reset)
+
+
+def make_store(settings: Settings) -> Store:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore.with_client(url=settings.redis_url, namespace="gongshi")
+    return MemoryStore()
+
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+class RateLimitMiddleware:
+    """ASGI middleware for /api/ paths."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, settings: Settings) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        key = headers.get("x-api-key", "")
+        if key and key in self.settings.api_keys:
+            verdict = await self.limiter.hit(f"key:{key}", self.settings.rate_limit_api_key)
+        else:
+            verdict = await self.limiter.hit(f"ip:{client_address(scope)}", self.settings.rate_limit_anonymous)
+        extra = [(k.encode(), v.encode()) for k, v in verdict.headers().items()]
+        if not verdict.allowed:
+            import json
+
+            body = json.dumps({
+                "type": "about:blank", "title": "Too many requests", "status": 429,
+                "detail": f"请求过于频繁，请 {verdict.reset} 秒后再试 (rate limit reached; retry in {verdict.reset} s; "
+                          "an API key raises the limit)",
+            }, ensure_ascii=False).encode()
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"application/problem+json"),
+                                    (b"content-length", str(len(body)).encode()), *extra]})
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
