@@ -1,0 +1,1 @@
+"""Demo data: generated entities, results and honours, and the seed-based records."""
