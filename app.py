@@ -16,6 +16,7 @@ from api.problems import HANDLERS
 from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.results import ResultsController
 from db.engine import bind_tables, close_engine, make_engine, open_engine
+from portal import portal_router, static_router, template_config
 from settings import Settings
 
 API_CONTROLLERS: list = [ResultsController, AuthController, AdminResultsController]
@@ -35,7 +36,8 @@ def create_app(settings: Settings) -> Litestar:
         await close_engine(engine)
 
     app = Litestar(
-        route_handlers=[*API_CONTROLLERS],
+        route_handlers=[*API_CONTROLLERS, portal_router(), static_router()],
+        template_config=template_config(),
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -1,0 +1,71 @@
+"""The public portal: server-rendered pages (Jinja2 through Litestar's template engine).
+
+Layout:
+    portal/controllers/   one module per page group; PORTAL_CONTROLLERS in
+                          controllers/__init__.py is the one list to register a page in
+    portal/templates/     base.html (layout, navigation, language switch, skip link) and pages
+    portal/static/        CSS and images, all local (no CDN, no web fonts)
+    portal/locale/        gettext catalogues (English; Chinese is the message id)
+    portal/i18n.py        language from ?lang= / cookie; `_()` in templates, `tr()` in Python
+    portal/render.py      page(request, "x.html", api_url=..., nav=..., **context)
+    portal/errors.py      HTML 404/410/422/500 pages for portal routes
+
+Adding a page (e.g. complaint filing):
+    1. portal/controllers/complaints.py with a litestar Controller whose handlers
+       `return page(request, "complaints/new.html", api_url="/api/v1/complaints", nav="services", ...)`.
+    2. portal/templates/complaints/new.html: `{% extends "base.html" %}` and fill the blocks
+       `title`, `description` and `content` (optionally `head`).
+    3. Append the controller to PORTAL_CONTROLLERS in portal/controllers/__init__.py.
+    4. Wrap user-visible text in `{{ _("中文") }}` and run scripts/portal-i18n.sh, then
+       translate the new entries in portal/locale/en/LC_MESSAGES/messages.po.
+    The navigation already points at /complaints/new, /complaints/track and /repair
+    (portal.render.SERVICES) and turns them into links once a route with that path exists.
+
+Portal routes are public (exclude_from_auth); a page that needs a signed-in user sets
+`opt = {"exclude_from_auth": False}` on its controller.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Router
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from portal import i18n
+from portal.controllers import PORTAL_CONTROLLERS
+from portal.errors import HANDLERS
+
+HERE = Path(__file__).parent
+STATIC_PATH = "/static"
+
+
+def _configure(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.autoescape = True  # every stored text is escaped; see templates/README for the one exception
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    i18n.install(env)
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_configure)
+
+
+def portal_router() -> Router:
+    return Router(
+        path="/",
+        route_handlers=[*PORTAL_CONTROLLERS],
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+    )
+
+
+def static_router() -> Router:
+    return create_static_files_router(
+        path=STATIC_PATH, directories=[HERE / "static"], opt={"exclude_from_auth": True},
+        include_in_schema=False, cache_control=None,
+    )
