@@ -43,6 +43,12 @@ class Settings:
     complaint_respond_days: int = 15
     complaint_max_age_days: int = 90
     complaint_scan_window_minutes: int = 120
+    # Complaint attachments per filing; filings per client address per hour and per USCC per
+    # day (instead of a CAPTCHA); tracking look-ups per client and per number per 10 minutes.
+    complaint_max_attachments: int = 5
+    complaint_file_limit_client: int = 10
+    complaint_file_limit_uscc: int = 5
+    complaint_lookup_limit: int = 20
     # Attachment limits.
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_video_bytes: int = 50 * 1024 * 1024
@@ -102,6 +108,10 @@ class Settings:
             complaint_scan_window_minutes=get_int(
                 "COMPLAINT_SCAN_WINDOW_MINUTES", d.complaint_scan_window_minutes
             ),
+            complaint_max_attachments=get_int("COMPLAINT_MAX_ATTACHMENTS", d.complaint_max_attachments),
+            complaint_file_limit_client=get_int("COMPLAINT_FILE_LIMIT_CLIENT", d.complaint_file_limit_client),
+            complaint_file_limit_uscc=get_int("COMPLAINT_FILE_LIMIT_USCC", d.complaint_file_limit_uscc),
+            complaint_lookup_limit=get_int("COMPLAINT_LOOKUP_LIMIT", d.complaint_lookup_limit),
             max_attachment_bytes=get_int("MAX_ATTACHMENT_BYTES", d.max_attachment_bytes),
             max_video_bytes=get_int("MAX_VIDEO_BYTES", d.max_video_bytes),
         )
