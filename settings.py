@@ -15,6 +15,14 @@ def _default_var() -> Path:
     return Path(os.getcwd()) / "var"
 
 
+def _hhmm(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f"WITHDRAW_AT must be HH:MM (24-hour), got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     # `sqlite:///path/to/file.sqlite` or `postgresql://user@host:port/db`.
@@ -52,6 +60,12 @@ class Settings:
     # Attachment limits.
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_video_bytes: int = 50 * 1024 * 1024
+    # A CJK .ttf/.ttc font for guide PDFs; empty = look for fonts-wqy-zenhei / fonts-noto-cjk.
+    pdf_font: str = ""
+    # Credit repair: run `withdraw-expired` in the web process at start-up and daily at this
+    # Asia/Shanghai time (WITHDRAW_SCHEDULE=0 turns it off, e.g. when cron runs the command).
+    withdraw_schedule: bool = True
+    withdraw_at: str = "01:00"
 
     @property
     def is_postgres(self) -> bool:
@@ -114,4 +128,7 @@ class Settings:
             complaint_lookup_limit=get_int("COMPLAINT_LOOKUP_LIMIT", d.complaint_lookup_limit),
             max_attachment_bytes=get_int("MAX_ATTACHMENT_BYTES", d.max_attachment_bytes),
             max_video_bytes=get_int("MAX_VIDEO_BYTES", d.max_video_bytes),
+            pdf_font=get("PDF_FONT", ""),
+            withdraw_schedule=get("WITHDRAW_SCHEDULE", "1") not in ("0", "false", "no"),
+            withdraw_at=_hhmm(get("WITHDRAW_AT", d.withdraw_at)),
         )
