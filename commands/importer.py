@@ -1,0 +1,64 @@
+"""`gongshi import KIND FILE --as USERNAME`: bulk import of entities, results, honours, scan records."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from settings import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from importer.run import KINDS
+
+    s = sub.add_parser(
+        "import", help="import a CSV or XLSX file (all rows or none)",
+        description="Validate every row of FILE, print a report, and store all rows in one transaction "
+                    "only if every row is valid. Exit code 0 = stored, 1 = file rejected (nothing "
+                    "stored), 2 = usage error.",
+    )
+    s.add_argument("kind", choices=KINDS)
+    s.add_argument("file", type=Path)
+    s.add_argument("--as", dest="actor", required=True, metavar="USERNAME",
+                   help="the officer account the import is done as (audit log; results, honours and "
+                        "scan records are published under this officer's department)")
+    s.add_argument("--encoding", default="utf-8", help="CSV encoding: utf-8 (default, BOM optional) or gb18030")
+    s.add_argument("--max-problems", type=int, default=50, help="problems printed (default 50)")
+    s.add_argument("--report", type=Path, help="write every problem to this CSV file")
+    s.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
+    s.set_defaults(func=run)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_run(settings, args))
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from db.engine import bind_tables, close_engine, make_engine, open_engine
+    from db.lookups import department_index, user_by_name
+    from domain.auth import Principal
+    from importer.run import print_report, run_import, write_report_csv
+
+    engine = make_engine(settings.database_url)
+    bind_tables(engine)
+    await open_engine(engine)
+    try:
+        user = await user_by_name(args.actor)
+        if user is None or not user["active"]:
+            print(f"error: no active account {args.actor!r} (create one with `gongshi create-user`)", file=sys.stderr)
+            return 2
+        if user["role"] not in ("officer", "admin"):
+            print(f"error: {args.actor!r} is a {user['role']} account; imports are done by officers", file=sys.stderr)
+            return 2
+        actor = Principal(username=user["username"], role=user["role"], department_code=user["department_code"])
+        outcome = await run_import(engine, args.kind, args.file, actor, await department_index(),
+                                   encoding=args.encoding, progress=args.progress)
+    finally:
+        await close_engine(engine)
+    print_report(outcome, sys.stdout if outcome.ok else sys.stderr, args.max_problems)
+    if args.report and outcome.problems:
+        write_report_csv(outcome, args.report)
+        print(f"full report: {args.report}", file=sys.stderr)
+    return 0 if outcome.ok else 1

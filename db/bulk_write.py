@@ -1,0 +1,111 @@
+"""Rows for the bulk path: results (with their join tables), entities, honours, scan records,
+and the audit log / change log / search outbox rows that go with them, in the caller's
+`bulk_session`. Shapes only; which rows to write is decided by the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Callable, Sequence
+
+from db.bulk import BulkSession
+
+Progress = Callable[[int], Any] | None
+
+RESULT_COLS = (
+    "id", "task_number", "uscc", "entity_name", "entity_kind", "region_code", "department_code",
+    "department_codes", "inspected_on", "year", "inspection_type", "category_codes", "negative",
+    "check_field", "joint", "follow_up", "penalty_decision_number", "published_on", "disclosure",
+    "withdrawn_reason", "withdrawn_by", "withdrawn_note", "revision", "created_at", "updated_at",
+)
+ENTITY_COLS = ("id", "uscc", "name", "kind", "region_code", "industry_code", "risk_class", "status",
+               "operator_name", "updated_at")
+HONOUR_COLS = ("id", "uscc", "entity_name", "honour", "kind", "awarded_by", "awarded_on", "year",
+               "valid_until", "source_document", "department_code", "region_code", "disclosure", "created_at")
+SCAN_COLS = ("id", "uscc", "department_code", "officer_credentials", "scanned_at", "method", "task_number",
+             "location")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def write_results(s: BulkSession, drafts: Sequence[Any], actor: Any, today: dt.date,
+                        progress: Progress = None) -> list[int]:
+    """`drafts` are domain.results.ResultDraft (already validated). Returns the new ids."""
+    now = _now()
+    ids = await s.reserve_ids("inspection_result", len(drafts))
+    rows = [
+        (i, d.task_number, d.uscc, d.entity_name, d.entity_kind, d.region_code, d.department_codes[0],
+         ",".join(d.department_codes), d.inspected_on, d.inspected_on.year, d.inspection_type,
+         ",".join(d.category_codes), d.negative, d.check_field, d.joint, d.follow_up,
+         d.penalty_decision_number, d.published_on or today, "public", "", "", "", 1, now, now)
+        for i, d in zip(ids, drafts)
+    ]
+    await s.insert_chunked("inspection_result", RESULT_COLS, rows, progress)
+    del rows
+    cats = [(i, c, d.inspected_on.year) for i, d in zip(ids, drafts) for c in d.category_codes]
+    await s.insert_chunked("result_category", ("result_id", "code", "year"), cats)
+    del cats
+    deps = [(i, c, d.inspected_on.year) for i, d in zip(ids, drafts) for c in d.department_codes]
+    await s.insert_chunked("result_department", ("result_id", "department_code", "year"), deps)
+    del deps
+    await write_log(s, actor, "publish", "result", ids, public=True, at=now)
+    return ids
+
+
+async def write_entities(s: BulkSession, drafts: Sequence[Any], actor: Any | None,
+                         progress: Progress = None) -> list[int]:
+    """`drafts` have uscc, name, kind, region_code, industry_code, risk_class, status, operator_name.
+    The entity register is not one of the public change types, so: audit only."""
+    now = _now()
+    ids = await s.reserve_ids("entity", len(drafts))
+    rows = [(i, d.uscc, d.name, d.kind, d.region_code, d.industry_code, d.risk_class, d.status,
+             d.operator_name, now) for i, d in zip(ids, drafts)]
+    await s.insert_chunked("entity", ENTITY_COLS, rows, progress)
+    if actor is not None:
+        await write_log(s, actor, "register", "entity", [d.uscc for d in drafts], public=False, at=now)
+    return ids
+
+
+async def write_honours(s: BulkSession, drafts: Sequence[Any], actor: Any, progress: Progress = None) -> list[int]:
+    now = _now()
+    ids = await s.reserve_ids("honour", len(drafts))
+    rows = [(i, d.uscc, d.entity_name, d.honour, d.kind, d.awarded_by, d.awarded_on, d.awarded_on.year,
+             d.valid_until, d.source_document, actor.department_code, d.region_code, "public", now)
+            for i, d in zip(ids, drafts)]
+    await s.insert_chunked("honour", HONOUR_COLS, rows, progress)
+    await write_log(s, actor, "publish", "honour", ids, public=True, at=now)
+    return ids
+
+
+async def write_scans(s: BulkSession, drafts: Sequence[Any], actor: Any, progress: Progress = None) -> list[int]:
+    """Scan records are not public (officer credentials never are): audit only."""
+    ids = await s.reserve_ids("scan_record", len(drafts))
+    rows = [(i, d.uscc, d.department_code, json.dumps(list(d.officer_credentials), ensure_ascii=False),
+             d.scanned_at, d.method, d.task_number, d.location) for i, d in zip(ids, drafts)]
+    await s.insert_chunked("scan_record", SCAN_COLS, rows, progress)
+    await write_log(s, actor, "record", "scan_record", ids, public=False)
+    return ids
+
+
+async def write_log(s: BulkSession, actor: Any, action: str, object_type: str, object_ids: Sequence[Any],
+                    public: bool, at: dt.datetime | None = None, reason: str = "bulk import") -> None:
+    """One audit row per record; for public records also one change-log row (numbered for
+    /api/v1/changes) and one search-outbox row (the outbox worker indexes it)."""
+    at = at or _now()
+    await s.insert_chunked(
+        "audit_log",
+        ("at", "actor", "actor_role", "department_code", "action", "object_type", "object_id", "reason", "detail"),
+        [(at, actor.username, actor.role, actor.department_code, action, object_type, str(i), reason, "{}")
+         for i in object_ids],
+    )
+    if not public:
+        return
+    await s.insert_chunked("change_log", ("at", "object_type", "object_id", "action"),
+                           [(at, object_type, str(i), "published") for i in object_ids])
+    await s.insert_chunked(
+        "search_outbox",
+        ("created_at", "object_type", "object_id", "op", "attempts", "next_attempt_at", "last_error"),
+        [(at, object_type, str(i), "upsert", 0, at, "") for i in object_ids],
+    )

@@ -1,0 +1,130 @@
+"""Reading CSV and XLSX files into (row number, cells) with clear errors for unreadable files.
+
+Row numbers are the ones a spreadsheet shows: the header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+ENCODINGS = ("utf-8", "gb18030")
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read; the message says why and what to do."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: Iterator[tuple[int, list[Any]]]
+    size_hint: int | None  # approximate number of records (for the progress bar)
+
+
+def open_table(path: Path, encoding: str = "utf-8") -> Table:
+    if not path.exists():
+        raise FileRejected(f"文件不存在 (no such file): {path}")
+    if not path.is_file():
+        raise FileRejected(f"不是文件 (not a file): {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx(path)
+    if suffix in (".xls",):
+        raise FileRejected("不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV (old .xls files are not supported; save as .xlsx or CSV)")
+    return _csv(path, encoding)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileRejected("文件是 UTF-16 编码，请另存为 UTF-8 CSV (the file is UTF-16; save it as 'CSV UTF-8')")
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        try:
+            return data.decode("utf-8-sig")  # with or without a byte-order mark
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            hint = ""
+            try:
+                data.decode("gb18030")
+                hint = ("；它看起来是 GB18030/GBK 编码，请另存为 UTF-8，或加参数 --encoding gb18030 "
+                        "(it looks like GB18030/GBK: save it as UTF-8 or pass --encoding gb18030)")
+            except UnicodeDecodeError:
+                pass
+            raise FileRejected(
+                f"文件不是 UTF-8 编码：第 {line} 行（字节位置 {e.start}）有无法解码的字节 "
+                f"(the file is not valid UTF-8: undecodable bytes on line {line}, byte offset {e.start})" + hint
+            ) from None
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise FileRejected(f"未知的编码 {encoding!r} (unknown encoding; use utf-8 or gb18030)") from None
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise FileRejected(f"文件不是 {encoding} 编码：第 {line} 行有无法解码的字节 "
+                           f"(not valid {encoding}: undecodable bytes on line {line})") from None
+
+
+def _csv(path: Path, encoding: str) -> Table:
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise FileRejected("这是一个 XLSX/ZIP 文件，请使用 .xlsx 扩展名 (this is an XLSX/ZIP file: name it .xlsx)")
+    text = _decode(data, encoding)
+    lines = data.count(b"\n")
+    del data
+    if "\x00" in text:
+        raise FileRejected("文件包含空字符，不是文本 CSV (the file contains NUL bytes: not a text CSV)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileRejected("文件为空 (the file is empty)") from None
+    except csv.Error as e:
+        raise FileRejected(f"CSV 格式错误 (malformed CSV): {e}") from None
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        n = 1
+        try:
+            for row in reader:
+                n += 1
+                if any(c.strip() for c in row):
+                    yield n, row
+        except csv.Error as e:
+            raise FileRejected(f"第 {n + 1} 行 CSV 格式错误 (malformed CSV at row {n + 1}): {e}") from None
+
+    return Table([h.strip() for h in header], rows(), max(lines - 1, 0))
+
+
+def _xlsx(path: Path) -> Table:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as e:
+        raise FileRejected(f"无法读取 XLSX 文件 (cannot read the XLSX file): {e}") from None
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    try:
+        header_cells = next(it)
+    except StopIteration:
+        wb.close()
+        raise FileRejected("文件为空 (the file is empty)") from None
+    header = [str(h).strip() if h is not None else "" for h in header_cells]
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        n = 1
+        try:
+            for row in it:
+                n += 1
+                cells = ["" if c is None else c for c in row]
+                if any(str(c).strip() for c in cells):
+                    yield n, cells
+        finally:
+            wb.close()
+
+    return Table(header, rows(), ws.max_row - 1 if ws.max_row else None)
