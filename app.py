@@ -15,11 +15,18 @@ from api.auth import AuthController, make_jwt_auth
 from api.problems import HANDLERS
 from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.results import ResultsController
+from api.plans_guides import GuidesController, PlansController
+from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
+from api.admin_plans import AdminPlansController
+from api.admin_guides import AdminGuidesController
+from api.admin_records import AdminDocumentsController, AdminHonoursController, AdminScansController
 from db.engine import bind_tables, close_engine, make_engine, open_engine
 from portal import portal_router, static_router, template_config
 from settings import Settings
 
-API_CONTROLLERS: list = [ResultsController, AuthController, AdminResultsController]
+API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, HonoursController,
+                          DocumentsController, ChangesController, AdminPlansController, AdminGuidesController,
+                          AdminHonoursController, AdminDocumentsController, AdminScansController, ResultsController, AuthController, AdminResultsController]
 
 
 def create_app(settings: Settings) -> Litestar:

@@ -138,3 +138,16 @@ async def insert_version(guide_id: int, version: dict[str, Any], files: list[dic
 async def all_file_paths() -> set[str]:
     """Every stored path (to tell an orphan file from one still referenced)."""
     return {r["path"] for r in await GuideFile.select(GuideFile.path)}
+
+
+async def versions_for(guide_ids: list[int]) -> dict[int, list[dict]]:
+    """guide id → its versions, oldest first (for a page of guides in one query)."""
+    if not guide_ids:
+        return {}
+    rows = await (
+        GuideVersion.select().where(GuideVersion.guide_id.is_in(guide_ids)).order_by(GuideVersion.id).output(load_json=True)
+    )
+    out: dict[int, list[dict]] = {g: [] for g in guide_ids}
+    for r in rows:
+        out[r["guide_id"]].append(r)
+    return out

@@ -137,3 +137,27 @@ async def insert_revision(plan_id: int, expected_current: int, revision: dict[st
                             detail={"revision": number, "changes": revision["changes"]})
         await changes.public_change("plan", [plan_id], "updated")
     return number
+
+
+async def revisions_for(plan_ids: list[int]) -> dict[int, list[dict]]:
+    """plan id → its revisions, oldest first (for a page of plans in one query)."""
+    if not plan_ids:
+        return {}
+    rows = await (
+        PlanRevision.select()
+        .where(PlanRevision.plan_id.is_in(plan_ids))
+        .order_by(PlanRevision.number)
+        .output(load_json=True)
+    )
+    out: dict[int, list[dict]] = {p: [] for p in plan_ids}
+    for r in rows:
+        out[r["plan_id"]].append(r)
+    return out
+
+
+async def department_region(code: str) -> str | None:
+    """The region code of a department in the register, or None if it is not registered."""
+    from db.tables import Department
+
+    row = await Department.select(Department.region_code).where(Department.code == code).first()
+    return row["region_code"] if row else None
