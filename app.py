@@ -20,6 +20,7 @@ from api.records import ChangesController, DocumentsController, EntitiesControll
 from api.admin_plans import AdminPlansController
 from api.admin_guides import AdminGuidesController
 from api.admin_records import AdminDocumentsController, AdminHonoursController, AdminScansController
+from api import docs as api_docs
 from db.engine import bind_tables, close_engine, make_engine, open_engine
 from portal import portal_router, static_router, template_config
 from settings import Settings
@@ -43,7 +44,7 @@ def create_app(settings: Settings) -> Litestar:
         await close_engine(engine)
 
     app = Litestar(
-        route_handlers=[*API_CONTROLLERS, portal_router(), static_router()],
+        route_handlers=[*API_CONTROLLERS, portal_router(), static_router(), api_docs.assets_router()],
         template_config=template_config(),
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
@@ -56,7 +57,7 @@ def create_app(settings: Settings) -> Litestar:
             version="1.0.0",
             description="Open data on spot-check plans, inspection results, guides, honours and policy documents.",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=api_docs.render_plugins(),
         ),
         request_max_body_size=16 * 1024 * 1024,
         debug=False,
