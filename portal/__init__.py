@@ -34,7 +34,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from portal import i18n
+from portal import i18n, labels
 from portal.controllers import PORTAL_CONTROLLERS
 from portal.errors import HANDLERS
 
@@ -48,6 +48,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.trim_blocks = True
     env.lstrip_blocks = True
     i18n.install(env)
+    env.globals["labels"] = labels
 
 
 def template_config() -> TemplateConfig:

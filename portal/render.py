@@ -15,14 +15,10 @@ from litestar import Request
 from litestar.response import Template
 
 from portal.i18n import LANGS, lang_of
+from portal.labels import N_
 
 # Pages other engineers add to the portal; the navigation links each one as soon as a route
 # with that path exists (until then the services page says "coming soon").
-def N_(message: str) -> str:
-    """Mark a string for extraction; translated where it is shown."""
-    return message
-
-
 SERVICES: tuple[tuple[str, str, str], ...] = (
     # (path, Chinese label (msgid), key)
     ("/complaints/new", N_("投诉未扫码入企"), "complaint_file"),

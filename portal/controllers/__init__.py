@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from portal.controllers.documents import DocumentPagesController
+from portal.controllers.entities import EntityPagesController
+from portal.controllers.guides import GuidePagesController
 from portal.controllers.home import HomeController
+from portal.controllers.honours import HonourPagesController
 from portal.controllers.language import LanguageController
+from portal.controllers.plans import PlanPagesController
+from portal.controllers.results import ResultPagesController
 from portal.controllers.static_pages import StaticPagesController
+from portal.controllers.statistics import StatisticsPagesController
 
 PORTAL_CONTROLLERS: list = [
     HomeController,
     LanguageController,
     StaticPagesController,
+    ResultPagesController,
+    EntityPagesController,
+    PlanPagesController,
+    GuidePagesController,
+    HonourPagesController,
+    DocumentPagesController,
+    StatisticsPagesController,
 ]

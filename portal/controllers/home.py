@@ -5,6 +5,8 @@ from __future__ import annotations
 from litestar import Controller, Request, get
 from litestar.response import Template
 
+from db.stats import statistics
+from portal.latest import latest_publications
 from portal.render import page
 
 
@@ -13,4 +15,7 @@ class HomeController(Controller):
 
     @get("/", name="portal:home")
     async def home(self, request: Request) -> Template:
-        return page(request, "home.html", api_url="/api/v1/results", nav="home", latest=[], figures=None)
+        return page(
+            request, "home.html", api_url="/api/v1/changes", nav="home",
+            latest=await latest_publications(10), figures=await statistics(),
+        )
