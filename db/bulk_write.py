@@ -26,13 +26,19 @@ SCAN_COLS = ("id", "uscc", "department_code", "officer_credentials", "scanned_at
              "location")
 
 
+def _repeat(x: Any):
+    while True:
+        yield x
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
 async def write_results(s: BulkSession, drafts: Sequence[Any], actor: Any, today: dt.date,
                         progress: Progress = None) -> list[int]:
-    """`drafts` are domain.results.ResultDraft (already validated). Returns the new ids."""
+    """`drafts` are domain.results.ResultDraft (already validated); `actor` is one Principal or a
+    list of them, one per draft (each result audited as its publisher). Returns the new ids."""
     now = _now()
     ids = await s.reserve_ids("inspection_result", len(drafts))
     rows = [
@@ -91,14 +97,16 @@ async def write_scans(s: BulkSession, drafts: Sequence[Any], actor: Any, progres
 
 async def write_log(s: BulkSession, actor: Any, action: str, object_type: str, object_ids: Sequence[Any],
                     public: bool, at: dt.datetime | None = None, reason: str = "bulk import") -> None:
-    """One audit row per record; for public records also one change-log row (numbered for
-    /api/v1/changes) and one search-outbox row (the outbox worker indexes it)."""
+    """One audit row per record (`actor`: one Principal, or a list parallel to `object_ids`); for
+    public records also one change-log row (numbered for /api/v1/changes) and one search-outbox
+    row (the outbox worker indexes it)."""
     at = at or _now()
+    actors = actor if isinstance(actor, (list, tuple)) else None
     await s.insert_chunked(
         "audit_log",
         ("at", "actor", "actor_role", "department_code", "action", "object_type", "object_id", "reason", "detail"),
-        [(at, actor.username, actor.role, actor.department_code, action, object_type, str(i), reason, "{}")
-         for i in object_ids],
+        [(at, a.username, a.role, a.department_code, action, object_type, str(i), reason, "{}")
+         for a, i in zip(actors or _repeat(actor), object_ids)],
     )
     if not public:
         return
@@ -108,4 +116,28 @@ async def write_log(s: BulkSession, actor: Any, action: str, object_type: str, o
         "search_outbox",
         ("created_at", "object_type", "object_id", "op", "attempts", "next_attempt_at", "last_error"),
         [(at, object_type, str(i), "upsert", 0, at, "") for i in object_ids],
+    )
+
+
+async def write_tasks(s: BulkSession, tasks: Sequence[tuple]) -> None:
+    """(task_number, title, department_code, year, joint) rows for inspection_task."""
+    now = _now()
+    await s.insert_chunked("inspection_task", ("task_number", "title", "department_code", "year", "joint", "created_at"),
+                           [(*t, now) for t in tasks])
+
+
+async def write_penalties(s: BulkSession, penalties: Sequence[tuple]) -> None:
+    """(number, department_code, decided_on) rows for penalty_decision."""
+    await s.insert_chunked("penalty_decision", ("number", "department_code", "decided_on", "disclosure"),
+                           [(*p, "public") for p in penalties])
+
+
+async def write_users(s: BulkSession, users: Sequence[tuple]) -> None:
+    """(username, password_hash, role, uscc, department_code, region_code, display_name) rows."""
+    now = _now()
+    await s.insert_chunked(
+        "portal_user",
+        ("username", "password_hash", "role", "uscc", "department_code", "region_code", "display_name", "active",
+         "created_at"),
+        [(*u, True, now) for u in users],
     )

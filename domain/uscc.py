@@ -6,6 +6,8 @@ normalisation users expect and an error message that names the problem.
 
 from __future__ import annotations
 
+import re
+
 from stdnum.cn import uscc as _std
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -18,8 +20,23 @@ class InvalidUSCC(ValueError):
     """The message says what is wrong: length, a character, or the check character."""
 
 
+# Fast path for imports of a million rows: most codes arrive already clean.
+_CLEAN = re.compile(r"[0-9A-HJ-NP-RTUWXY]{18}")
+_VALUE = {c: i for i, c in enumerate(ALPHABET)}
+_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^(i-1) mod 31
+
+
+def _check_character(first17: str) -> str:
+    """The GB 32100-2015 check character; same result as stdnum's calc_check_digit (tested),
+    a few times faster, which matters when a million rows are validated."""
+    total = sum(_VALUE[c] * w for c, w in zip(first17, _WEIGHTS))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
 def normalise(raw: str) -> str:
     """Upper-case, full-width to half-width, spaces and hyphens removed."""
+    if _CLEAN.fullmatch(raw):
+        return raw
     text = "".join(_FULLWIDTH.get(c, c) for c in raw.strip())
     return "".join(c for c in text if c not in " -\u3000\t").upper()
 
@@ -39,7 +56,7 @@ def validate(raw: str) -> str:
                 f"第{pos}位字符“{ch}”不允许 (character {pos} '{ch}' is not allowed; "
                 "I, O, S, V and Z are never used)"
             )
-    expected = _std.calc_check_digit(code[:17])
+    expected = _check_character(code[:17])
     if code[17] != expected:
         raise InvalidUSCC(
             f"校验位错误：第18位应为“{expected}”，实为“{code[17]}” "
