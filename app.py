@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from litestar import Litestar
@@ -15,19 +17,21 @@ from api.auth import AuthController, make_jwt_auth
 from api.problems import HANDLERS
 from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.results import ResultsController
+from api.repair import RepairController, RepairStatsController
+from api.admin_repair import AdminRepairController
 from api.plans_guides import GuidesController, PlansController
 from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
 from api.admin_plans import AdminPlansController
 from api.admin_guides import AdminGuidesController
 from api.admin_records import AdminDocumentsController, AdminHonoursController, AdminScansController
-from api import docs as api_docs
 from db.engine import bind_tables, close_engine, make_engine, open_engine
 from portal import portal_router, static_router, template_config
 from settings import Settings
 
 API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, HonoursController,
                           DocumentsController, ChangesController, AdminPlansController, AdminGuidesController,
-                          AdminHonoursController, AdminDocumentsController, AdminScansController, ResultsController, AuthController, AdminResultsController]
+                          AdminHonoursController, AdminDocumentsController, AdminScansController, ResultsController, AuthController, AdminResultsController,
+                          RepairController, RepairStatsController, AdminRepairController]
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -39,12 +43,21 @@ def create_app(settings: Settings) -> Litestar:
     async def on_startup(app: Litestar) -> None:
         bind_tables(engine)
         await open_engine(engine)
+        if settings.withdraw_schedule:  # credit repair: daily automatic stop of publicity
+            from commands.repair import daily
+
+            app.state.withdraw_task = asyncio.create_task(daily(settings.withdraw_at))
 
     async def on_shutdown(app: Litestar) -> None:
+        task = getattr(app.state, "withdraw_task", None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await close_engine(engine)
 
     app = Litestar(
-        route_handlers=[*API_CONTROLLERS, portal_router(), static_router(), api_docs.assets_router()],
+        route_handlers=[*API_CONTROLLERS, portal_router(), static_router()],
         template_config=template_config(),
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
@@ -57,7 +70,7 @@ def create_app(settings: Settings) -> Litestar:
             version="1.0.0",
             description="Open data on spot-check plans, inspection results, guides, honours and policy documents.",
             path="/schema",
-            render_plugins=api_docs.render_plugins(),
+            render_plugins=[JsonRenderPlugin()],
         ),
         request_max_body_size=16 * 1024 * 1024,
         debug=False,

@@ -39,6 +39,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         jwt_secret="test-secret-test-secret-test-secret",
         base_url="http://testserver.local",
         outbox_worker=False,
+        withdraw_schedule=False,  # tests run withdraw-expired themselves
         rate_limit_anonymous=100000,
         rate_limit_api_key=100000,
     )

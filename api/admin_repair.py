@@ -1,0 +1,238 @@
+"""Officers: decide their department's repair applications and objections; admins add a
+jurisdiction's rule profile; officers still read withdrawn results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import JSONBody, Parameter
+
+from api.deps import principal_of, settings_of
+from api.repair import ApplicationOut, application_out, now_of
+from api.schemas import ResultOut
+from api.serialize import result_out
+from db import repair as repo
+from db.results import department_names, get_result
+from domain import repair as rules
+from domain import repair_flow as flow
+from domain.auth import require_role
+from domain.errors import FieldError, NotFound, ValidationFailed
+from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
+
+
+class DecisionIn(msgspec.Struct):
+    reason: str = ""
+
+
+class NoteIn(msgspec.Struct):
+    note: str = ""
+
+
+class CorrectionIn(msgspec.Struct):
+    note: str
+    categories: list[str] | None = None
+    follow_up: str | None = None
+    penalty_decision_number: str | None = None
+    entity_name: str | None = None
+    check_field: str | None = None
+    inspected_on: dt.date | None = None
+
+
+class AdminApplicationPage(msgspec.Struct):
+    items: list[ApplicationOut]
+    next_cursor: str | None
+
+
+class ObjectionOut(msgspec.Struct):
+    number: str
+    result_id: int
+    uscc: str
+    applicant: str
+    department_code: str
+    reason: str
+    status: str
+    submitted_at: dt.datetime
+    verify_by: dt.date
+    confirmed_at: dt.datetime | None
+    correct_by: dt.date | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    corrected_result_id: int | None
+    overdue: list[str]
+
+
+class ObjectionPage(msgspec.Struct):
+    items: list[ObjectionOut]
+    next_cursor: str | None
+
+
+class RuleIn(msgspec.Struct):
+    check_field: str
+    min_months: int
+    max_months: int
+    accept_days: int
+    decide_days: int
+    objection_days: int
+
+
+class ProfileIn(msgspec.Struct):
+    jurisdiction: str
+    source: str
+    rules: list[RuleIn]
+
+
+class RuleOut(msgspec.Struct):
+    jurisdiction: str
+    check_field: str
+    min_months: int
+    max_months: int
+    accept_days: int
+    decide_days: int
+    objection_days: int
+    source: str
+    created_by: str
+
+
+class RuleList(msgspec.Struct):
+    items: list[RuleOut]
+
+
+class AdminResultOut(msgspec.Struct):
+    result: ResultOut
+    disclosure: str
+    withdrawn_reason: str
+    withdrawn_at: dt.datetime | None
+    withdrawn_by: str
+    withdrawn_note: str
+    revision: int
+    revision_of: int | None
+
+
+def objection_out(o: dict, today: dt.date) -> ObjectionOut:
+    return ObjectionOut(
+        number=o["number"], result_id=o["result_id"], uscc=o["uscc"], applicant=o["applicant"],
+        department_code=o["department_code"], reason=o["reason"], status=o["status"],
+        submitted_at=o["submitted_at"], verify_by=o["verify_by"], confirmed_at=o["confirmed_at"],
+        correct_by=o["correct_by"], decided_at=o["decided_at"], decision_note=o["decision_note"],
+        corrected_result_id=o["corrected_result_id"],
+        overdue=rules.objection_overdue(o["status"], o["verify_by"], o["correct_by"], today),
+    )
+
+
+def _statuses(status: str | None, allowed: set[str]) -> list[str] | None:
+    if not status:
+        return None
+    out = [s.strip() for s in status.split(",") if s.strip()]
+    bad = [s for s in out if s not in allowed]
+    if bad:
+        raise ValidationFailed("unknown status", [FieldError("status", f"one of {', '.join(sorted(allowed))}")])
+    return out
+
+
+class AdminRepairController(Controller):
+    path = "/api/v1/admin"
+    tags = ["admin"]
+
+    @get("/repair-applications", summary="The officer's department's applications, with overdue flags")
+    async def list_applications(
+        self, request: Request, status: str | None = None, overdue: bool | None = None,
+        page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        cursor: str | None = None,
+    ) -> AdminApplicationPage:
+        p = principal_of(request)
+        require_role(p, "officer", "admin")
+        statuses = _statuses(status, {"submitted", "accepted", "approved", "rejected"})
+        size = check_page_size(page_size)
+        key = decode_cursor(cursor)
+        today = flow.local_date(now_of(request))
+        rows = await repo.list_applications(p.department_code, statuses, key["id"] if key else None, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        items = [await application_out(a, today, True) for a in rows]
+        if overdue is not None:
+            # Filters the page only; the cursor still walks every application.
+            items = [i for i in items if bool(i.overdue) == overdue]
+        return AdminApplicationPage(items=items, next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more else None)
+
+    @get("/repair-applications/{number:str}", summary="One application (deciding department only)")
+    async def one_application(self, request: Request, number: str) -> ApplicationOut:
+        p = principal_of(request)
+        require_role(p, "officer", "admin")
+        app = await flow.application_for(repo, p, number)
+        return await application_out(app, flow.local_date(now_of(request)), True)
+
+    @post("/repair-applications/{number:str}/{action:str}", status_code=200,
+          summary="accept, approve or reject (a reason is required to reject); approval stops publicity")
+    async def decide(self, request: Request, number: str, action: Literal["accept", "approve", "reject"],
+                     data: JSONBody[DecisionIn]) -> ApplicationOut:
+        now = now_of(request)
+        app = await flow.decide(repo, principal_of(request), number, action, data.reason, now)
+        return await application_out(app, flow.local_date(now), True)
+
+    @get("/objections", summary="The officer's department's objections, with overdue flags")
+    async def list_objections(
+        self, request: Request, status: str | None = None,
+        page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        cursor: str | None = None,
+    ) -> ObjectionPage:
+        p = principal_of(request)
+        require_role(p, "officer", "admin")
+        statuses = _statuses(status, {"submitted", "confirmed", "corrected", "rejected"})
+        size = check_page_size(page_size)
+        key = decode_cursor(cursor)
+        today = flow.local_date(now_of(request))
+        rows = await repo.list_objections(p.department_code, statuses, key["id"] if key else None, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        return ObjectionPage(items=[objection_out(o, today) for o in rows],
+                             next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more else None)
+
+    @post("/objections/{number:str}/correct", status_code=200,
+          summary="Publish the corrected revision; the wrong one stops being public")
+    async def correct(self, request: Request, number: str, data: JSONBody[CorrectionIn]) -> ObjectionOut:
+        now = now_of(request)
+        raw = msgspec.structs.asdict(data)
+        note = raw.pop("note")
+        obj = await flow.correct_objection(repo, principal_of(request), number, raw, note, now)
+        return objection_out(obj, flow.local_date(now))
+
+    @post("/objections/{number:str}/{action:str}", status_code=200,
+          summary="confirm (correct within the objection period) or reject (with a note)")
+    async def decide_objection(self, request: Request, number: str, action: Literal["confirm", "reject"],
+                               data: JSONBody[NoteIn]) -> ObjectionOut:
+        now = now_of(request)
+        obj = await flow.decide_objection(repo, principal_of(request), number, action, data.note, now)
+        return objection_out(obj, flow.local_date(now))
+
+    @get("/repair-rules", summary="The repair rule table")
+    async def list_rules(self, request: Request) -> RuleList:
+        require_role(principal_of(request), "officer", "admin", "supervisor")
+        return RuleList(items=[RuleOut(**{k: r[k] for k in RuleOut.__struct_fields__}) for r in await repo.list_rules()])
+
+    @post("/repair-rules", status_code=201, summary="Add a jurisdiction's own rule profile (admins)")
+    async def add_rules(self, request: Request, data: JSONBody[ProfileIn]) -> RuleList:
+        p = principal_of(request)
+        require_role(p, "admin")
+        profile, errs = rules.validate_profile(data.jurisdiction, data.source,
+                                               [msgspec.structs.asdict(r) for r in data.rules])
+        if errs:
+            raise ValidationFailed("规则无效，未保存 (invalid rules; nothing was saved)", errs)
+        await repo.insert_rules(profile, p, now_of(request))
+        return RuleList(items=[RuleOut(created_by=p.username, **r.__dict__) for r in profile])
+
+    @get("/results/{result_id:int}", summary="Any result, withdrawn ones included, with its withdrawal record")
+    async def result(self, request: Request, result_id: int) -> AdminResultOut:
+        require_role(principal_of(request), "officer", "admin", "supervisor")
+        row = await get_result(result_id)
+        if row is None:
+            raise NotFound(f"没有编号为 {result_id} 的检查结果 (no result {result_id})")
+        names = await department_names(row["department_codes"].split(","))
+        return AdminResultOut(
+            result=result_out(row, names, settings_of(request).base_url), disclosure=row["disclosure"],
+            withdrawn_reason=row["withdrawn_reason"], withdrawn_at=row["withdrawn_at"],
+            withdrawn_by=row["withdrawn_by"], withdrawn_note=row["withdrawn_note"], revision=row["revision"],
+            revision_of=row["revision_of"],
+        )

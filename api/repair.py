@@ -1,0 +1,243 @@
+"""Enterprises: repair eligibility, applications (with evidence), their timeline, objections;
+and the public repair figures. Thin: parse, call one use case in domain/repair_flow.py, shape."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, JSONBody
+
+from api.deps import principal_of, settings_of
+from db import repair as repo
+from domain import repair_flow as flow
+from domain.auth import require_role
+from domain.errors import Collector
+from domain.repair import application_overdue
+
+
+def now_of(request: Request) -> dt.datetime:
+    """The clock: `app.state.clock` when a test pins it, else the real time."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock else dt.datetime.now(dt.timezone.utc)
+
+
+class ReasonOut(msgspec.Struct):
+    code: str
+    message: str
+
+
+class EligibilityOut(msgspec.Struct):
+    result_id: int
+    eligible: bool
+    earliest_on: dt.date | None
+    reasons: list[ReasonOut]
+    expires_on: dt.date | None
+    min_months: int
+    max_months: int
+    rule_jurisdiction: str
+    rule_source: str
+
+
+class AttachmentIn(msgspec.Struct):
+    filename: str
+    content_base64: str
+
+
+class ApplicationIn(msgspec.Struct):
+    result_id: int
+    reason: str
+    commitment_accepted: bool
+    attachments: list[AttachmentIn] = []
+    applicant_contact: str = ""
+
+
+class ApplicationCreated(msgspec.Struct):
+    number: str
+    status: str
+    accept_by: dt.date
+    decide_by: dt.date
+    url: str
+
+
+class TimelineItem(msgspec.Struct):
+    at: dt.datetime
+    status: str
+    note: str
+
+
+class AttachmentOut(msgspec.Struct):
+    filename: str
+    content_type: str
+    bytes: int
+    sha256: str
+
+
+class ApplicationOut(msgspec.Struct):
+    number: str
+    result_id: int
+    uscc: str
+    department_code: str
+    status: str
+    reason: str
+    commitment_accepted: bool
+    submitted_at: dt.datetime
+    accept_by: dt.date
+    decide_by: dt.date
+    decided_at: dt.datetime | None
+    decision_reason: str
+    overdue: list[str]
+    timeline: list[TimelineItem]
+    attachments: list[AttachmentOut]
+    applicant: str | None = None  # officers of the deciding department only
+    applicant_contact: str | None = None
+
+
+class ApplicationList(msgspec.Struct):
+    items: list[ApplicationOut]
+    next_cursor: str | None
+
+
+class ObjectionIn(msgspec.Struct):
+    result_id: int
+    reason: str
+    attachments: list[AttachmentIn] = []
+
+
+class ObjectionCreated(msgspec.Struct):
+    number: str
+    status: str
+    verify_by: dt.date
+
+
+class DepartmentFiguresOut(msgspec.Struct):
+    department_code: str
+    department_name: str
+    applications: int
+    approvals: int
+    rejections: int
+    pending: int
+    median_working_days_to_decide: float | None
+
+
+class RepairFiguresOut(msgspec.Struct):
+    year: int | None
+    applications: int
+    approvals: int
+    rejections: int
+    pending: int
+    by_department: list[DepartmentFiguresOut]
+
+
+def decode_attachments(items: list[AttachmentIn]) -> list[tuple[str, bytes]]:
+    c = Collector()
+    out: list[tuple[str, bytes]] = []
+    for i, a in enumerate(items):
+        try:
+            out.append((a.filename, base64.b64decode(a.content_base64, validate=True)))
+        except (binascii.Error, ValueError):
+            c.add(f"attachments[{i}].content_base64", "不是有效的 base64 (not valid base64)")
+    c.raise_if_any()
+    return out
+
+
+async def application_out(app: dict, today: dt.date, officer: bool) -> ApplicationOut:
+    events = await repo.application_events(app["id"])
+    files = await repo.attachments_of("repair", app["id"])
+    return ApplicationOut(
+        number=app["number"], result_id=app["result_id"], uscc=app["uscc"], department_code=app["department_code"],
+        status=app["status"], reason=app["reason"], commitment_accepted=bool(app["commitment_accepted"]),
+        submitted_at=app["submitted_at"], accept_by=app["accept_by"], decide_by=app["decide_by"],
+        decided_at=app["decided_at"], decision_reason=app["decision_reason"],
+        overdue=application_overdue(app["status"], app["accept_by"], app["decide_by"], today),
+        # Officer usernames are not shown to the applicant: the department decides, not a person.
+        timeline=[TimelineItem(at=e["at"], status=e["status"], note=e["note"]) for e in events],
+        attachments=[AttachmentOut(filename=f["filename"], content_type=f["content_type"], bytes=f["bytes"],
+                                   sha256=f["sha256"]) for f in files],
+        applicant=app["applicant"] if officer else None,
+        applicant_contact=app["applicant_contact"] if officer else None,
+    )
+
+
+class RepairController(Controller):
+    path = "/api/v1"
+    tags = ["repair"]
+
+    @get("/results/{result_id:int}/repair-eligibility", summary="May the signed-in enterprise apply to repair this result?")
+    async def eligibility(self, request: Request, result_id: int) -> EligibilityOut:
+        today = flow.local_date(now_of(request))
+        _row, rule, e = await flow.check_eligibility(repo, principal_of(request), result_id, today)
+        return EligibilityOut(
+            result_id=result_id, eligible=e.eligible, earliest_on=e.earliest_on,
+            reasons=[ReasonOut(r.code, r.message) for r in e.reasons], expires_on=e.expires_on,
+            min_months=rule.min_months, max_months=rule.max_months, rule_jurisdiction=rule.jurisdiction,
+            rule_source=rule.source,
+        )
+
+    @post("/repair-applications", summary="Apply to stop the publicity of a negative result", status_code=201)
+    async def create(self, request: Request, data: JSONBody[ApplicationIn]) -> ApplicationCreated:
+        s = settings_of(request)
+        files = decode_attachments(data.attachments)
+        out = await flow.apply(repo, principal_of(request), data.result_id, data.reason, data.commitment_accepted,
+                               files, now_of(request), s.files_dir, s.max_attachment_bytes,
+                               contact=data.applicant_contact)
+        return ApplicationCreated(url=f"{s.base_url}/repair/applications/{out['number']}", **out)
+
+    @get("/repair-applications", summary="The signed-in enterprise's own applications")
+    async def mine(self, request: Request) -> ApplicationList:
+        p = principal_of(request)
+        require_role(p, "enterprise")
+        today = flow.local_date(now_of(request))
+        rows = await repo.applications_of_uscc(p.uscc)
+        return ApplicationList(items=[await application_out(a, today, False) for a in rows], next_cursor=None)
+
+    @get("/repair-applications/{number:str}", summary="An application's status and dated timeline")
+    async def one(self, request: Request, number: str) -> ApplicationOut:
+        p = principal_of(request)
+        app = await flow.application_for(repo, p, number)
+        return await application_out(app, flow.local_date(now_of(request)), p.role != "enterprise")
+
+    @post("/repair-applications/{number:str}/attachments", status_code=201,
+          summary="Add correction evidence (multipart: PDF, JPG or PNG files)")
+    async def add_files(
+        self, request: Request, number: str,
+        data: Annotated[list[UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> ApplicationOut:
+        s = settings_of(request)
+        files = [(f.filename, await f.read()) for f in data]
+        now = now_of(request)
+        p = principal_of(request)
+        await flow.add_files(repo, p, number, files, now, s.files_dir, s.max_attachment_bytes)
+        return await application_out(await repo.get_application(number), flow.local_date(now), False)
+
+    @post("/objections", summary="Dispute a result as wrong (异议)", status_code=201)
+    async def objection(self, request: Request, data: JSONBody[ObjectionIn]) -> ObjectionCreated:
+        s = settings_of(request)
+        files = decode_attachments(data.attachments)
+        out = await flow.file_objection(repo, principal_of(request), data.result_id, data.reason, files,
+                                        now_of(request), s.files_dir, s.max_attachment_bytes)
+        return ObjectionCreated(**out)
+
+
+class RepairStatsController(Controller):
+    path = "/api/v1/stats/repair"
+    tags = ["figures"]
+    opt = {"exclude_from_auth": True}
+
+    @get("/", summary="Repair applications, approvals, rejections and median working days to decide, by department")
+    async def figures(self, year: int | None = None) -> RepairFiguresOut:
+        figs = flow.figures(await repo.application_rows(year))
+        names = await repo.department_names([f.department_code for f in figs])
+        return RepairFiguresOut(
+            year=year,
+            applications=sum(f.applications for f in figs), approvals=sum(f.approvals for f in figs),
+            rejections=sum(f.rejections for f in figs), pending=sum(f.pending for f in figs),
+            by_department=[DepartmentFiguresOut(department_name=names.get(f.department_code, f.department_code),
+                                                **f.__dict__) for f in figs],
+        )

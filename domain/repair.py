@@ -1,0 +1,234 @@
+"""Credit repair (信用修复) rules: which rule applies, when a result may be repaired, when its
+publicity ends by itself, the application and objection state machines and their deadlines.
+
+Plain functions over plain data; periods and deadlines come from the rule table (configuration),
+never from constants here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+
+from domain.errors import Conflict, FieldError, NotFound
+from domain.results import CHECK_FIELDS
+from domain.workdays import add_working_days
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Rule:
+    jurisdiction: str  # region code, or '*' for the national default
+    check_field: str  # a check field, or '*'
+    min_months: int
+    max_months: int
+    accept_days: int
+    decide_days: int
+    objection_days: int
+    source: str = ""
+
+
+def jurisdictions_for(region_code: str) -> list[str]:
+    """Most specific first: the region itself, its city, its province (GB/T 2260 prefixes)."""
+    out: list[str] = []
+    for code in (region_code, region_code[:4] + "00", region_code[:2] + "0000"):
+        if len(code) == 6 and code not in out:
+            out.append(code)
+    return out
+
+
+def pick_rule(rules: list[Rule], region_code: str, check_field: str) -> Rule:
+    """(region, field) → (city, field) → (province, field) → ('*', field), then the same with
+    field '*'. A field-specific rule beats a jurisdiction's general one, so the national
+    12-month minimum for food stays unless a jurisdiction sets its own rule for food."""
+    by_key = {(r.jurisdiction, r.check_field): r for r in rules}
+    places = [*jurisdictions_for(region_code), ANY]
+    for f in (check_field, ANY):
+        for j in places:
+            if (j, f) in by_key:
+                return by_key[(j, f)]
+    raise NotFound("没有适用的信用修复规则 (no repair rule applies; the default profile ('*', '*') is missing)")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months; the 31st plus one month is the last day of a shorter month."""
+    return day + relativedelta(months=months)
+
+
+def earliest_repair_on(published_on: dt.date, rule: Rule) -> dt.date:
+    return add_months(published_on, rule.min_months)
+
+
+def expires_on(published_on: dt.date, rule: Rule) -> dt.date:
+    """The first day the result is no longer public on its own (maximum period reached)."""
+    return add_months(published_on, rule.max_months)
+
+
+@dataclass(frozen=True)
+class ResultFacts:
+    id: int
+    uscc: str
+    negative: bool
+    disclosure: str
+    published_on: dt.date
+    region_code: str
+    check_field: str
+    department_code: str
+
+
+@dataclass
+class Reason:
+    code: str
+    message: str
+
+
+@dataclass
+class Eligibility:
+    eligible: bool
+    earliest_on: dt.date | None
+    reasons: list[Reason] = field(default_factory=list)
+    expires_on: dt.date | None = None
+
+
+def eligibility(r: ResultFacts, rule: Rule, today: dt.date, pending: bool) -> Eligibility:
+    """Whether the result's own enterprise may apply today. Ownership is checked by the caller
+    (another enterprise's result is a 403, not a reason)."""
+    reasons: list[Reason] = []
+    earliest = earliest_repair_on(r.published_on, rule)
+    ends = expires_on(r.published_on, rule)
+    if not r.negative:
+        reasons.append(Reason("not_negative", "该结果不是失信（负面）结果，无需修复 (the result is not negative: nothing to repair)"))
+    if r.disclosure != "public":
+        reasons.append(Reason("not_public", "该结果已停止公示 (the result is no longer public)"))
+    elif today >= ends:
+        reasons.append(Reason("expired", f"已满最长公示期，{ends.isoformat()} 起自动停止公示 "
+                                         f"(the maximum period ended on {ends.isoformat()}: publicity stops by itself)"))
+    if pending:
+        reasons.append(Reason("pending", "该结果已有待处理的修复申请 (an application for this result is pending)"))
+    if today < earliest:
+        reasons.append(Reason("min_period", f"公示未满最短期限 {rule.min_months} 个月，最早可于 {earliest.isoformat()} 申请 "
+                                            f"(public for less than {rule.min_months} months; earliest {earliest.isoformat()})"))
+    never = any(x.code in ("not_negative", "not_public", "expired") for x in reasons)
+    return Eligibility(
+        eligible=not reasons,
+        earliest_on=None if never else earliest,
+        reasons=reasons,
+        expires_on=ends,
+    )
+
+
+# -- deadlines --------------------------------------------------------------------------
+
+def application_deadlines(submitted_on: dt.date, rule: Rule) -> tuple[dt.date, dt.date]:
+    """(accept_by, decide_by): accept within `accept_days`, decide within `decide_days` working
+    days of submission."""
+    return add_working_days(submitted_on, rule.accept_days), add_working_days(submitted_on, rule.decide_days)
+
+
+def objection_verify_by(submitted_on: dt.date, rule: Rule) -> dt.date:
+    return add_working_days(submitted_on, rule.objection_days)
+
+
+def objection_correct_by(confirmed_on: dt.date, rule: Rule) -> dt.date:
+    """A confirmed error is corrected within the objection period (5 working days by default)."""
+    return add_working_days(confirmed_on, rule.objection_days)
+
+
+# -- state machines -----------------------------------------------------------------------
+
+# action → (statuses it may start from, status it leads to)
+APPLICATION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({"submitted"}), "accepted"),
+    "approve": (frozenset({"submitted", "accepted"}), "approved"),
+    "reject": (frozenset({"submitted", "accepted"}), "rejected"),
+}
+APPLICATION_PENDING = frozenset({"submitted", "accepted"})
+
+OBJECTION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
+    "confirm": (frozenset({"submitted"}), "confirmed"),
+    "reject": (frozenset({"submitted"}), "rejected"),
+    "correct": (frozenset({"submitted", "confirmed"}), "corrected"),
+}
+OBJECTION_PENDING = frozenset({"submitted", "confirmed"})
+
+
+def transition(actions: dict[str, tuple[frozenset[str], str]], action: str, current: str) -> str:
+    if action not in actions:
+        raise NotFound(f"未知操作 {action!r} (unknown action; one of {', '.join(actions)})")
+    allowed, to = actions[action]
+    if current not in allowed:
+        raise Conflict(
+            f"当前状态为 {current}，不能执行 {action} (cannot {action} from status {current})",
+            [FieldError("status", f"{action} needs one of {', '.join(sorted(allowed))}")],
+            current_status=current,
+        )
+    return to
+
+
+def application_overdue(status: str, accept_by: dt.date, decide_by: dt.date, today: dt.date) -> list[str]:
+    flags: list[str] = []
+    if status == "submitted" and today > accept_by:
+        flags.append("accept_overdue")
+    if status in APPLICATION_PENDING and today > decide_by:
+        flags.append("decide_overdue")
+    return flags
+
+
+def objection_overdue(status: str, verify_by: dt.date, correct_by: dt.date | None, today: dt.date) -> list[str]:
+    flags: list[str] = []
+    if status == "submitted" and today > verify_by:
+        flags.append("verify_overdue")
+    if status == "confirmed" and correct_by is not None and today > correct_by:
+        flags.append("correct_overdue")
+    return flags
+
+
+def new_number(prefix: str, today: dt.date) -> str:
+    """A tracking number: prefix, date, 8 random characters (unguessable; unique index backs it)."""
+    alphabet = "ABCDEFGHJKLMNPQRTUWXY0123456789"
+    tail = "".join(secrets.choice(alphabet) for _ in range(8))
+    return f"{prefix}{today:%Y%m%d}{tail}"
+
+
+# -- rule profiles ------------------------------------------------------------------------
+
+def validate_profile(jurisdiction: str, source: str, raws: list[dict]) -> tuple[list[Rule], list[FieldError]]:
+    """A jurisdiction's own profile: one rule per check field ('*' for all others)."""
+    errs: list[FieldError] = []
+    j = (jurisdiction or "").strip()
+    if not (len(j) == 6 and j.isdigit()):
+        errs.append(FieldError("jurisdiction", f"行政区划代码应为6位数字 (a 6-digit GB/T 2260 code, got {j!r})"))
+    if not (source or "").strip():
+        errs.append(FieldError("source", "请注明规则依据的文件 (name the document the periods come from)"))
+    if not raws:
+        errs.append(FieldError("rules", "至少需要一条规则 (at least one rule)"))
+    seen: set[str] = set()
+    rules: list[Rule] = []
+    for i, raw in enumerate(raws):
+        p = f"rules[{i}]."
+        f = str(raw.get("check_field") or "").strip()
+        if f != ANY and f not in CHECK_FIELDS:
+            errs.append(FieldError(p + "check_field", f"'*' or one of {', '.join(CHECK_FIELDS)} (got {f!r})"))
+        if f in seen:
+            errs.append(FieldError(p + "check_field", f"{f!r} appears twice"))
+        seen.add(f)
+        ints = {k: raw.get(k) for k in ("min_months", "max_months", "accept_days", "decide_days", "objection_days")}
+        for k, v in ints.items():
+            hi = 120 if k.endswith("months") else 60
+            lo = 0 if k == "min_months" else 1
+            if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+                errs.append(FieldError(p + k, f"应为 {lo} 到 {hi} 的整数 (a whole number {lo}..{hi}, got {v!r})"))
+        mn, mx = ints["min_months"], ints["max_months"]
+        if isinstance(mn, int) and isinstance(mx, int) and mn > mx:
+            errs.append(FieldError(p + "min_months", "最短期限不能超过最长期限 (min_months exceeds max_months)"))
+        if isinstance(ints["accept_days"], int) and isinstance(ints["decide_days"], int) \
+                and ints["accept_days"] > ints["decide_days"]:
+            errs.append(FieldError(p + "accept_days", "受理期限不能超过决定期限 (accept_days exceeds decide_days)"))
+        if not errs:
+            rules.append(Rule(j, f, mn, mx, ints["accept_days"], ints["decide_days"],  # type: ignore[arg-type]
+                              ints["objection_days"], source.strip()))  # type: ignore[arg-type]
+    return (rules if not errs else []), errs

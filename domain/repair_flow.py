@@ -1,0 +1,303 @@
+"""Use cases for credit repair and objections. They receive a repository (`repo`, in practice
+db/repair.py plus `get_result`), the clock (`now`) and the file settings as arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+from domain import categories
+from domain import repair as rules
+from domain.auth import Principal, require_department, require_own_uscc, require_role
+from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from domain.evidence import check_files
+from domain.results import CHECK_FIELDS
+from domain.workdays import CalendarNotCovered, working_days_between
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+SYSTEM = Principal(username="system:withdraw-expired", role="system")
+MAX_TEXT = 4000
+
+
+def local_date(t: dt.datetime) -> dt.date:
+    return t.astimezone(SHANGHAI).date()
+
+
+def facts(row: dict) -> rules.ResultFacts:
+    return rules.ResultFacts(row["id"], row["uscc"], bool(row["negative"]), row["disclosure"], row["published_on"],
+                             row["region_code"], row["check_field"], row["department_code"])
+
+
+async def _own_result(repo: Any, actor: Principal, result_id: int) -> dict:
+    require_role(actor, "enterprise")
+    row = await repo.get_result(result_id)
+    if row is None:
+        raise NotFound(f"没有编号为 {result_id} 的检查结果 (no result {result_id})")
+    require_own_uscc(actor, row["uscc"])
+    return row
+
+
+async def check_eligibility(repo: Any, actor: Principal, result_id: int, today: dt.date
+                            ) -> tuple[dict, rules.Rule, rules.Eligibility]:
+    row = await _own_result(repo, actor, result_id)
+    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    pending = await repo.pending_application_exists(result_id)
+    return row, rule, rules.eligibility(facts(row), rule, today, pending)
+
+
+def _text(c: Collector, name: str, value: str, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        c.add(name, "不能为空 (required)")
+    elif len(value) > MAX_TEXT:
+        c.add(name, f"最多 {MAX_TEXT} 字 (at most {MAX_TEXT} characters)")
+    return value
+
+
+async def apply(repo: Any, actor: Principal, result_id: int, reason: str, commitment_accepted: bool,
+                files: list[tuple[str, bytes]], now: dt.datetime, files_dir: str, max_bytes: int,
+                contact: str = "") -> dict:
+    """File an application: 403 for another's result, 422 for bad fields or not yet eligible
+    (with earliest_on), 409 when one is pending. Nothing is stored unless all of it is."""
+    today = local_date(now)
+    row = await _own_result(repo, actor, result_id)
+    c = Collector()
+    reason = _text(c, "reason", reason)
+    contact = _text(c, "applicant_contact", contact, required=False)[:100]
+    if commitment_accepted is not True:
+        c.add("commitment_accepted", "须接受守信承诺 (the 守信承诺 must be accepted)")
+    evidence, errs = check_files(files, max_bytes)
+    c.errors.extend(errs)
+    c.raise_if_any()
+    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    pending = await repo.pending_application_exists(result_id)
+    elig = rules.eligibility(facts(row), rule, today, pending)
+    if pending:
+        raise Conflict("该结果已有待处理的修复申请 (an application for this result is already pending)",
+                       [FieldError("result_id", "an application for this result is pending")])
+    if not elig.eligible:
+        raise ValidationFailed(
+            "尚不符合信用修复条件 (the result cannot be repaired yet): " + "; ".join(r.message for r in elig.reasons),
+            [FieldError("result_id", r.message) for r in elig.reasons],
+            earliest_on=elig.earliest_on, reasons=[r.code for r in elig.reasons],
+        )
+    accept_by, decide_by = rules.application_deadlines(today, rule)
+    number = rules.new_number("XF", today)
+    await repo.insert_application(
+        {"number": number, "result_id": result_id, "pending_result_id": result_id, "uscc": row["uscc"],
+         "applicant": actor.username, "applicant_contact": contact, "department_code": row["department_code"],
+         "reason": reason, "commitment_accepted": True, "status": "submitted", "submitted_at": now,
+         "accept_by": accept_by, "decide_by": decide_by},
+        evidence, actor, files_dir, now)
+    return {"number": number, "status": "submitted", "accept_by": accept_by, "decide_by": decide_by}
+
+
+def can_see(actor: Principal, uscc: str, department_code: str) -> bool:
+    """Only the applicant enterprise and the deciding department (谁公示、谁修复)."""
+    if actor.role == "enterprise":
+        return actor.uscc == uscc
+    return actor.role in ("officer", "admin") and actor.department_code == department_code
+
+
+async def application_for(repo: Any, actor: Principal, number: str) -> dict:
+    app = await repo.get_application(number)
+    if app is None:
+        raise NotFound(f"没有编号为 {number} 的修复申请 (no application {number})")
+    if not can_see(actor, app["uscc"], app["department_code"]):
+        raise Forbidden("只有申请企业和作出决定的部门可以查看 (only the applicant and the deciding department see it)")
+    return app
+
+
+async def add_files(repo: Any, actor: Principal, number: str, files: list[tuple[str, bytes]], now: dt.datetime,
+                    files_dir: str, max_bytes: int) -> dict:
+    app = await application_for(repo, actor, number)
+    require_own_uscc(actor, app["uscc"])
+    if app["status"] not in rules.APPLICATION_PENDING:
+        raise Conflict(f"申请已办结，不能补充材料 (the application is {app['status']}: no more files)")
+    c = Collector()
+    if not files:
+        c.add("files", "至少上传一个文件 (at least one file)")
+    evidence, errs = check_files(files, max_bytes, field="files")
+    c.errors.extend(errs)
+    c.raise_if_any()
+    await repo.add_application_files(app, evidence, actor, files_dir, now)
+    return app
+
+
+async def decide(repo: Any, actor: Principal, number: str, action: str, reason: str, now: dt.datetime) -> dict:
+    app = await repo.get_application(number)
+    if app is None:
+        raise NotFound(f"没有编号为 {number} 的修复申请 (no application {number})")
+    require_department(actor, app["department_code"])
+    to = rules.transition(rules.APPLICATION_ACTIONS, action, app["status"])
+    c = Collector()
+    reason = _text(c, "reason", reason, required=(action == "reject"))
+    c.raise_if_any()
+    reason = reason or {"accept": "予以受理 (accepted)", "approve": "准予信用修复 (approved)"}.get(action, "")
+    allowed, _ = rules.APPLICATION_ACTIONS[action]
+    if not await repo.decide_application(app, action, allowed, to, actor, reason, now):
+        fresh = await repo.get_application(number)
+        raise Conflict(f"申请已被处理，当前状态 {fresh['status']} (the application was decided meanwhile: {fresh['status']})",
+                       current_status=fresh["status"])
+    return await repo.get_application(number)
+
+
+# -- objections ---------------------------------------------------------------------------
+
+async def file_objection(repo: Any, actor: Principal, result_id: int, reason: str, files: list[tuple[str, bytes]],
+                         now: dt.datetime, files_dir: str, max_bytes: int) -> dict:
+    today = local_date(now)
+    row = await _own_result(repo, actor, result_id)
+    c = Collector()
+    reason = _text(c, "reason", reason)
+    evidence, errs = check_files(files, max_bytes)
+    c.errors.extend(errs)
+    if row["disclosure"] != "public":
+        c.add("result_id", "该结果已停止公示 (the result is no longer public)")
+    c.raise_if_any()
+    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    verify_by = rules.objection_verify_by(today, rule)
+    number = rules.new_number("YY", today)
+    await repo.insert_objection(
+        {"number": number, "result_id": result_id, "pending_result_id": result_id, "uscc": row["uscc"],
+         "applicant": actor.username, "department_code": row["department_code"], "reason": reason,
+         "status": "submitted", "submitted_at": now, "verify_by": verify_by},
+        evidence, actor, files_dir, now)
+    return {"number": number, "status": "submitted", "verify_by": verify_by}
+
+
+async def _objection(repo: Any, actor: Principal, number: str) -> dict:
+    obj = await repo.get_objection(number)
+    if obj is None:
+        raise NotFound(f"没有编号为 {number} 的异议 (no objection {number})")
+    require_department(actor, obj["department_code"])
+    return obj
+
+
+async def decide_objection(repo: Any, actor: Principal, number: str, action: str, note: str,
+                           now: dt.datetime) -> dict:
+    obj = await _objection(repo, actor, number)
+    to = rules.transition({k: v for k, v in rules.OBJECTION_ACTIONS.items() if k != "correct"}, action, obj["status"])
+    c = Collector()
+    note = _text(c, "note", note, required=(action == "reject"))
+    c.raise_if_any()
+    correct_by = None
+    if to == "confirmed":
+        row = await repo.get_result(obj["result_id"])
+        rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+        correct_by = rules.objection_correct_by(local_date(now), rule)
+    allowed, _ = rules.OBJECTION_ACTIONS[action]
+    if not await repo.decide_objection(obj, action, allowed, to, actor, note or "异议属实 (confirmed)", now, correct_by):
+        raise Conflict("异议已被处理 (the objection was decided meanwhile)")
+    return await repo.get_objection(number)
+
+
+def corrected_values(old: dict, raw: dict) -> dict:
+    """Validate an officer's correction; returns the changed Result columns (422 naming fields)."""
+    c = Collector()
+    out: dict = {}
+    if raw.get("categories") is not None:
+        try:
+            cats = categories.parse_codes([str(x) for x in raw["categories"]])
+            if not cats:
+                raise KeyError("至少需要一个结果类别 (at least one category)")
+            codes = [x.code for x in cats]
+            out["category_codes"] = ",".join(codes)
+            out["negative"] = categories.is_negative(codes)
+        except KeyError as e:
+            c.add("categories", e.args[0])
+    for name in ("follow_up", "penalty_decision_number", "entity_name"):
+        if raw.get(name) is not None:
+            out[name] = str(raw[name]).strip()[:200]
+    if raw.get("entity_name") is not None and not out["entity_name"]:
+        c.add("entity_name", "不能为空 (required)")
+    if raw.get("check_field") is not None:
+        if raw["check_field"] not in CHECK_FIELDS:
+            c.add("check_field", f"one of {', '.join(CHECK_FIELDS)}")
+        out["check_field"] = raw["check_field"]
+    if raw.get("inspected_on") is not None:
+        out["inspected_on"] = raw["inspected_on"]
+        out["year"] = raw["inspected_on"].year
+    changed = {k: v for k, v in out.items() if old.get(k) != v}
+    if not c.errors and not changed:
+        c.add("categories", "更正内容与原结果相同 (the correction changes nothing)")
+    c.raise_if_any()
+    return changed
+
+
+async def correct_objection(repo: Any, actor: Principal, number: str, raw: dict, note: str,
+                            now: dt.datetime) -> dict:
+    obj = await _objection(repo, actor, number)
+    rules.transition(rules.OBJECTION_ACTIONS, "correct", obj["status"])
+    old = await repo.get_result(obj["result_id"])
+    c = Collector()
+    note = _text(c, "note", note)
+    c.raise_if_any()
+    values = corrected_values(old, raw)
+    rule = rules.pick_rule(await repo.load_rules(), old["region_code"], old["check_field"])
+    correct_by = obj["correct_by"] or rules.objection_correct_by(local_date(now), rule)
+    allowed, _ = rules.OBJECTION_ACTIONS["correct"]
+    new_id = await repo.correct_objection(obj, allowed, old, values, actor, note, now, correct_by)
+    if new_id is None:
+        raise Conflict("异议已被处理 (the objection was decided meanwhile)")
+    return await repo.get_objection(number)
+
+
+# -- automatic stop -----------------------------------------------------------------------
+
+async def withdraw_expired(repo: Any, now: dt.datetime) -> dict[str, int]:
+    """Results past their maximum period, and results whose linked penalty is no longer public.
+    Conditional updates make a second run (or a second worker) change nothing."""
+    today = local_date(now)
+    all_rules = await repo.load_rules()
+    expired: list[int] = []
+    for g in await repo.public_groups():
+        rule = rules.pick_rule(all_rules, g["region_code"], g["check_field"])
+        # A few days' margin around month ends; the exact test is expires_on() below.
+        cutoff = rules.add_months(today, -rule.max_months) + dt.timedelta(days=3)
+        for r in await repo.public_published_before(g["region_code"], g["check_field"], cutoff):
+            if rules.expires_on(r["published_on"], rule) <= today:
+                expired.append(r["id"])
+    done_expired = await repo.withdraw_results(sorted(expired), "expired", SYSTEM, "公示期满 (maximum period)", now)
+    penalty = await repo.public_with_withdrawn_penalty()
+    done_penalty = await repo.withdraw_results(penalty, "penalty_withdrawn", SYSTEM,
+                                               "关联处罚已停止公示 (linked penalty withdrawn)", now)
+    return {"expired": len(done_expired), "penalty_withdrawn": len(done_penalty)}
+
+
+# -- public figures -----------------------------------------------------------------------
+
+@dataclass
+class DepartmentFigures:
+    department_code: str
+    applications: int = 0
+    approvals: int = 0
+    rejections: int = 0
+    pending: int = 0
+    median_working_days_to_decide: float | None = None
+
+
+def figures(rows: list[dict]) -> list[DepartmentFigures]:
+    """Counts and the median working days from submission to decision, per department."""
+    by: dict[str, DepartmentFigures] = {}
+    days: dict[str, list[int]] = {}
+    for r in rows:
+        f = by.setdefault(r["department_code"], DepartmentFigures(r["department_code"]))
+        f.applications += 1
+        if r["status"] == "approved":
+            f.approvals += 1
+        elif r["status"] == "rejected":
+            f.rejections += 1
+        else:
+            f.pending += 1
+        if r["status"] in ("approved", "rejected") and r["decided_at"] is not None:
+            try:
+                d = working_days_between(local_date(r["submitted_at"]), local_date(r["decided_at"]))
+            except CalendarNotCovered:
+                continue
+            days.setdefault(r["department_code"], []).append(d)
+    for code, ds in days.items():
+        by[code].median_working_days_to_decide = float(statistics.median(ds))
+    return sorted(by.values(), key=lambda f: f.department_code)

@@ -1,0 +1,69 @@
+"""Builders for the credit-repair tests: a pinned clock, accounts, results published on a date."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import pytest
+
+from tests.helpers import make_uscc, result_payload, sign_in
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+DEPT = "371500-scjg"
+OTHER_DEPT = "371500-yjj"
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + b"\x00" * 32
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 120
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def clock(app):
+    """Pins the app's clock (app.state.clock); tests move it with clock['now'] = ..."""
+    box = {"now": NOW}
+    app.state.clock = lambda: box["now"]
+    yield box
+    del app.state.clock
+
+
+class World:
+    """Two enterprises (A, B), an officer of the publishing department X and one of Y."""
+
+    def __init__(self) -> None:
+        self.a = make_uscc(seed=101)
+        self.b = make_uscc(seed=202)
+        self.h: dict[str, dict[str, str]] = {}
+
+    async def setup(self, client) -> "World":
+        self.h["x"] = await sign_in(client, "officer-x", "officer", department_code=DEPT)
+        self.h["x2"] = await sign_in(client, "officer-x2", "officer", department_code=DEPT)
+        self.h["y"] = await sign_in(client, "officer-y", "officer", department_code=OTHER_DEPT)
+        self.h["a"] = await sign_in(client, "ent-a", "enterprise", uscc=self.a)
+        self.h["b"] = await sign_in(client, "ent-b", "enterprise", uscc=self.b)
+        return self
+
+    async def publish(self, client, uscc: str, published_on: dt.date, task: str, check_field: str = "general",
+                      categories: list[str] | None = None, penalty: str = "") -> int:
+        body = result_payload(uscc, task=task, dept=DEPT, categories=categories or ["X05"],
+                              check_field=check_field, published_on=published_on.isoformat(),
+                              inspected_on=(published_on - dt.timedelta(days=10)).isoformat(),
+                              penalty_decision_number=penalty)
+        r = await client.post("/api/v1/admin/results", json=body, headers=self.h["x"])
+        assert r.status_code == 201, r.text
+        return r.json()["ids"][0]
+
+    async def apply(self, client, result_id: int, who: str = "a", **kw):
+        body = {"result_id": result_id, "reason": "已完成整改，补报年报 (corrected)", "commitment_accepted": True,
+                "attachments": [{"filename": "整改报告.pdf", "content_base64": b64(PDF)}]}
+        body.update(kw)
+        return await client.post("/api/v1/repair-applications", json=body, headers=self.h[who])
