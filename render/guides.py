@@ -9,6 +9,7 @@ the same content gives the same bytes, so the sha256 of a version's files is sta
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,8 @@ def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
     from fpdf.enums import WrapMode, XPos, YPos
 
     font = find_font(font_path)
+    # fontTools reports every table it drops while subsetting (e.g. BDF bitmaps): not our concern.
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
     pdf = FPDF(format="A4")
     pdf.set_title(f"{g.title}（{g.version}）")
     pdf.set_subject(g.industry_name)
