@@ -19,6 +19,8 @@ from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.results import ResultsController
 from api.repair import RepairController, RepairStatsController
 from api.admin_repair import AdminRepairController
+from api.complaints import ComplaintsController, ComplaintStatsController
+from api.admin_complaints import AdminComplaintsController
 from api.plans_guides import GuidesController, PlansController
 from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
 from api.admin_plans import AdminPlansController
@@ -31,7 +33,8 @@ from settings import Settings
 API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, HonoursController,
                           DocumentsController, ChangesController, AdminPlansController, AdminGuidesController,
                           AdminHonoursController, AdminDocumentsController, AdminScansController, ResultsController, AuthController, AdminResultsController,
-                          RepairController, RepairStatsController, AdminRepairController]
+                          RepairController, RepairStatsController, AdminRepairController, ComplaintsController,
+                          ComplaintStatsController, AdminComplaintsController]
 
 
 def create_app(settings: Settings) -> Litestar:
