@@ -17,6 +17,7 @@ from api.auth import AuthController, make_jwt_auth
 from api.problems import HANDLERS
 from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.results import ResultsController
+from api.search import SearchController
 from api.repair import RepairController, RepairStatsController
 from api.admin_repair import AdminRepairController
 from api.complaints import ComplaintsController, ComplaintStatsController
@@ -28,13 +29,15 @@ from api.admin_guides import AdminGuidesController
 from api.admin_records import AdminDocumentsController, AdminHonoursController, AdminScansController
 from db.engine import bind_tables, close_engine, make_engine, open_engine
 from portal import portal_router, static_router, template_config
+from search.factory import make_index
+from search.outbox import OutboxWorker
 from settings import Settings
 
 API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, HonoursController,
                           DocumentsController, ChangesController, AdminPlansController, AdminGuidesController,
                           AdminHonoursController, AdminDocumentsController, AdminScansController, ResultsController, AuthController, AdminResultsController,
                           RepairController, RepairStatsController, AdminRepairController, ComplaintsController,
-                          ComplaintStatsController, AdminComplaintsController]
+                          ComplaintStatsController, AdminComplaintsController, SearchController]
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -42,16 +45,24 @@ def create_app(settings: Settings) -> Litestar:
     bind_tables(engine)
     jwt_auth = make_jwt_auth(settings)
     limiter = RateLimiter(make_store(settings))
+    search_index = make_index(settings)
 
     async def on_startup(app: Litestar) -> None:
         bind_tables(engine)
         await open_engine(engine)
+        if settings.outbox_worker:  # keeps the search index in step with published records
+            app.state.outbox_worker = OutboxWorker(search_index)
+            app.state.outbox_worker.start()
         if settings.withdraw_schedule:  # credit repair: daily automatic stop of publicity
             from commands.repair import daily
 
             app.state.withdraw_task = asyncio.create_task(daily(settings.withdraw_at))
 
     async def on_shutdown(app: Litestar) -> None:
+        worker = getattr(app.state, "outbox_worker", None)
+        if worker is not None:
+            await worker.stop()
+        await search_index.close()
         task = getattr(app.state, "withdraw_task", None)
         if task is not None:
             task.cancel()
@@ -67,7 +78,8 @@ def create_app(settings: Settings) -> Litestar:
         on_shutdown=[on_shutdown],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings)],
-        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine, "limiter": limiter}),
+        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine, "limiter": limiter,
+                     "search_index": search_index}),
         openapi_config=OpenAPIConfig(
             title="“双随机、一公开”公示 API",
             version="1.0.0",

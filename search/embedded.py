@@ -1,0 +1,530 @@
+"""The embedded backend: SQLite FTS5 in its own file (`settings.search_path`).
+
+Layout of the file:
+* `doc`   — one row per search document (original text for snippets, facet values). Its
+            integer `rid` is the FTS rowid; a full rebuild assigns rids oldest-first and new
+            documents get the next rid, so a higher rid means a more recent publication.
+* `fts`   — contentless FTS5 table over the bigram token streams (`search.text`), plus an `f`
+            column of facet tokens so filters run inside the full-text index. Contentless keeps
+            the file small; deleting a row re-derives its tokens from `doc`.
+* `exact` — folded exact names and numbers → rid, for the "exact matches first" rank.
+
+Every SQLite call runs in a worker thread (asyncio.to_thread) so the event loop that also
+serves requests and the outbox worker is never blocked. WAL lets readers run beside the writer.
+A rebuild writes a new file and renames it over the old one; connections notice the new inode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import queue
+import sqlite3
+import threading
+from collections import Counter
+from typing import AsyncIterable, Sequence
+
+from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable
+from search.text import Phrase, analyse, exact_key, fts5_match, query_phrases
+
+SCHEMA_VERSION = "1"
+# A two-character query can match most of a million records; bm25 over all of them and exact
+# facet counts would cost far more than the 50 ms a search may take. So:
+# * relevance (bm25) orders the newest RANK_WINDOW matches (as many as can be paged through);
+# * up to EXACT_LIMIT matches, total and facets are exact; beyond it they are estimated from
+#   SAMPLE_SLICES evenly spread slices of the matches (and the page says so).
+RANK_WINDOW = 1000
+EXACT_LIMIT = 5000
+SAMPLE_SLICES = 10
+SAMPLE_PER_SLICE = 100
+TITLE_WEIGHT = 10.0
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS doc (
+    rid INTEGER PRIMARY KEY, key TEXT NOT NULL, type TEXT NOT NULL, obj_id TEXT NOT NULL,
+    year INTEGER, region TEXT NOT NULL, depts TEXT NOT NULL, cats TEXT NOT NULL, uscc TEXT NOT NULL,
+    pub TEXT, url TEXT NOT NULL, exact TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS exact (term TEXT NOT NULL, rid INTEGER NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
+    title, body, f, content='', prefix='1', tokenize='unicode61 remove_diacritics 0'
+);
+"""
+# Created after a bulk load (one sort instead of a million random B-tree inserts).
+_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS doc_key ON doc (key);
+CREATE INDEX IF NOT EXISTS doc_uscc ON doc (uscc) WHERE uscc <> '';
+CREATE INDEX IF NOT EXISTS exact_term ON exact (term);
+"""
+_DDL = _TABLES + _INDEXES
+_SEP = "\x1f"
+_DOC_COLS = "rid, key, type, obj_id, year, region, depts, cats, uscc, pub, url, exact, title, body"
+
+
+def _hex(value: str) -> str:
+    return value.encode().hex()
+
+
+def facet_tokens(type_: str, year: int | None, region: str, depts: Sequence[str], cats: Sequence[str]) -> str:
+    """Filter tokens: letters and digits only, so unicode61 keeps each one whole."""
+    toks = [f"t{type_}"]
+    if year:
+        toks.append(f"y{year}")
+    if region:
+        toks.append(f"r{region[:2]}")
+        if len(region) > 2:
+            toks.append(f"r{region[:4]}")
+        if len(region) > 4:
+            toks.append(f"r{region}")
+    toks.extend(f"d{_hex(d)}" for d in depts)
+    toks.extend(f"c{c.lower()}" for c in cats)
+    return " ".join(toks)
+
+
+def _row(rid: int | None, doc: SearchDoc) -> tuple:
+    """A `doc` row, columns in _DOC_COLS order."""
+    return (
+        rid, doc.key, doc.type, doc.id, doc.year, doc.region_code, ",".join(doc.departments),
+        ",".join(doc.categories), doc.uscc, doc.published_on.isoformat() if doc.published_on else None,
+        doc.url_path, _SEP.join(doc.exact), doc.title, doc.body,
+    )
+
+
+def _columns(row: tuple) -> tuple[tuple[str, str, str], set[str]]:
+    """FTS column values and exact keys, derived from a `doc` row only.
+
+    Deleting from a contentless FTS5 table needs the very tokens that were inserted, so this is
+    the one function that produces them, on insert and on delete alike.
+    """
+    _rid, _key, type_, _id, year, region, depts, cats, uscc, _pub, _url, exact, title, body = row
+    title_toks, title_key = analyse(title)
+    body_parts = [analyse(body)[0]]
+    keys = {title_key}
+    for x in exact.split(_SEP) if exact else ():
+        if x != title:
+            toks, k = analyse(x)
+            keys.add(k)
+            body_parts.append(toks)
+    if uscc:
+        body_parts.append(uscc.lower())
+    keys.discard("")
+    f = facet_tokens(type_, year, region, depts.split(",") if depts else (), cats.split(",") if cats else ())
+    return (title_toks, " ".join(body_parts), f), keys
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    con = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA cache_size=-65536")
+    return con
+
+
+def _inode(path: str) -> int:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return -1
+
+
+class EmbeddedIndex:
+    backend = "embedded"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        d = os.path.dirname(os.path.abspath(path))
+        os.makedirs(d, exist_ok=True)
+        self._lock = threading.Lock()  # one writer at a time
+        self._readers: queue.SimpleQueue[tuple[int, sqlite3.Connection]] = queue.SimpleQueue()
+        self._writer: sqlite3.Connection | None = None
+        self._writer_ino = -2
+        con = _connect(path)
+        con.executescript(_DDL)
+        con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        con.close()
+
+    # --- connections -------------------------------------------------------------------
+
+    def _write_con(self) -> sqlite3.Connection:
+        ino = _inode(self.path)
+        if self._writer is None or ino != self._writer_ino:
+            if self._writer is not None:
+                self._writer.close()
+            self._writer = _connect(self.path)
+            self._writer.executescript(_DDL)
+            self._writer_ino = _inode(self.path)
+        return self._writer
+
+    def _read(self, fn, *args):
+        ino = _inode(self.path)
+        try:
+            while True:
+                got_ino, con = self._readers.get_nowait()
+                if got_ino == ino:
+                    break
+                con.close()  # the file was replaced by a rebuild
+        except queue.Empty:
+            con = _connect(self.path)
+        try:
+            return fn(con, *args)
+        except sqlite3.Error as e:
+            raise SearchUnavailable(f"embedded search index error: {e}") from e
+        finally:
+            self._readers.put((ino, con))
+
+    def _write(self, fn, *args):
+        with self._lock:
+            con = self._write_con()
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                out = fn(con, *args)
+                con.execute("COMMIT")
+                return out
+            except sqlite3.Error as e:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise SearchUnavailable(f"embedded search index error: {e}") from e
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+
+    # --- writes ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _delete_rids(con: sqlite3.Connection, rids: list[int]) -> None:
+        for i in range(0, len(rids), 500):
+            chunk = rids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = con.execute(f"SELECT {_DOC_COLS} FROM doc WHERE rid IN ({marks})", chunk).fetchall()
+            derived = [(r[0], *_columns(r)) for r in rows]
+            con.executemany("INSERT INTO fts (fts, rowid, title, body, f) VALUES ('delete', ?, ?, ?, ?)",
+                            [(rid, *cols) for rid, cols, _ in derived])
+            con.executemany("DELETE FROM exact WHERE term = ? AND rid = ?",
+                            [(k, rid) for rid, _, keys in derived for k in keys])
+            con.execute(f"DELETE FROM doc WHERE rid IN ({marks})", chunk)
+
+    @staticmethod
+    def _insert(con: sqlite3.Connection, items: list[tuple[int | None, SearchDoc]]) -> None:
+        for rid, doc in items:
+            if rid is None:
+                rid = con.execute("SELECT coalesce(max(rid), 0) + 1 FROM doc").fetchone()[0]
+            row = _row(rid, doc)
+            con.execute(f"INSERT INTO doc ({_DOC_COLS}) VALUES ({','.join('?' * 14)})", row)
+            cols, keys = _columns(row)
+            con.execute("INSERT INTO fts (rowid, title, body, f) VALUES (?,?,?,?)", (rid, *cols))
+            con.executemany("INSERT INTO exact VALUES (?, ?)", [(k, rid) for k in keys])
+
+    def _upsert_sync(self, con: sqlite3.Connection, docs: Sequence[SearchDoc]) -> None:
+        latest = {d.key: d for d in docs}  # the last version of a key wins
+        keys = list(latest)
+        old: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            old.update(con.execute(f"SELECT key, rid FROM doc WHERE key IN ({','.join('?' * len(chunk))})",
+                                   chunk).fetchall())
+        # A replaced document keeps its rid, so its place in the recency order does not move.
+        self._delete_rids(con, list(old.values()))
+        self._insert(con, [(old.get(k), d) for k, d in latest.items()])
+
+    def _delete_sync(self, con: sqlite3.Connection, keys: Sequence[str]) -> None:
+        rids: list[int] = []
+        keys = list(keys)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            rids += [r[0] for r in con.execute(
+                f"SELECT rid FROM doc WHERE key IN ({','.join('?' * len(chunk))})", chunk)]
+        self._delete_rids(con, rids)
+
+    async def upsert(self, docs: Sequence[SearchDoc]) -> None:
+        if docs:
+            await asyncio.to_thread(self._write, self._upsert_sync, docs)
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        if keys:
+            await asyncio.to_thread(self._write, self._delete_sync, keys)
+
+    async def count(self) -> int:
+        return await asyncio.to_thread(self._read, lambda con: con.execute("SELECT count(*) FROM doc").fetchone()[0])
+
+    async def close(self) -> None:
+        with self._lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+        while True:
+            try:
+                self._readers.get_nowait()[1].close()
+            except queue.Empty:
+                break
+
+    # --- rebuild --------------------------------------------------------------------------
+
+    async def rebuild(self, batches: AsyncIterable[list[SearchDoc]]) -> int:
+        """Build a new file beside the old one and rename it into place.
+
+        Documents should come oldest first: rids then follow publication order. The build
+        file is scratch until the rename, so it is written without journal or fsync, with
+        FTS5 automerge off (one 'optimize' at the end) and the B-tree indexes made last.
+        """
+        tmp = self.path + ".rebuild"
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(tmp + suffix):
+                os.remove(tmp + suffix)
+        con = sqlite3.connect(tmp, check_same_thread=False, isolation_level=None)
+        n = 0
+        try:
+            con.execute("PRAGMA journal_mode=OFF")
+            con.execute("PRAGMA synchronous=OFF")
+            con.execute("PRAGMA cache_size=-262144")
+            con.executescript(_TABLES)
+            con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            con.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 0)")
+            con.execute("BEGIN")
+            pending: asyncio.Future | None = None
+            async for batch in batches:
+                rows = _bulk_rows(batch, n + 1)
+                n += len(batch)
+                # Tokenizing the next batch overlaps with SQLite writing this one (the sqlite3
+                # module releases the GIL while SQLite works).
+                if pending is not None:
+                    await pending
+                pending = asyncio.ensure_future(asyncio.to_thread(_bulk_write, con, rows))
+            if pending is not None:
+                await pending
+            await asyncio.to_thread(_finish_build, con)
+            con.close()
+        except BaseException:
+            con.close()
+            os.remove(tmp)
+            raise
+        with self._lock:
+            os.replace(tmp, self.path)
+            for suffix in ("-wal", "-shm"):
+                if os.path.exists(self.path + suffix):
+                    os.remove(self.path + suffix)
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+        return n
+
+    # --- search ---------------------------------------------------------------------------
+
+    async def search(self, query: IndexQuery) -> IndexPage:
+        return await asyncio.to_thread(self._read, _search, query)
+
+
+def _bulk_rows(batch: list[SearchDoc], first_rid: int) -> tuple[list, list, list]:
+    docs, fts, exact = [], [], []
+    for rid, d in enumerate(batch, start=first_rid):
+        row = _row(rid, d)
+        cols, keys = _columns(row)
+        docs.append(row)
+        fts.append((rid, *cols))
+        exact.extend((k, rid) for k in keys)
+    return docs, fts, exact
+
+
+def _bulk_write(con: sqlite3.Connection, rows: tuple[list, list, list]) -> None:
+    docs, fts, exact = rows
+    con.executemany(f"INSERT INTO doc ({_DOC_COLS}) VALUES ({','.join('?' * 14)})", docs)
+    con.executemany("INSERT INTO fts (rowid, title, body, f) VALUES (?,?,?,?)", fts)
+    con.executemany("INSERT INTO exact VALUES (?, ?)", exact)
+
+
+def _finish_build(con: sqlite3.Connection) -> None:
+    con.execute("COMMIT")
+    con.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+    con.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 4)")  # the default, for updates
+    con.executescript(_INDEXES)
+    con.execute("PRAGMA journal_mode=WAL")
+
+
+# --- the query ---------------------------------------------------------------------------
+
+def _filter_expr(q: IndexQuery) -> str:
+    parts: list[str] = []
+    if q.types:
+        parts.append("(" + " OR ".join(f"t{t}" for t in q.types) + ")")
+    if q.year:
+        parts.append(f"y{int(q.year)}")
+    if q.region:
+        parts.append(f"r{q.region}")
+    if q.department:
+        parts.append(f"d{_hex(q.department)}")
+    if q.category:
+        parts.append(f"c{q.category.lower()}")
+    return " AND ".join(parts)
+
+
+def _match(phrases: list[Phrase], filters: str) -> str:
+    parts = []
+    if phrases:
+        parts.append("{title body} : (" + fts5_match(phrases) + ")")
+    if filters:
+        parts.append("f : (" + filters + ")")
+    return " AND ".join(parts)
+
+
+def _date(s: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(s) if s else None
+
+
+def _hits(con: sqlite3.Connection, ordered: list[tuple[int, dict]]) -> list[IndexHit]:
+    if not ordered:
+        return []
+    rids = [r for r, _ in ordered]
+    rows = {r[0]: r for r in con.execute(
+        f"SELECT rid, type, obj_id, title, body, url, pub FROM doc WHERE rid IN ({','.join('?' * len(rids))})", rids)}
+    return [IndexHit(type=rows[r][1], id=rows[r][2], title=rows[r][3], body=rows[r][4], url_path=rows[r][5],
+                     published_on=_date(rows[r][6]), cursor=c)
+            for r, c in ordered if r in rows]
+
+
+class _FacetCounter:
+    def __init__(self) -> None:
+        self.c: dict[str, Counter] = {k: Counter() for k in FACETS}
+
+    def add(self, con: sqlite3.Connection, rids: list[int], weight: float = 1.0) -> None:
+        for i in range(0, len(rids), 900):
+            chunk = rids[i : i + 900]
+            for type_, year, region, depts, cats, n in con.execute(
+                "SELECT type, year, region, depts, cats, count(*) FROM doc"
+                f" WHERE rid IN ({','.join('?' * len(chunk))}) GROUP BY 1, 2, 3, 4, 5", chunk,
+            ):
+                w = n * weight
+                self.c["type"][type_] += w
+                if year:
+                    self.c["year"][str(year)] += w
+                if region:
+                    self.c["region"][region] += w
+                for d in depts.split(",") if depts else ():
+                    self.c["department"][d] += w
+                for c in cats.split(",") if cats else ():
+                    self.c["category"][c] += w
+
+    def result(self) -> dict[str, dict[str, int]]:
+        return {k: {v: round(n) for v, n in cnt.most_common() if round(n) > 0} for k, cnt in self.c.items()}
+
+
+def _sample(con: sqlite3.Connection, match: str) -> tuple[int, _FacetCounter]:
+    """Estimate total and facets from evenly spread slices of the matching rids.
+
+    Each slice takes up to SAMPLE_PER_SLICE matches from its start; the rid span they cover
+    gives the slice's match density. Sampling across the whole rid range (rids follow
+    publication order) keeps old and new years alike represented.
+    """
+    lo = con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid ASC LIMIT 1", (match,)).fetchone()[0]
+    hi = con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 1", (match,)).fetchone()[0]
+    width = (hi - lo + 1) / SAMPLE_SLICES
+    facets = _FacetCounter()
+    total = 0.0
+    for i in range(SAMPLE_SLICES):
+        start = lo + int(i * width)
+        end = lo + int((i + 1) * width) if i < SAMPLE_SLICES - 1 else hi + 1
+        rids = [r[0] for r in con.execute(
+            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT ?",
+            (match, start, end, SAMPLE_PER_SLICE))]
+        if not rids:
+            continue
+        if len(rids) < SAMPLE_PER_SLICE:
+            weight = 1.0  # the whole slice was read
+        else:
+            weight = (end - start) / (rids[-1] - start + 1)
+        total += len(rids) * weight
+        facets.add(con, rids, weight)
+    return round(total), facets
+
+
+def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
+    if q.uscc:
+        return _search_uscc(con, q)
+    phrases = query_phrases(q.text)
+    filters = _filter_expr(q)
+    if not phrases and not filters:
+        return IndexPage(hits=[], more=False, total=0, facets={k: {} for k in FACETS})
+    match = _match(phrases, filters)
+    newest = [r[0] for r in con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                                        (match, EXACT_LIMIT + 1))]
+    many = len(newest) > EXACT_LIMIT
+    window_lo = newest[RANK_WINDOW - 1] if len(newest) >= RANK_WINDOW else 0
+
+    # Exact title/name/number matches rank first, wherever they are in the recency order.
+    exact: list[int] = []
+    key = exact_key(q.text) if phrases else ""
+    if key:
+        cand = [r[0] for r in con.execute("SELECT rid FROM exact WHERE term = ? LIMIT 200", (key,))]
+        if cand:
+            exact = [r[0] for r in con.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({','.join('?' * len(cand))})"
+                " ORDER BY rowid DESC", (match, *cand))]
+    exact_set = set(exact)
+
+    after = q.after or {}
+    want = q.limit + 1
+    ordered: list[tuple[int, dict]] = []
+    if phrases:
+        if after.get("t", 0) == 0:
+            start = exact.index(after["r"]) + 1 if after.get("r") in exact_set else 0
+            ordered += [(r, {"t": 0, "r": r}) for r in exact[start : start + want]]
+        if len(ordered) < want:
+            args: list = [match, window_lo]
+            cond = ""
+            if after.get("t") == 1:
+                cond = "WHERE s > ? OR (s = ? AND r < ?)"
+                args += [after["s"], after["s"], after["r"]]
+            rows = con.execute(
+                f"SELECT r, s FROM (SELECT rowid AS r, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0) AS s FROM fts"
+                f" WHERE fts MATCH ? AND rowid >= ?) {cond} ORDER BY s, r DESC LIMIT ?",
+                [*args, want + len(exact)],
+            ).fetchall()
+            ordered += [(r, {"t": 1, "s": s, "r": r}) for r, s in rows if r not in exact_set][: want - len(ordered)]
+    else:
+        # Filters only: newest first.
+        args = [match]
+        cond = ""
+        if after.get("r"):
+            cond = "AND rowid < ?"
+            args.append(after["r"])
+        rows = con.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? {cond} ORDER BY rowid DESC LIMIT {want}", args)
+        ordered = [(r[0], {"t": 2, "r": r[0]}) for r in rows]
+
+    page = IndexPage(hits=_hits(con, ordered[: q.limit]), more=len(ordered) > q.limit)
+    if many:
+        page.total, counter = _sample(con, match)
+        page.facets_exact = False
+        page.total_exact = False
+    else:
+        page.total = len(newest)
+        counter = _FacetCounter()
+        if q.facets:
+            counter.add(con, newest)
+    page.facets = counter.result() if q.facets else {}
+    return page
+
+
+def _search_uscc(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
+    """Exact lookup: every record of one entity, newest first (an entity has few)."""
+    rows = con.execute("SELECT rid, type, year, region, depts, cats FROM doc WHERE uscc = ? ORDER BY rid DESC",
+                       (q.uscc,)).fetchall()
+
+    def keep(r: tuple) -> bool:
+        return ((not q.types or r[1] in q.types) and (not q.year or r[2] == q.year)
+                and (not q.region or r[3].startswith(q.region))
+                and (not q.department or q.department in r[4].split(","))
+                and (not q.category or q.category in r[5].split(",")))
+
+    rows = [r for r in rows if keep(r)]
+    after = (q.after or {}).get("r")
+    rest = [r for r in rows if after is None or r[0] < after]
+    ordered = [(r[0], {"t": 0, "r": r[0]}) for r in rest[: q.limit]]
+    counter = _FacetCounter()
+    if q.facets:
+        counter.add(con, [r[0] for r in rows])
+    return IndexPage(hits=_hits(con, ordered), more=len(rest) > q.limit, total=len(rows),
+                     facets=counter.result() if q.facets else {})
+
+
+__all__ = ["EmbeddedIndex", "facet_tokens"]

@@ -1,0 +1,220 @@
+"""The search use case, shared by `GET /api/v1/search` and the portal's search page.
+
+    page = await search(index, SearchQuery(q="药品", type="document", page_size=20))
+
+`search(index, query, base_url="")` → `SearchPage`:
+* validates the parameters (every problem is a `ValidationFailed` naming its field: `type`,
+  `region`, `year`, `category`, `page_size`, `cursor`); an empty or all-punctuation `q` with no
+  filter is not an error, it just finds nothing;
+* a `q` that is a valid USCC (统一社会信用代码, any case or width) is an exact lookup: that
+  entity's records, newest first (`SearchPage.uscc` is set); otherwise a full-text search;
+* drops every hit whose record is not public in the database right now, so a withdrawn record is
+  never returned even if the index is stale;
+* shapes facets as `{facet: [FacetValue(value, count, label)]}` for type, year, region,
+  department and category (labels in Chinese where known);
+* raises `Unavailable` (503, `retry_after` seconds) when the search backend is down.
+
+Items carry `snippet`: HTML-escaped text with `<mark>` around matches — safe to insert as HTML.
+At most `MAX_REACHABLE_HITS` hits can be paged through; bulk data comes from the list endpoints.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from db.tables import Department, Region
+from domain import categories, uscc as uscc_rules
+from domain.errors import Collector, Unavailable, ValidationFailed
+from domain.pagination import encode_cursor, page_size as check_page_size
+from domain.regions import region_prefix, validate_region
+from search.documents import TYPE_LABELS
+from search.index import FACETS, MAX_REACHABLE_HITS, TYPES, IndexHit, IndexQuery, SearchIndex, SearchUnavailable
+from search.source import public_ids
+from search.text import query_phrases, snippet
+
+RETRY_AFTER_SECONDS = 30
+MAX_FACET_VALUES = 30
+_REFILLS = 5  # extra index pages fetched when withdrawn hits were dropped from a page
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    type: str | None = None
+    region: str | None = None
+    department: str | None = None
+    year: int | None = None
+    category: str | None = None
+    page_size: int | None = None
+    cursor: str | None = None
+
+
+@dataclass
+class SearchItem:
+    type: str
+    id: str
+    title: str
+    snippet: str  # escaped HTML with <mark>
+    url: str
+    published_on: dt.date | None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    label: str = ""
+
+
+@dataclass
+class SearchPage:
+    items: list[SearchItem]
+    next_cursor: str | None
+    total: int | None
+    total_exact: bool = True
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    facets_exact: bool = True
+    uscc: str | None = None  # set when the query was a USCC and was looked up exactly
+
+
+def _cursor_error() -> ValidationFailed:
+    c = Collector()
+    c.add("cursor", "无效的翻页游标 (malformed cursor: pass next_cursor from the previous page unchanged)")
+    return ValidationFailed("The cursor is not one this API issued.", c.errors)
+
+
+def _decode_cursor(raw: str) -> tuple[dict, int]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode((raw + "=" * (-len(raw) % 4)).encode()).decode())
+        after, served = key["a"], key["n"]
+        ok = (isinstance(after, dict) and isinstance(served, int) and 0 <= served < MAX_REACHABLE_HITS
+              and all(isinstance(k, str) and len(k) <= 2 and type(v) in (int, float, str) for k, v in after.items()))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        ok = False
+    if not ok:
+        raise _cursor_error()
+    return after, served
+
+
+def _validate(query: SearchQuery) -> tuple[IndexQuery, int]:
+    c = Collector()
+    if query.type is not None and query.type not in TYPES:
+        c.add("type", f"未知的类型 '{query.type}' (type must be one of {', '.join(TYPES)})")
+    region = None
+    if query.region:
+        try:
+            region = region_prefix(validate_region(query.region))
+        except ValidationFailed as e:
+            c.errors.extend(e.errors)
+    if query.year is not None and not (2000 <= query.year <= 2100):
+        c.add("year", f"年份超出范围 (year must be 2000-2100, got {query.year})")
+    category = None
+    if query.category:
+        try:
+            category = categories.lookup(query.category).code
+        except KeyError as e:
+            c.add("category", e.args[0])
+    size = 20
+    try:
+        size = check_page_size(query.page_size)
+    except ValidationFailed as e:
+        c.errors.extend(e.errors)
+    after, served = None, 0
+    if query.cursor:
+        try:
+            after, served = _decode_cursor(query.cursor)
+        except ValidationFailed as e:
+            c.errors.extend(e.errors)
+    c.raise_if_any("请求参数无效 (invalid query parameters)")
+    size = max(1, min(size, MAX_REACHABLE_HITS - served))
+    iq = IndexQuery(
+        text=query.q or "", types=(query.type,) if query.type else (), region=region,
+        department=(query.department or "").strip() or None, year=query.year, category=category,
+        limit=size, after=after,
+    )
+    return iq, served
+
+
+async def _public(hits: list[IndexHit]) -> set[str]:
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for h in hits:
+        by_type[h.type].append(h.id)
+    keep: set[str] = set()
+    for t, ids in by_type.items():
+        keep |= {f"{t}-{i}" for i in await public_ids(t, ids)}
+    return keep
+
+
+async def _labels(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {k: {} for k in FACETS}
+    labels["type"] = dict(TYPE_LABELS)
+    labels["category"] = {c.code: c.label for c in categories.CATALOGUE}
+    depts = list(facets.get("department", {}))[:MAX_FACET_VALUES]
+    if depts:
+        rows = await Department.select(Department.code, Department.name).where(Department.code.is_in(depts))
+        labels["department"] = {r["code"]: r["name"] for r in rows}
+    regions = list(facets.get("region", {}))[:MAX_FACET_VALUES]
+    if regions:
+        rows = await Region.select(Region.code, Region.name).where(Region.code.is_in(regions))
+        labels["region"] = {r["code"]: r["name"] for r in rows}
+    return labels
+
+
+async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> SearchPage:
+    iq, served = _validate(query)
+    exact_uscc: str | None = None
+    text = (query.q or "").strip()
+    if text and uscc_rules.is_valid(text):
+        exact_uscc = uscc_rules.validate(text)
+        iq = IndexQuery(**{**iq.__dict__, "uscc": exact_uscc})
+    try:
+        page = await index.search(iq)
+        if exact_uscc and page.total == 0 and iq.after is None:
+            # Nothing filed under that code: search it as text instead (it may be quoted somewhere).
+            exact_uscc = None
+            iq = IndexQuery(**{**iq.__dict__, "uscc": None})
+            page = await index.search(iq)
+        hits = page.hits
+        keep = await _public(hits)
+        items = [h for h in hits if h.key in keep]
+        more = page.more
+        refills = 0
+        # Withdrawn records dropped from the page: read on so the page is still full.
+        while len(items) < iq.limit and more and hits and refills < _REFILLS:
+            refills += 1
+            nxt = await index.search(IndexQuery(**{**iq.__dict__, "after": hits[-1].cursor, "facets": False}))
+            hits, more = nxt.hits, nxt.more
+            keep = await _public(hits)
+            items += [h for h in hits if h.key in keep]
+    except SearchUnavailable as e:
+        raise Unavailable(
+            f"搜索服务暂时不可用，请稍后重试 (search is temporarily unavailable: {e})",
+            retry_after=RETRY_AFTER_SECONDS,
+        ) from e
+    if len(items) > iq.limit:
+        more = True
+        items = items[: iq.limit]
+    served += len(items)
+    next_cursor = None
+    if more and items and served < MAX_REACHABLE_HITS:
+        next_cursor = encode_cursor({"a": items[-1].cursor, "n": served})
+
+    phrases = query_phrases(text) if not exact_uscc else []
+    labels = await _labels(page.facets)
+    facets = {
+        k: [FacetValue(v, n, labels[k].get(v, "")) for v, n in list(page.facets.get(k, {}).items())[:MAX_FACET_VALUES]]
+        for k in FACETS
+    }
+    return SearchPage(
+        items=[
+            SearchItem(type=h.type, id=h.id, title=h.title, snippet=snippet(h.title, h.body, phrases),
+                       url=f"{base_url}{h.url_path}", published_on=h.published_on)
+            for h in items
+        ],
+        next_cursor=next_cursor, total=page.total, total_exact=page.total_exact, facets=facets,
+        facets_exact=page.facets_exact, uscc=exact_uscc,
+    )
