@@ -27,6 +27,9 @@ from api.records import ChangesController, DocumentsController, EntitiesControll
 from api.admin_plans import AdminPlansController
 from api.admin_guides import AdminGuidesController
 from api.admin_records import AdminDocumentsController, AdminHonoursController, AdminScansController
+from api import docs as api_docs
+from api.exports import ExportsController
+from api.feeds import FeedsController
 from db.engine import bind_tables, close_engine, make_engine, open_engine
 from portal import portal_router, static_router, template_config
 from search.factory import make_index
@@ -35,7 +38,8 @@ from settings import Settings
 
 API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, HonoursController,
                           DocumentsController, ChangesController, AdminPlansController, AdminGuidesController,
-                          AdminHonoursController, AdminDocumentsController, AdminScansController, ResultsController, AuthController, AdminResultsController,
+                          AdminHonoursController, AdminDocumentsController, AdminScansController, ExportsController,
+                          FeedsController, ResultsController, AuthController, AdminResultsController,
                           RepairController, RepairStatsController, AdminRepairController, ComplaintsController,
                           ComplaintStatsController, AdminComplaintsController, SearchController]
 
@@ -71,7 +75,7 @@ def create_app(settings: Settings) -> Litestar:
         await close_engine(engine)
 
     app = Litestar(
-        route_handlers=[*API_CONTROLLERS, portal_router(), static_router()],
+        route_handlers=[*API_CONTROLLERS, portal_router(), static_router(), api_docs.assets_router()],
         template_config=template_config(),
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
@@ -85,7 +89,7 @@ def create_app(settings: Settings) -> Litestar:
             version="1.0.0",
             description="Open data on spot-check plans, inspection results, guides, honours and policy documents.",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=api_docs.render_plugins(),
         ),
         request_max_body_size=16 * 1024 * 1024,
         debug=False,
