@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
+# Guide PDFs embed a CJK font (render/guides.py looks for Debian's fonts-wqy-zenhei or fonts-noto-cjk).
+if ! ls /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
+   && [ -z "${PDF_FONT:-}" ] && command -v apt-get >/dev/null; then
+  echo "Installing fonts-wqy-zenhei (Chinese font for the guide PDFs) …"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-wqy-zenhei >/dev/null \
+    || echo "warning: could not install fonts-wqy-zenhei; guides will be published without PDF files" >&2
+fi
 export DATABASE_URL="${DATABASE_URL:-sqlite:///var/gongshi.sqlite}"
 .venv/bin/gongshi migrate
 if [ ! -f var/.demo-loaded ]; then
