@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 # Guide PDFs embed a CJK font (render/guides.py looks for Debian's fonts-wqy-zenhei or fonts-noto-cjk).
-if ! ls /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] && [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
    && [ -z "${PDF_FONT:-}" ] && command -v apt-get >/dev/null; then
   echo "Installing fonts-wqy-zenhei (Chinese font for the guide PDFs) …"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
