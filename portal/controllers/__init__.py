@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.controllers.complaints import ComplaintPagesController
 from portal.controllers.documents import DocumentPagesController
 from portal.controllers.entities import EntityPagesController
 from portal.controllers.guides import GuidePagesController
@@ -24,4 +25,5 @@ PORTAL_CONTROLLERS: list = [
     HonourPagesController,
     DocumentPagesController,
     StatisticsPagesController,
+    ComplaintPagesController,
 ]
