@@ -10,6 +10,7 @@ from portal.controllers.home import HomeController
 from portal.controllers.honours import HonourPagesController
 from portal.controllers.language import LanguageController
 from portal.controllers.plans import PlanPagesController
+from portal.controllers.repair import RepairPagesController
 from portal.controllers.results import ResultPagesController
 from portal.controllers.static_pages import StaticPagesController
 from portal.controllers.statistics import StatisticsPagesController
@@ -25,5 +26,6 @@ PORTAL_CONTROLLERS: list = [
     HonourPagesController,
     DocumentPagesController,
     StatisticsPagesController,
+    RepairPagesController,
     ComplaintPagesController,
 ]

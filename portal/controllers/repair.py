@@ -1,0 +1,184 @@
+"""Credit repair pages for enterprises: /repair (sign in, own negative results with their
+eligibility, own applications), /repair/apply/{result_id} (the application form, multipart with
+evidence files) and /repair/applications/{number} (status and dated timeline).
+
+The same use cases as the API (domain/repair_flow.py). The browser keeps the enterprise's JWT
+in an HttpOnly, SameSite=Strict cookie scoped to /repair, so no other site can post a form with
+it; POSTs also check that Origin (when sent) is this site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import jwt
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from litestar.security.jwt import Token
+
+from api.auth import retrieve_principal
+from api.deps import settings_of
+from api.repair import now_of
+from db import repair as repo
+from db.tables import Result, User
+from domain import repair_flow as flow
+from domain.auth import Principal, check_password
+from domain.errors import DomainError, Forbidden
+from domain.repair import application_overdue
+from portal.labels import N_
+from portal.render import page
+
+COOKIE = "gongshi_ent"
+NO_STORE = {"Cache-Control": "no-store"}
+STATUS_LABELS = {"submitted": N_("已提交"), "accepted": N_("已受理"), "approved": N_("准予修复"),
+                 "rejected": N_("不予修复")}
+REASON_LABELS = {"not_negative": N_("不是失信（负面）结果，无需修复"), "not_public": N_("已停止公示"),
+                 "expired": N_("已满最长公示期，将自动停止公示"), "pending": N_("已有待处理的申请"),
+                 "min_period": N_("公示未满最短期限")}
+ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+
+
+async def signed_in(request: Request) -> Principal | None:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        token = Token.decode(raw, settings_of(request).jwt_secret, "HS256")
+    except (NotAuthorizedException, jwt.PyJWTError):
+        return None
+    p = await retrieve_principal(token, request)  # type: ignore[arg-type]
+    return p if p is not None and p.role == "enterprise" else None
+
+
+def same_origin(request: Request) -> None:
+    origin = request.headers.get("origin")
+    if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
+        raise Forbidden("跨站提交被拒绝 (cross-site form posts are refused)")
+
+
+def _errors(e: DomainError) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for fe in e.errors:
+        key = "attachments" if fe.field.startswith(("attachments", "files")) else fe.field
+        out.setdefault(key, fe.message)
+    return out
+
+
+def _nocache(t: Template) -> Template:
+    t.headers.update(NO_STORE)
+    return t
+
+
+class RepairPagesController(Controller):
+    path = "/repair"
+
+    @get("/", name="portal:repair")
+    async def home(self, request: Request) -> Template:
+        p = await signed_in(request)
+        if p is None:
+            return _nocache(page(request, "repair/sign_in.html", api_url="/api/v1/repair-applications",
+                                 nav="services", error="", username=""))
+        today = flow.local_date(now_of(request))
+        rows = await Result.select().where((Result.uscc == p.uscc) & (Result.negative == True)  # noqa: E712
+                                           & (Result.disclosure == "public")).order_by(Result.id, ascending=False)
+        results = []
+        for r in rows[:100]:
+            _row, _rule, e = await flow.check_eligibility(repo, p, r["id"], today)
+            results.append({"row": r, "e": e})
+        apps = await repo.applications_of_uscc(p.uscc)
+        return _nocache(page(request, "repair/home.html", api_url="/api/v1/repair-applications", nav="services",
+                             who=p, results=results, apps=apps, status_labels=STATUS_LABELS,
+                             reason_labels=REASON_LABELS))
+
+    @post("/sign-in", name="portal:repair_sign_in", status_code=200)
+    async def sign_in(self, request: Request,
+                      data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
+        same_origin(request)
+        username = (data.get("username") or "").strip()
+        row = await User.select().where(User.username == username).first()
+        ok = row is not None and row["active"] and check_password(data.get("password") or "", row["password_hash"])
+        if not ok or row["role"] != "enterprise":
+            t = page(request, "repair/sign_in.html", api_url="/api/v1/repair-applications", nav="services",
+                     status_code=401, username=username,
+                     error=N_("用户名或密码错误，或该账号不是企业账号"))
+            return _nocache(t)
+        s = settings_of(request)
+        token = request.app.state.jwt_auth.create_token(
+            identifier=row["username"], token_extras={"role": row["role"], "uscc": row["uscc"]})
+        resp = Redirect("/repair", status_code=303)
+        resp.set_cookie(COOKIE, token, max_age=s.jwt_ttl_seconds, path="/repair", httponly=True,
+                        samesite="strict", secure=s.base_url.startswith("https://"))
+        return resp
+
+    @post("/sign-out", name="portal:repair_sign_out", status_code=303)
+    async def sign_out(self, request: Request) -> Response:
+        same_origin(request)
+        resp = Redirect("/repair", status_code=303)
+        resp.delete_cookie(COOKIE, path="/repair")
+        return resp
+
+    async def _form(self, request: Request, p: Principal, result_id: int, form: dict,
+                    error: DomainError | None = None) -> Template:
+        today = flow.local_date(now_of(request))
+        row, rule, e = await flow.check_eligibility(repo, p, result_id, today)
+        s = settings_of(request)
+        return _nocache(page(
+            request, "repair/apply.html", api_url=f"/api/v1/results/{result_id}/repair-eligibility", nav="services",
+            status_code=error.status if error else 200, r=row, e=e, rule=rule, form=form,
+            errors=_errors(error) if error else {}, detail=error.detail if error else "",
+            reason_labels=REASON_LABELS, accept=ACCEPT, max_mb=max(1, s.max_attachment_bytes // (1024 * 1024)),
+        ))
+
+    @get("/apply/{result_id:int}", name="portal:repair_apply")
+    async def apply_form(self, request: Request, result_id: int) -> Any:
+        p = await signed_in(request)
+        if p is None:
+            return Redirect("/repair", status_code=303)
+        return await self._form(request, p, result_id, {})
+
+    @post("/apply/{result_id:int}", name="portal:repair_apply_post", status_code=200)
+    async def apply(self, request: Request, result_id: int,
+                    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Any:
+        same_origin(request)
+        p = await signed_in(request)
+        if p is None:
+            return Redirect("/repair", status_code=303)
+        uploads = data.get("files") or []
+        if isinstance(uploads, UploadFile):
+            uploads = [uploads]
+        # A file input left empty still sends one part with no name and no bytes.
+        files = [(u.filename, await u.read()) for u in uploads if isinstance(u, UploadFile) and u.filename]
+        form = {k: v for k, v in data.items() if isinstance(v, str)}
+        s = settings_of(request)
+        try:
+            out = await flow.apply(repo, p, result_id, form.get("reason", ""), form.get("commitment_accepted") == "yes",
+                                   files, now_of(request), s.files_dir, s.max_attachment_bytes,
+                                   contact=form.get("applicant_contact", ""))
+        except DomainError as e:
+            if e.status in (403, 404):
+                raise
+            return await self._form(request, p, result_id, form, e)
+        return Redirect(f"/repair/applications/{out['number']}?filed=1", status_code=303)
+
+    @get("/applications/{number:str}", name="portal:repair_application")
+    async def application(self, request: Request, number: str, filed: bool = False) -> Any:
+        p = await signed_in(request)
+        if p is None:
+            return Redirect("/repair", status_code=303)
+        app = await flow.application_for(repo, p, number)
+        today = flow.local_date(now_of(request))
+        return _nocache(page(
+            request, "repair/application.html", api_url=f"/api/v1/repair-applications/{number}", nav="services",
+            a=app, events=await repo.application_events(app["id"]), files=await repo.attachments_of("repair", app["id"]),
+            overdue=application_overdue(app["status"], app["accept_by"], app["decide_by"], today),
+            status_labels=STATUS_LABELS, filed=filed, local=_local,
+        ))
+
+
+def _local(when: dt.datetime | None) -> str:
+    return when.astimezone(flow.SHANGHAI).strftime("%Y-%m-%d %H:%M") if when else ""
