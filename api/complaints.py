@@ -144,8 +144,8 @@ class ComplaintsController(Controller):
         return await track_complaint(request, number, lookup_code or "")
 
 
-async def file_from_request(request: Request, s: Settings) -> rules_.Filed:
-    """Shared by the API and the portal form."""
+async def file_from_request(request: Request, s: Settings, keep: dict | None = None) -> rules_.Filed:
+    """Shared by the API and the portal form; `keep` receives the fields read (to refill a form)."""
     r = rules_of(s)
     await throttle(request, f"complaint-file:ip:{client_address(request.scope)}", s.complaint_file_limit_client,
                    3600, "投诉提交")
@@ -156,6 +156,8 @@ async def file_from_request(request: Request, s: Settings) -> rules_.Filed:
             raw: dict = {k: (v if k == "officers" else v[-1]) for k, v in form.items()}
         else:
             raw, uploads = await read_json(request, tmp, r)
+        if keep is not None:
+            keep.update(raw)
         at = now()
         draft = rules_.validate_filing(raw, uploads, r, at, await q.departments())
         return await rules_.file_complaint(
