@@ -95,3 +95,4 @@ async def test_english_page_and_tampered_cookie(client, clock) -> None:
     client.cookies.clear()
     r = await client.get("/repair", params={"lang": "en"})
     assert r.status_code == 200 and '<html lang="en">' in r.text
+    assert "Enterprise sign-in" in r.text and "企业账号登录" not in r.text
