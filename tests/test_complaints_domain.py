@@ -129,3 +129,13 @@ def test_filing_validation_collects_every_problem() -> None:
                           c.Rules(), now, {})
     fields = {f.field for f in e.value.errors}
     assert {"uscc", "contact_phone", "visited_at", "enterprise_name", "description", "department"} <= fields
+
+
+def test_deadline_uses_the_official_calendar_and_never_refuses_a_complaint() -> None:
+    from domain.workdays import add_working_days, covered_years, is_working_day
+
+    start = dt.date(2026, 9, 28)  # before the National Day week and its make-up working days
+    assert c.working_days_after(start, 15, is_working_day) == add_working_days(start, 15)
+    last = covered_years()[1]
+    late = c.working_days_after(dt.date(last, 12, 28), 15, is_working_day)  # runs past the calendar
+    assert late.year == last + 1 and late.weekday() < 5
