@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any, AsyncIterable, Callable, Sequence
 
 import meilisearch
-from meilisearch.errors import MeilisearchError
+from meilisearch.errors import MeilisearchCommunicationError, MeilisearchError, MeilisearchTimeoutError
 
 from search.index import (
     FACETS, MAX_REACHABLE_HITS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable, split_key,
@@ -116,6 +116,8 @@ class MeiliIndex:
     async def _call(self, fn: Callable[[], Any]) -> Any:
         try:
             return await asyncio.to_thread(fn)
+        except (MeilisearchCommunicationError, MeilisearchTimeoutError) as e:
+            raise SearchUnavailable(f"Meilisearch unreachable: {e}") from e
         except MeilisearchError as e:
             raise SearchUnavailable(f"Meilisearch: {e}") from e
         except OSError as e:

@@ -30,6 +30,9 @@ _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # A CJK run, or a run of other letters/digits (no underscore: FTS5's unicode61 splits on it).
 _PIECE = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
 _SPACE = re.compile(r"\s+")
+# Whitespace between two CJK characters is a line break or PDF spacing (实 施 方 案), not a word
+# boundary: Chinese does not separate words. It is dropped before tokenizing documents.
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 
 # Queries are cut to this many characters and terms: enough for any real name, title or
 # document number; a pasted page of text must not turn into a thousand-token phrase.
@@ -76,7 +79,7 @@ def analyse(text: str) -> tuple[str, str]:
     out: list[str] = []
     key: list[str] = []
     # findall + map keep the per-character work in C: this runs for every indexed field.
-    for run, word in _PIECE.findall(fold(text)):
+    for run, word in _PIECE.findall(_CJK_GAP.sub("", fold(text))):
         if word:
             out.append(word)
             key.append(word)
@@ -163,7 +166,10 @@ def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
     parts: list[str] = []
     offsets: list[int] = []
     table = _t2s_table()
+    gaps = {i for m in _CJK_GAP.finditer(text) for i in range(m.start(), m.end())}
     for i, ch in enumerate(text):
+        if i in gaps:
+            continue
         if ord(ch) < 128:
             f = ch.lower()
         else:
