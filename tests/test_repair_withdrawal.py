@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -37,7 +38,18 @@ async def public_view(client, uscc: str, rid: int) -> dict:
     by_dept = (await client.get("/api/v1/results", params={"department": DEPT, "page_size": 100})).json()
     entity = (await client.get(f"/api/v1/entities/{uscc}")).json()
     changes = (await client.get("/api/v1/changes", params={"page_size": 100})).json()
+    jsonl = (await client.get("/api/v1/exports/results.jsonl", params={"uscc": uscc})).text
+    csv = (await client.get("/api/v1/exports/results.csv", params={"uscc": uscc})).text
+    exported = {json.loads(line)["id"] for line in jsonl.splitlines() if line.strip()}
+    exported_csv = {line.split(",")[0].lstrip("\ufeff") for line in csv.splitlines()[1:]}
+    feed = (await client.get("/feeds/publications.atom")).text
+    portal_page = await client.get(f"/results/{rid}")
+    portal_entity = (await client.get(f"/entities/{uscc}")).text
     return {
+        "portal": portal_page.status_code,
+        "in_portal_entity": f'href="/results/{rid}"' in portal_entity,
+        "in_exports": rid in exported or str(rid) in exported_csv,
+        "in_feed": f"/results/{rid}<" in feed or f'/results/{rid}"' in feed,
         "status": detail.status_code,
         "reason": detail.json().get("reason"),
         "in_list": rid in [i["id"] for i in listed["items"]],
@@ -71,12 +83,14 @@ async def test_withdraw_expired_command_is_idempotent(client, clock, settings) -
     assert out.strip() == "withdrawn: expired=1 penalty_withdrawn=1"
     for key in ("expired", "penalty"):
         v = await public_view(client, w.a, ids[key])
-        assert v == {"status": 410, "reason": "expired" if key == "expired" else "penalty_withdrawn",
+        assert v == {"portal": 410, "in_portal_entity": False, "in_exports": False, "in_feed": False,
+                     "status": 410, "reason": "expired" if key == "expired" else "penalty_withdrawn",
                      "in_list": False, "in_department_list": False, "in_entity": False,
                      "actions": ["published", "withdrawn"]}, (key, v)
     for key in ("last_day", "penalty_public"):
         v = await public_view(client, w.a, ids[key])
         assert v["status"] == 200 and v["in_list"] and v["in_entity"] and v["actions"] == ["published"], (key, v)
+        assert v["portal"] == 200 and v["in_portal_entity"] and v["in_exports"] and v["in_feed"], (key, v)
     assert await Outbox.count().where(Outbox.op == "delete") == 2
     audit = await AuditLog.select().where(AuditLog.action.is_in(["withdraw_expired", "withdraw_penalty_withdrawn"]))
     assert sorted(a["object_id"] for a in audit) == sorted([str(ids["expired"]), str(ids["penalty"])])
@@ -108,6 +122,7 @@ async def test_withdrawn_result_stays_withdrawn_after_a_restart(client, clock, s
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c2:
             v = await public_view(c2, w.a, rid)
             assert v["status"] == 410 and not v["in_list"] and not v["in_entity"]
+            assert v["portal"] == 410 and not v["in_portal_entity"] and not v["in_exports"] and not v["in_feed"]
             assert v["actions"] == ["published", "withdrawn"]
             officer = await c2.get(f"/api/v1/admin/results/{rid}", headers=w.h["x"])
             assert officer.status_code == 200 and officer.json()["disclosure"] == "withdrawn"
