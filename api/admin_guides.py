@@ -156,6 +156,10 @@ class AdminGuidesController(Controller):
     ) -> GuidePublished:
         actor = principal_of(request)
         settings = settings_of(request)
+        guide = await gq.get_guide(guide_id)  # 404 / 403 before looking at the parts
+        if guide is None:
+            raise NotFound(f"没有编号为 {guide_id} 的合规指南 (no guide {guide_id})")
+        require_department(actor, guide["department_code"])
         c = Collector()
         meta_raw = data.get("meta")
         raw: dict = {}

@@ -138,6 +138,9 @@ async def test_bad_guide_writes_change_nothing(client, files_dir) -> None:
         r = await client.post(f"/api/v1/admin/guides/{gid}/versions/upload", headers=h,
                               data={"meta": json.dumps(v2)}, files=files)
         assert r.status_code == 422 and field in [e["field"] for e in r.json()["errors"]], r.text
+    r = await client.post(f"/api/v1/admin/guides/{gid}/versions/upload", headers=other, data={"meta": "{oops"},
+                          files={"pdf": ("a.pdf", b"%PDF-1.4", "application/pdf")})
+    assert r.status_code == 403, r.text
     r = await client.post(f"/api/v1/admin/guides/{gid}/versions/upload", headers=h, data={"meta": "{oops"},
                           files={"pdf": ("a.pdf", b"%PDF-1.4", "application/pdf")})
     assert r.status_code == 422 and "meta" in [e["field"] for e in r.json()["errors"]]
