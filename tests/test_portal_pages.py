@@ -224,3 +224,48 @@ async def test_unknown_records_are_404_pages(client) -> None:
                  "/entities/914403001922038216"):
         r = await client.get(path)
         assert r.status_code == 404 and "text/html" in r.headers["content-type"], path
+
+
+async def test_search_page_facets_chips_pagination_and_escaped_snippets(client, app) -> None:
+    from search.outbox import drain
+    from tests.search_helpers import reset_index
+
+    index = app.state.search_index
+    await reset_index(index)
+    s = await seed(client)
+    from tests.helpers import make_uscc, result_payload
+
+    more = [result_payload(make_uscc(seed=100 + i), task=f"LC-2025-1{i:02d}", entity_name=f"聊城市丰华食品第{i}分店",
+                           categories=["X06" if i % 2 else "N01"]) for i in range(25)]
+    r = await client.post("/api/v1/admin/results/bulk", headers=s.headers, json={"items": more})
+    assert r.status_code == 201, r.text
+    await withdraw_result(s.result_ids[1])  # 聊城市丰华食品有限公司's 2025 result
+    await drain(index)
+    r = await client.get("/search", params={"q": "丰华食品"})
+    assert r.status_code == 200
+    html = r.text
+    p = Page(html)
+    assert p.alternate == "/api/v1/search?q=%E4%B8%B0%E5%8D%8E%E9%A3%9F%E5%93%81"
+    assert "<mark>丰华食品</mark>" in html
+    assert f"/results/{s.result_ids[1]}\"" not in html  # withdrawn: never listed
+    assert 'rel="next"' in html  # 26 hits, 20 a page
+    # A facet link narrows the results and shows a chip that removes it again.
+    facet = re.search(r'href="(/search\?q=[^"]*category=X06[^"]*)"', html).group(1).replace("&amp;", "&")
+    narrowed = (await client.get(facet)).text
+    assert "发现问题待后续处理" in narrowed and 'class="chip"' in narrowed
+    assert narrowed.count('<p class="snippet">') == 12 and "共 12 条结果" in narrowed
+    chip = re.search(r'<li class="chip"><a href="([^"]+)"', narrowed).group(1).replace("&amp;", "&")
+    assert "category" not in chip
+    # Next page via the service's cursor.
+    nxt = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    page2 = (await client.get(nxt)).text
+    assert 'rel="prev"' in page2 and "<mark>" in page2
+    # Stored markup in a title is escaped in the title and in the snippet.
+    xss = (await client.get("/search", params={"q": "恶意名称"})).text
+    Page(xss)
+    assert "<script>" not in xss and "&lt;script&gt;" in xss and "<mark>恶意名称</mark>" in xss
+    # A USCC is an exact lookup; bad filters are 422 pages naming the field.
+    exact = (await client.get("/search", params={"q": s.uscc2})).text
+    assert f'href="/entities/{s.uscc2}"' in exact
+    bad = await client.get("/search", params={"q": "x", "type": "nope"})
+    assert bad.status_code == 422 and "<code>type</code>" in bad.text

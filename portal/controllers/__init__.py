@@ -12,6 +12,7 @@ from portal.controllers.language import LanguageController
 from portal.controllers.plans import PlanPagesController
 from portal.controllers.repair import RepairPagesController
 from portal.controllers.results import ResultPagesController
+from portal.controllers.search import SearchPagesController
 from portal.controllers.static_pages import StaticPagesController
 from portal.controllers.statistics import StatisticsPagesController
 
@@ -26,6 +27,7 @@ PORTAL_CONTROLLERS: list = [
     HonourPagesController,
     DocumentPagesController,
     StatisticsPagesController,
+    SearchPagesController,
     RepairPagesController,
     ComplaintPagesController,
 ]

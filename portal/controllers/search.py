@@ -1,0 +1,75 @@
+"""Search page: /search, built on search.service.search (the same use case as /api/v1/search).
+
+Facet links add a filter, chips remove one, pagination follows the service's opaque cursor.
+Snippets come from the service already HTML-escaped with <mark> around matches; search.html
+prints exactly that field with |safe (the one documented exception, see templates/README.md).
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+from litestar.response import Template
+
+from domain.categories import BY_CODE
+from portal.i18n import lang_of
+from portal.render import page, url_with
+from search.service import SearchQuery, search
+
+FILTERS = ("type", "year", "region", "department", "category")
+
+
+class SearchPagesController(Controller):
+    path = "/search"
+
+    @get("/", name="portal:search")
+    async def search_page(
+        self,
+        request: Request,
+        q: str = Parameter(default="", max_length=200),
+        type: str | None = None,
+        region: str | None = None,
+        department: str | None = None,
+        year: int | None = None,
+        category: str | None = None,
+        cursor: str | None = None,
+    ) -> Template:
+        params = {"q": q.strip(), "type": type, "region": region, "department": department, "year": year,
+                  "category": category}
+        active = {k: v for k, v in params.items() if k in FILTERS and v not in (None, "")}
+        result = None
+        if params["q"] or active:
+            result = await search(
+                request.app.state.search_index,
+                SearchQuery(q=params["q"], type=type, region=region, department=department, year=year,
+                            category=category, page_size=20, cursor=cursor),
+            )
+        english = lang_of(request).code == "en"
+        facets = []
+        if result is not None:
+            for name in FILTERS:
+                values = [
+                    {"value": v.value, "count": v.count, "label": _facet_label(name, v.value, v.label, english),
+                     "url": url_with("/search", params, **{name: v.value}), "current": str(active.get(name)) == v.value}
+                    for v in result.facets.get(name, [])
+                ]
+                if values:
+                    facets.append({"name": name, "values": values})
+        labels = {f["name"]: {v["value"]: v["label"] for v in f["values"]} for f in facets}
+        chips = [
+            {"name": k, "value": v, "label": labels.get(k, {}).get(str(v)) or _facet_label(k, str(v), "", english),
+             "url": url_with("/search", params, **{k: None})}
+            for k, v in active.items()
+        ]
+        return page(
+            request, "search.html", api_url=url_with("/api/v1/search", {**params, "cursor": cursor}), nav="search",
+            q=params["q"], result=result, facets=facets, chips=chips,
+            next_url=url_with("/search", params, cursor=result.next_cursor) if result and result.next_cursor else None,
+            first_url=url_with("/search", params) if cursor else None,
+        )
+
+
+def _facet_label(name: str, value: str, label: str, english: bool) -> str:
+    if name == "category" and value in BY_CODE:
+        return BY_CODE[value].label_en if english else BY_CODE[value].label
+    return label or value
