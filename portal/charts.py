@@ -49,7 +49,7 @@ def departments_by_year(stats: Statistics) -> Chart:
     years = stats.year_list[-len(PALETTE):]
     colors = {y: PALETTE[i % len(PALETTE)] for i, y in enumerate(years)}
     top = max((n for d in stats.departments for y, n in d.by_year.items() if y in colors), default=0)
-    bar_h, gap, label_h, group_gap = 11, 2, 18, 10
+    bar_h, gap, label_h, group_gap = 12, 2, 20, 10
     span = WIDTH - 70  # room for the value label after the longest bar
     chart = Chart(WIDTH, 0, legend=[(colors[y], str(y)) for y in years])
     y = 4.0

@@ -7,6 +7,7 @@ from litestar.response import Template
 
 from api.params import Params
 from db import documents as q
+from db.snapshot import read_snapshot
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
 from domain.pagination import decode_cursor, encode_cursor
@@ -22,25 +23,27 @@ class DocumentPagesController(Controller):
     async def documents(
         self, request: Request, year: int | None = None, region: str | None = None, cursor: str | None = None
     ) -> Template:
-        p = Params()
-        f = q.DocumentFilter(region_range=p.region(region), year=p.year(year))
-        key = decode_cursor(cursor)
-        p.done()
-        rows = await q.list_documents(f, key["id"] if key else None, PAGE + 1)
-        more = len(rows) > PAGE
-        rows = rows[:PAGE]
-        params = {"year": year, "region": region}
-        return page(
-            request, "documents.html", api_url=url_with("/api/v1/documents", params), nav="documents",
-            documents=rows, total=await q.count_documents(f), year=year,
-            next_url=url_with("/documents", params, cursor=encode_cursor({"id": rows[-1]["id"]})) if more else None,
-            first_url=url_with("/documents", params) if cursor else None,
-        )
+        async with read_snapshot():
+            p = Params()
+            f = q.DocumentFilter(region_range=p.region(region), year=p.year(year))
+            key = decode_cursor(cursor)
+            p.done()
+            rows = await q.list_documents(f, key["id"] if key else None, PAGE + 1)
+            more = len(rows) > PAGE
+            rows = rows[:PAGE]
+            params = {"year": year, "region": region}
+            return page(
+                request, "documents.html", api_url=url_with("/api/v1/documents", params), nav="documents",
+                documents=rows, total=await q.count_documents(f), year=year,
+                next_url=url_with("/documents", params, cursor=encode_cursor({"id": rows[-1]["id"]})) if more else None,
+                first_url=url_with("/documents", params) if cursor else None,
+            )
 
     @get("/{document_id:int}", name="portal:document")
     async def document(self, request: Request, document_id: int) -> Template:
-        row = await q.get_document(document_id)
-        if row is None:
-            raise NotFound(f"没有编号为 {document_id} 的政策文件 (no document {document_id})")
-        ensure_servable("政策文件", document_id, row["disclosure"], "")
-        return page(request, "document.html", api_url=f"/api/v1/documents/{document_id}", nav="documents", d=row)
+        async with read_snapshot():
+            row = await q.get_document(document_id)
+            if row is None:
+                raise NotFound(f"没有编号为 {document_id} 的政策文件 (no document {document_id})")
+            ensure_servable("政策文件", document_id, row["disclosure"], "")
+            return page(request, "document.html", api_url=f"/api/v1/documents/{document_id}", nav="documents", d=row)

@@ -8,6 +8,7 @@ from litestar.response import Template
 from api.serialize import result_out
 from db import entities as q
 from db.results import department_names
+from db.snapshot import read_snapshot
 from domain import uscc as uscc_rules
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.masking import mask_person_name, public_entity_name
@@ -21,40 +22,41 @@ class EntityPagesController(Controller):
 
     @get("/{code:str}", name="portal:entity")
     async def entity(self, request: Request, code: str) -> Template:
-        try:
-            uscc = uscc_rules.validate(code)
-        except uscc_rules.InvalidUSCC as e:
-            raise ValidationFailed("统一社会信用代码无效 (invalid USCC)", [FieldError("uscc", str(e))]) from None
-        row = await q.get_entity(uscc)
-        if row is None:
-            raise NotFound(f"没有统一社会信用代码为 {uscc} 的经营主体 (no entity {uscc})")
-        results = await q.public_results(uscc, MAX_ROWS)
-        honours = await q.public_honours(uscc, MAX_ROWS)
-        names = await department_names([c for r in results for c in r["department_codes"].split(",")])
-        # Same masking as GET /api/v1/entities/{uscc}: an individual business's operator name.
-        operator = row["operator_name"] if row["kind"] == "individual" else ""
-        items = []
-        for r in results:
-            out = result_out(r, names, "")
-            out.entity_name = public_entity_name(out.entity_name, row["kind"], operator)
-            items.append(out)
-        for h in honours:
-            h["entity_name"] = public_entity_name(h["entity_name"], row["kind"], operator)
-        total = await q.count_public_results(uscc) if len(results) == MAX_ROWS else len(results)
-        entity = {
-            "uscc": uscc,
-            "name": public_entity_name(row["name"], row["kind"], operator),
-            "kind": row["kind"],
-            "region_code": row["region_code"],
-            "industry_code": row["industry_code"],
-            "status": row["status"],
-            "operator": mask_person_name(operator) if operator else "",
-        }
-        years: dict[int, list] = {}
-        for r in items:
-            years.setdefault(r.inspected_on.year, []).append(r)
-        return page(
-            request, "entity.html", api_url=f"/api/v1/entities/{uscc}", nav="search",
-            e=entity, timeline=sorted(years.items(), reverse=True), total=total, shown=len(items),
-            negatives=sum(1 for r in items if r.negative), honours=honours,
-        )
+        async with read_snapshot():
+            try:
+                uscc = uscc_rules.validate(code)
+            except uscc_rules.InvalidUSCC as e:
+                raise ValidationFailed("统一社会信用代码无效 (invalid USCC)", [FieldError("uscc", str(e))]) from None
+            row = await q.get_entity(uscc)
+            if row is None:
+                raise NotFound(f"没有统一社会信用代码为 {uscc} 的经营主体 (no entity {uscc})")
+            results = await q.public_results(uscc, MAX_ROWS)
+            honours = await q.public_honours(uscc, MAX_ROWS)
+            names = await department_names([c for r in results for c in r["department_codes"].split(",")])
+            # Same masking as GET /api/v1/entities/{uscc}: an individual business's operator name.
+            operator = row["operator_name"] if row["kind"] == "individual" else ""
+            items = []
+            for r in results:
+                out = result_out(r, names, "")
+                out.entity_name = public_entity_name(out.entity_name, row["kind"], operator)
+                items.append(out)
+            for h in honours:
+                h["entity_name"] = public_entity_name(h["entity_name"], row["kind"], operator)
+            total = await q.count_public_results(uscc) if len(results) == MAX_ROWS else len(results)
+            entity = {
+                "uscc": uscc,
+                "name": public_entity_name(row["name"], row["kind"], operator),
+                "kind": row["kind"],
+                "region_code": row["region_code"],
+                "industry_code": row["industry_code"],
+                "status": row["status"],
+                "operator": mask_person_name(operator) if operator else "",
+            }
+            years: dict[int, list] = {}
+            for r in items:
+                years.setdefault(r.inspected_on.year, []).append(r)
+            return page(
+                request, "entity.html", api_url=f"/api/v1/entities/{uscc}", nav="search",
+                e=entity, timeline=sorted(years.items(), reverse=True), total=total, shown=len(items),
+                negatives=sum(1 for r in items if r.negative), honours=honours,
+            )

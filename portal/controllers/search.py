@@ -11,6 +11,7 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter
 from litestar.response import Template
 
+from db.snapshot import read_snapshot
 from domain.categories import BY_CODE
 from portal.i18n import lang_of
 from portal.render import page, url_with
@@ -39,11 +40,12 @@ class SearchPagesController(Controller):
         active = {k: v for k, v in params.items() if k in FILTERS and v not in (None, "")}
         result = None
         if params["q"] or active:
-            result = await search(
-                request.app.state.search_index,
-                SearchQuery(q=params["q"], type=type, region=region, department=department, year=year,
-                            category=category, page_size=20, cursor=cursor),
-            )
+            async with read_snapshot():  # the disclosure re-check and facet labels: one connection
+                result = await search(
+                    request.app.state.search_index,
+                    SearchQuery(q=params["q"], type=type, region=region, department=department, year=year,
+                                category=category, page_size=20, cursor=cursor),
+                )
         english = lang_of(request).code == "en"
         facets = []
         if result is not None:

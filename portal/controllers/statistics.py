@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get
 from litestar.response import Template
 
+from db.snapshot import read_snapshot
 from db.stats import statistics
 from domain.statistics import JOINT_TARGET
 from portal.charts import departments_by_year, yearly_rates
@@ -17,11 +18,12 @@ class StatisticsPagesController(Controller):
 
     @get("/", name="portal:statistics")
     async def statistics_page(self, request: Request) -> Template:
-        stats = await statistics()
-        return page(
-            request, "statistics.html", api_url="/api/v1/statistics", nav="statistics", s=stats,
-            dept_chart=departments_by_year(stats),
-            problem_chart=yearly_rates(stats, "problem_rate"),
-            joint_chart=yearly_rates(stats, "joint_share", target=JOINT_TARGET),
-            joint_target=JOINT_TARGET,
-        )
+        async with read_snapshot():
+            stats = await statistics()
+            return page(
+                request, "statistics.html", api_url="/api/v1/statistics", nav="statistics", s=stats,
+                dept_chart=departments_by_year(stats),
+                problem_chart=yearly_rates(stats, "problem_rate"),
+                joint_chart=yearly_rates(stats, "joint_share", target=JOINT_TARGET),
+                joint_target=JOINT_TARGET,
+            )
