@@ -7,6 +7,7 @@ normalisation users expect and an error message that names the problem.
 from __future__ import annotations
 
 import re
+from operator import mul
 
 from stdnum.cn import uscc as _std
 
@@ -24,12 +25,13 @@ class InvalidUSCC(ValueError):
 _CLEAN = re.compile(r"[0-9A-HJ-NP-RTUWXY]{18}")
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^(i-1) mod 31
+_BYTE_VALUE = bytes(_VALUE.get(chr(b), 0) for b in range(256))  # ASCII byte -> character value
 
 
 def _check_character(first17: str) -> str:
     """The GB 32100-2015 check character; same result as stdnum's calc_check_digit (tested),
     a few times faster, which matters when a million rows are validated."""
-    total = sum(_VALUE[c] * w for c, w in zip(first17, _WEIGHTS))
+    total = sum(map(mul, first17.encode("ascii").translate(_BYTE_VALUE), _WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 

@@ -6,8 +6,11 @@ import datetime as dt
 import re
 from typing import Any
 
+from domain.import_rows import entity_kind
+
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 _SPLIT = re.compile(r"\s*[;；,，、|]\s*")
+_SEPARATOR = re.compile(r"[;；,，、|]")
 _DATE_FORMATS = ("%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 _DT_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H:%M:%S")
 
@@ -17,6 +20,8 @@ class BadCell(ValueError):
 
 
 def text(v: Any) -> str:
+    if v.__class__ is str:  # CSV cells: the fast path
+        return v.strip()
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return str(v).strip() if v is not None else ""
@@ -32,7 +37,11 @@ def code_text(v: Any, what: str) -> str:
 
 def split(v: Any) -> list[str]:
     s = text(v)
-    return [p for p in _SPLIT.split(s) if p] if s else []
+    if not s:
+        return []
+    if _SEPARATOR.search(s) is None:
+        return [s]
+    return [p for p in _SPLIT.split(s) if p]
 
 
 def date(v: Any) -> dt.date | None:
@@ -98,8 +107,6 @@ def result_raw(c: dict[str, Any], departments: dict[str, str]) -> tuple[dict[str
         errs.append(("uscc", str(e)))
     kind = text(c.get("entity_kind"))
     if kind:
-        from domain.import_rows import entity_kind
-
         raw["entity_kind"] = entity_kind(kind) or kind  # unknown labels are reported by the validator
     depts = []
     for d in split(c.get("departments")):

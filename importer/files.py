@@ -91,7 +91,7 @@ def _csv(path: Path, encoding: str) -> Table:
         try:
             for row in reader:
                 n += 1
-                if any(c.strip() for c in row):
+                if row and (len(row) > 1 or row[0].strip()) and any(row) and "".join(row).strip():
                     yield n, row
         except csv.Error as e:
             raise FileRejected(f"第 {n + 1} 行 CSV 格式错误 (malformed CSV at row {n + 1}): {e}") from None
