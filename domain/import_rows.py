@@ -114,7 +114,7 @@ def validate_entity(raw: dict[str, Any]) -> tuple[EntityDraft | None, list[Field
     if kind is None:
         bad("kind", f"未知的主体类型 {kind_raw!r} (one of {', '.join(KINDS)} or 企业/个体工商户/农民专业合作社/其他)")
     region = str(raw.get("region_code") or (uscc_rules.region_of(code) if code else "")).strip()
-    if not _REGION.match(region):
+    if (code or raw.get("region_code")) and not _REGION.match(region):  # else: the USCC error says it
         bad("region_code", "行政区划代码应为6位数字 (a 6-digit GB/T 2260 code)")
     industry = str(raw.get("industry_code") or "").strip().upper()
     if industry and not _INDUSTRY.match(industry):

@@ -86,7 +86,8 @@ def resolve(kind: str, header: list[str]) -> tuple[dict[str, int], list[str]]:
             mapping[col.key] = pos
     for c in KINDS[kind]:
         if c.required and c.key not in mapping:
-            problems.append(f"缺少必填列“{c.headers[1]}”/“{c.headers[0]}” (required column {c.key} is missing)")
+            zh = next((h for h in c.headers if not h.isascii()), c.headers[0])
+            problems.append(f"缺少必填列“{zh}”/“{c.headers[0]}” (required column {c.key} is missing)")
     return mapping, problems
 
 

@@ -1,0 +1,236 @@
+"""`gongshi import`: good CSV and XLSX files store everything; any bad input stores nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db.tables import (ALL_TABLES, AuditLog, ChangeLog, Entity, Honour, Outbox, Result, ResultCategory,
+                       ResultDepartment, ScanRecord)
+from db.users import create_user
+from demo.departments import load_regions_and_departments
+from domain.auth import Principal
+from domain.uscc import ALPHABET, _check_character
+from importer.run import run_import
+from tests.helpers import PASSWORD, make_uscc
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "demo_data" / "examples"
+DEPT = "371500-scjg"
+OFFICER = Principal("importer", "officer", DEPT)
+HEADER = "任务单号,统一社会信用代码,经营主体名称,检查部门,检查日期,检查结果\n"
+
+
+@pytest.fixture
+async def world(client):
+    """Departments and regions, and the importing officer's account."""
+    await load_regions_and_departments()
+    await create_user("importer", PASSWORD, "officer", department_code=DEPT)
+    from db.lookups import department_index
+
+    return await department_index()
+
+
+async def snapshot() -> dict[str, int]:
+    return {t._meta.tablename: await t.count() for t in ALL_TABLES}
+
+
+async def do_import(world, kind: str, path: Path, actor: Principal = OFFICER, **kw):
+    return await run_import(Result._meta.db, kind, path, actor, world, progress=False, **kw)
+
+
+def results_csv(tmp_path: Path, rows: list[str], header: str = HEADER, name: str = "r.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(header + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return p
+
+
+def row(i: int, uscc: str | None = None, cats: str = "N01", task: str | None = None) -> str:
+    return f"{task or f'T-{i}'},{uscc or make_uscc(seed=i)},聊城市测试{i}有限公司,{DEPT},2025-05-0{1 + i % 9},{cats}"
+
+
+async def test_example_files_import_with_every_side_table(world) -> None:
+    for kind in ("entities", "results", "honours", "scan-records"):
+        out = await do_import(world, kind, EXAMPLES / f"{kind}.csv")
+        assert out.ok and not out.problems, (kind, out.problems)
+    assert await Entity.count() == 4 and await Result.count() == 3
+    assert await Honour.count() == 3 and await ScanRecord.count() == 2
+    assert await ResultDepartment.count() == 5 and await ResultCategory.count() == 4
+    assert await AuditLog.count() == 4 + 3 + 3 + 2
+    # Public records (results, honours): one change-log row and one outbox row each.
+    assert await ChangeLog.count() == 6 and await Outbox.count() == 6
+    shop = await Result.select().where(Result.uscc == "92371726MA3N7D1X4A").first()
+    assert shop["entity_name"] == "鄄城县张*百货店" and shop["negative"]
+    assert shop["penalty_decision_number"] == "聊市监处罚〔2025〕118号"
+    joint = await Result.select().where(Result.task_number == "LC-SCJG-2025-0031").first()
+    assert joint["department_codes"] == "371500-scjg,371500-zjj,371500-xfjy" and joint["joint"]
+    scan = await ScanRecord.select().where(ScanRecord.method == "checkin").first()
+    assert scan["scanned_at"] == dt.datetime(2025, 6, 13, 6, 5, tzinfo=dt.timezone.utc)
+
+
+async def test_results_import_is_served_by_the_api(world, client) -> None:
+    out = await do_import(world, "results", EXAMPLES / "results.csv")
+    assert out.stored == 3
+    page = (await client.get("/api/v1/results", params={"uscc": "92371726MA3N7D1X4A"})).json()
+    item = page["items"][0]
+    assert item["entity_name"] == "鄄城县张*百货店" and "张三" not in item["entity_name"]
+    assert item["departments"] == ["聊城市市场监督管理局"]
+
+
+async def test_xlsx_with_typed_cells(world, tmp_path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["task_number", "USCC", "Entity Name", "departments", "inspected_on", "categories", "follow_up"])
+    ws.append(["X-1", make_uscc(seed=1), "聊城市甲有限公司", "聊城市市场监督管理局", dt.datetime(2025, 3, 4), "合格", ""])
+    ws.append(["X-2", make_uscc(seed=2), "聊城市乙有限公司", DEPT, "2025/03/05", "X05；X01", "责令改正"])
+    path = tmp_path / "results.xlsx"
+    wb.save(path)
+    out = await do_import(world, "results", path)
+    assert out.ok, out.problems
+    rows = await Result.select().order_by(Result.task_number)
+    assert [r["inspected_on"] for r in rows] == [dt.date(2025, 3, 4), dt.date(2025, 3, 5)]
+    assert rows[1]["category_codes"] == "X05,X01" and rows[1]["negative"]
+
+
+async def test_utf8_with_bom_is_accepted(world, tmp_path) -> None:
+    p = tmp_path / "bom.csv"
+    p.write_bytes("\ufeff".encode() + (HEADER + row(1) + "\n").encode())
+    assert (await do_import(world, "results", p)).stored == 1
+
+
+async def _rejected(world, path: Path, kind: str = "results", actor: Principal = OFFICER, **kw):
+    before = await snapshot()
+    out = await do_import(world, kind, path, actor, **kw)
+    assert out.problems and out.stored == 0 and not out.ok
+    assert await snapshot() == before, "a rejected file must store nothing"
+    return out
+
+
+async def test_non_utf8_csv_names_the_problem_and_gb18030_can_be_asked_for(world, tmp_path) -> None:
+    p = tmp_path / "gbk.csv"
+    p.write_bytes((HEADER + row(1) + "\n").encode("gb18030"))
+    out = await _rejected(world, p)
+    msg = out.problems[0].message
+    assert "UTF-8" in msg and "GB18030" in msg and "--encoding gb18030" in msg
+    assert (await do_import(world, "results", p, encoding="gb18030")).stored == 1
+
+
+async def test_missing_column(world, tmp_path) -> None:
+    p = results_csv(tmp_path, [row(1)], header="任务单号,统一社会信用代码,经营主体名称,检查部门,检查日期\n")
+    out = await _rejected(world, p)
+    assert any("categories" in x.message and "检查结果" in x.message for x in out.problems)
+
+
+async def test_invalid_uscc_is_reported_with_its_row_number(world, tmp_path) -> None:
+    good = [row(i) for i in range(1, 6)]
+    bad = make_uscc(seed=99)[:-1] + ("0" if make_uscc(seed=99)[-1] != "0" else "1")
+    p = results_csv(tmp_path, good[:2] + [row(50, uscc=bad)] + good[2:])
+    out = await _rejected(world, p)
+    assert [(x.row, x.column) for x in out.problems] == [(4, "统一社会信用代码")]
+    assert "校验位" in out.problems[0].message
+
+
+async def test_unknown_category(world, tmp_path) -> None:
+    out = await _rejected(world, results_csv(tmp_path, [row(1), row(2, cats="Q99")]))
+    assert [(x.row, x.column) for x in out.problems] == [(3, "检查结果")]
+    assert "Q99" in out.problems[0].message
+
+
+async def test_duplicate_task_number_within_the_file(world, tmp_path) -> None:
+    u = make_uscc(seed=5)
+    out = await _rejected(world, results_csv(tmp_path, [row(1, uscc=u, task="T-9"), row(2), row(3, uscc=u, task="T-9")]))
+    assert [(x.row, x.column) for x in out.problems] == [(4, "任务单号")]
+    assert "第 2 行" in out.problems[0].message
+
+
+async def test_duplicate_task_number_against_the_database(world, tmp_path) -> None:
+    assert (await do_import(world, "results", results_csv(tmp_path, [row(1), row(2)], name="a.csv"))).stored == 2
+    out = await _rejected(world, results_csv(tmp_path, [row(3), row(2), row(4)], name="b.csv"))
+    assert [x.row for x in out.problems] == [3]
+    assert "already in the database" in out.problems[0].message
+
+
+async def test_empty_file_and_header_only(world, tmp_path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert "empty" in (await _rejected(world, empty)).problems[0].message
+    assert "no data rows" in (await _rejected(world, results_csv(tmp_path, []))).problems[0].message
+
+
+async def test_other_departments_results_and_unknown_department(world, tmp_path) -> None:
+    other = Principal("importer", "officer", "371500-sthj")
+    out = await _rejected(world, results_csv(tmp_path, [row(1)]), actor=other)
+    assert out.problems[0].column == "检查部门" and "371500-sthj" in out.problems[0].message
+    p = results_csv(tmp_path, [f"T-1,{make_uscc(seed=1)},聊城市甲有限公司,{DEPT};火星市场监管局,2025-05-01,N01"],
+                    name="u.csv")
+    assert "火星市场监管局" in (await _rejected(world, p)).problems[0].message
+
+
+async def test_every_bad_row_is_reported_and_the_report_is_capped(world, tmp_path) -> None:
+    rows = [row(i, cats="BAD") if i % 2 else row(i) for i in range(1, 200)]
+    out = await _rejected(world, results_csv(tmp_path, rows))
+    assert len(out.problems) == 100
+    import io
+
+    from importer.run import print_report
+
+    buf = io.StringIO()
+    print_report(out, buf, limit=10)
+    text = buf.getvalue()
+    assert "100 problems in 100 rows" in text and "and 90 more problems" in text
+
+
+async def test_bad_entity_honour_and_scan_rows(world, tmp_path) -> None:
+    u = make_uscc(seed=3)
+    p = tmp_path / "e.csv"
+    p.write_text(f"uscc,name,kind,industry_code,risk_class\n{u},甲公司,企业,F5221,E\n{u[:-1]},乙公司,火星,Z9,A\n",
+                 encoding="utf-8")
+    out = await _rejected(world, p, "entities")
+    assert {(x.row, x.column) for x in out.problems} == {(2, "risk_class"), (3, "uscc"), (3, "kind"),
+                                                          (3, "industry_code")}
+    p = tmp_path / "h.csv"
+    p.write_text(f"uscc,entity_name,honour,awarded_by,awarded_on,valid_until\n{u},甲,守合同重信用企业,市监局,"
+                 f"2025-02-30,\n{u},甲,守合同重信用企业,市监局,2025-02-01,2024-01-01\n", encoding="utf-8")
+    out = await _rejected(world, p, "honours")
+    assert [(x.row, x.column) for x in out.problems] == [(2, "awarded_on"), (3, "valid_until")]
+    p = tmp_path / "s.csv"
+    p.write_text(f"统一社会信用代码,检查部门,执法证号,扫码时间,方式\n{u},{DEPT},37150012345,2025-06-12 09:30,扫码\n"
+                 f"{u},{DEPT},A1;A2,2025-06-12 09:31,刷脸\n", encoding="utf-8")
+    out = await _rejected(world, p, "scan-records")
+    assert [(x.row, x.column) for x in out.problems] == [(2, "执法证号"), (3, "方式")]
+
+
+def test_fast_check_character_matches_stdnum() -> None:
+    from stdnum.cn import uscc as std
+
+    rnd = random.Random(11)
+    for _ in range(5000):
+        stem = "".join(rnd.choice(ALPHABET) for _ in range(17))
+        assert _check_character(stem) == std.calc_check_digit(stem)
+
+
+async def test_the_command_line(world, settings, tmp_path) -> None:
+    env = {**os.environ, "DATABASE_URL": settings.database_url}
+    cmd = [sys.executable, str(ROOT / "cli.py"), "import"]
+    bad = results_csv(tmp_path, [row(1), row(2, cats="Q99")], name="bad.csv")
+    p = subprocess.run(cmd + ["results", str(bad), "--as", "importer", "--no-progress"], env=env, cwd=ROOT,
+                       capture_output=True, text=True)
+    assert p.returncode == 1 and "nothing was stored" in p.stderr and "3\t检查结果" in p.stderr
+    assert "Traceback" not in p.stderr
+    good = results_csv(tmp_path, [row(1), row(2)], name="good.csv")
+    p = subprocess.run(cmd + ["results", str(good), "--as", "importer", "--no-progress"], env=env, cwd=ROOT,
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "imported 2 results" in p.stdout
+    p = subprocess.run(cmd + ["results", str(good), "--as", "nobody", "--no-progress"], env=env, cwd=ROOT,
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and "nobody" in p.stderr
+    assert await Result.count() == 2
