@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from domain.categories import BY_CODE
 from search.index import SearchDoc
+from search.text import FIELD_SEP
 
 TYPE_LABELS = {"result": "检查结果", "plan": "抽查计划", "guide": "合规指引", "honour": "荣誉信息", "document": "政策文件"}
 HONOUR_KINDS = {"award": "表彰奖励", "credit": "守信激励", "whitelist": "无事不扰白名单",
@@ -52,7 +53,8 @@ def texts(value: Any) -> Iterable[str]:
 
 
 def _join(*parts: Any) -> str:
-    return " ".join(str(p) for p in parts if p not in (None, ""))
+    # A visible separator, not a space: spaces between CJK characters are joined when indexing.
+    return FIELD_SEP.join(str(p) for p in parts if p not in (None, ""))
 
 
 def _codes(csv: str | None) -> tuple[str, ...]:
@@ -70,7 +72,7 @@ def result_doc(row: dict, dept_names: dict[str, str]) -> SearchDoc:
     labels = [BY_CODE[c].label for c in cats if c in BY_CODE]
     published = as_date(row["published_on"])
     body = _join(
-        row.get("inspection_type"), " ".join(dept_names.get(d, "") for d in depts), " ".join(labels),
+        row.get("inspection_type"), "、".join(n for n in (dept_names.get(d, "") for d in depts) if n), "、".join(labels),
         row.get("follow_up"), f"任务单号 {row['task_number']}",
     )
     exact = tuple(x for x in (row["entity_name"], row["task_number"], row.get("penalty_decision_number")) if x)
@@ -85,8 +87,8 @@ def result_doc(row: dict, dept_names: dict[str, str]) -> SearchDoc:
 
 def plan_doc(plan: dict, revision: dict, dept_names: dict[str, str]) -> SearchDoc:
     participating = list(texts(revision.get("participating")))
-    body = _join(dept_names.get(plan["department_code"], ""), " ".join(participating), revision.get("body"),
-                 " ".join(texts(revision.get("items"))))
+    body = _join(dept_names.get(plan["department_code"], ""), "、".join(participating), revision.get("body"),
+                 FIELD_SEP.join(texts(revision.get("items"))))
     return SearchDoc(
         type="plan", id=str(plan["id"]), title=revision["title"], body=body, url_path=f"/plans/{plan['id']}",
         published_on=as_date(plan.get("published_on")), year=plan.get("year"),
@@ -99,7 +101,7 @@ def guide_doc(guide: dict, version: dict, dept_names: dict[str, str]) -> SearchD
     effective = as_date(version.get("effective_on"))
     published = as_date(version.get("published_on")) or effective
     body = _join(guide.get("industry_name"), f"版本 {version.get('version')}", version.get("summary"),
-                 " ".join(texts(version.get("sections"))), dept_names.get(guide.get("department_code", ""), ""))
+                 FIELD_SEP.join(texts(version.get("sections"))), dept_names.get(guide.get("department_code", ""), ""))
     dept = guide.get("department_code") or ""
     return SearchDoc(
         type="guide", id=str(guide["id"]), title=version["title"], body=body, url_path=f"/guides/{guide['id']}",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import os
 import queue
 import sqlite3
@@ -26,7 +27,7 @@ from collections import Counter
 from typing import AsyncIterable, Sequence
 
 from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable
-from search.text import Phrase, analyse, exact_key, fts5_match, query_phrases
+from search.text import Phrase, analyse, analyse_fields, exact_key, fts5_match, query_phrases
 
 SCHEMA_VERSION = "1"
 # A two-character query can match most of a million records; bm25 over all of them and exact
@@ -35,9 +36,9 @@ SCHEMA_VERSION = "1"
 # * up to EXACT_LIMIT matches, total and facets are exact; beyond it they are estimated from
 #   SAMPLE_SLICES evenly spread slices of the matches (and the page says so).
 RANK_WINDOW = 1000
-EXACT_LIMIT = 5000
+EXACT_LIMIT = 1000
 SAMPLE_SLICES = 10
-SAMPLE_PER_SLICE = 100
+SAMPLE_PER_SLICE = 60
 TITLE_WEIGHT = 10.0
 
 _TABLES = """
@@ -100,18 +101,24 @@ def _columns(row: tuple) -> tuple[tuple[str, str, str], set[str]]:
     """
     _rid, _key, type_, _id, year, region, depts, cats, uscc, _pub, _url, exact, title, body = row
     title_toks, title_key = analyse(title)
-    body_parts = [analyse(body)[0]]
+    body_parts = [analyse_fields(body)]
     keys = {title_key}
     for x in exact.split(_SEP) if exact else ():
         if x != title:
             toks, k = analyse(x)
             keys.add(k)
-            body_parts.append(toks)
+            if x not in title and x not in body:  # already indexed as text otherwise
+                body_parts.append(toks)
     if uscc:
         body_parts.append(uscc.lower())
     keys.discard("")
-    f = facet_tokens(type_, year, region, depts.split(",") if depts else (), cats.split(",") if cats else ())
-    return (title_toks, " ".join(body_parts), f), keys
+    return (title_toks, " ".join(body_parts), _facets_of(type_, year, region, depts, cats)), keys
+
+
+@functools.lru_cache(maxsize=65536)
+def _facets_of(type_: str, year: int | None, region: str, depts: str, cats: str) -> str:
+    # Few distinct combinations across many documents: computed once each.
+    return facet_tokens(type_, year, region, depts.split(",") if depts else (), cats.split(",") if cats else ())
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -390,20 +397,24 @@ class _FacetCounter:
     def add(self, con: sqlite3.Connection, rids: list[int], weight: float = 1.0) -> None:
         for i in range(0, len(rids), 900):
             chunk = rids[i : i + 900]
-            for type_, year, region, depts, cats, n in con.execute(
-                "SELECT type, year, region, depts, cats, count(*) FROM doc"
-                f" WHERE rid IN ({','.join('?' * len(chunk))}) GROUP BY 1, 2, 3, 4, 5", chunk,
-            ):
-                w = n * weight
-                self.c["type"][type_] += w
-                if year:
-                    self.c["year"][str(year)] += w
-                if region:
-                    self.c["region"][region] += w
-                for d in depts.split(",") if depts else ():
-                    self.c["department"][d] += w
-                for c in cats.split(",") if cats else ():
-                    self.c["category"][c] += w
+            self.add_query(con, ",".join("?" * len(chunk)), chunk, weight)
+
+    def add_query(self, con: sqlite3.Connection, rid_sql: str, args: list, weight: float = 1.0) -> None:
+        """Count the facet values of the documents whose rid is IN (rid_sql)."""
+        for type_, year, region, depts, cats, n in con.execute(
+            f"SELECT type, year, region, depts, cats, count(*) FROM doc WHERE rid IN ({rid_sql}) GROUP BY 1, 2, 3, 4, 5",
+            args,
+        ):
+            w = n * weight
+            self.c["type"][type_] += w
+            if year:
+                self.c["year"][str(year)] += w
+            if region:
+                self.c["region"][region] += w
+            for d in depts.split(",") if depts else ():
+                self.c["department"][d] += w
+            for c in cats.split(",") if cats else ():
+                self.c["category"][c] += w
 
     def result(self) -> dict[str, dict[str, int]]:
         return {k: {v: round(n) for v, n in cnt.most_common() if round(n) > 0} for k, cnt in self.c.items()}
@@ -446,10 +457,14 @@ def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
     if not phrases and not filters:
         return IndexPage(hits=[], more=False, total=0, facets={k: {} for k in FACETS})
     match = _match(phrases, filters)
-    newest = [r[0] for r in con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-                                        (match, EXACT_LIMIT + 1))]
-    many = len(newest) > EXACT_LIMIT
-    window_lo = newest[RANK_WINDOW - 1] if len(newest) >= RANK_WINDOW else 0
+    # How many matches, up to EXACT_LIMIT + 1, and where the newest RANK_WINDOW of them start.
+    n_newest = con.execute("SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)",
+                           (match, EXACT_LIMIT + 1)).fetchone()[0]
+    many = n_newest > EXACT_LIMIT
+    window_lo = 0
+    if n_newest > RANK_WINDOW:
+        window_lo = con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                                (match, RANK_WINDOW - 1)).fetchone()[0]
 
     # Exact title/name/number matches rank first, wherever they are in the recency order.
     exact: list[int] = []
@@ -497,10 +512,10 @@ def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
         page.facets_exact = False
         page.total_exact = False
     else:
-        page.total = len(newest)
+        page.total = n_newest
         counter = _FacetCounter()
-        if q.facets:
-            counter.add(con, newest)
+        if q.facets and n_newest:
+            counter.add_query(con, "SELECT rowid FROM fts WHERE fts MATCH ?", [match])
     page.facets = counter.result() if q.facets else {}
     return page
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -149,18 +150,31 @@ async def _public(hits: list[IndexHit]) -> set[str]:
     return keep
 
 
+_NAMES: dict[str, tuple[float, dict[str, str]]] = {}
+NAMES_TTL_SECONDS = 300.0
+
+
+async def _names(table: type[Department] | type[Region]) -> dict[str, str]:
+    """Department and region names change rarely: read each table at most every few minutes
+    instead of on every search (a per-process cache; a stale label is harmless)."""
+    key = table._meta.tablename
+    hit = _NAMES.get(key)
+    if hit is not None and time.monotonic() - hit[0] < NAMES_TTL_SECONDS:
+        return hit[1]
+    rows = await table.select(table.code, table.name)
+    names = {r["code"]: r["name"] for r in rows}
+    _NAMES[key] = (time.monotonic(), names)
+    return names
+
+
 async def _labels(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, str]]:
     labels: dict[str, dict[str, str]] = {k: {} for k in FACETS}
     labels["type"] = dict(TYPE_LABELS)
     labels["category"] = {c.code: c.label for c in categories.CATALOGUE}
-    depts = list(facets.get("department", {}))[:MAX_FACET_VALUES]
-    if depts:
-        rows = await Department.select(Department.code, Department.name).where(Department.code.is_in(depts))
-        labels["department"] = {r["code"]: r["name"] for r in rows}
-    regions = list(facets.get("region", {}))[:MAX_FACET_VALUES]
-    if regions:
-        rows = await Region.select(Region.code, Region.name).where(Region.code.is_in(regions))
-        labels["region"] = {r["code"]: r["name"] for r in rows}
+    if facets.get("department"):
+        labels["department"] = await _names(Department)
+    if facets.get("region"):
+        labels["region"] = await _names(Region)
     return labels
 
 

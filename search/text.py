@@ -93,6 +93,20 @@ def analyse(text: str) -> tuple[str, str]:
     return " ".join(out), "".join(key)
 
 
+_cached_analyse = functools.lru_cache(maxsize=65536)(lambda text: analyse(text))
+FIELD_SEP = " · "
+
+
+def analyse_fields(text: str) -> str:
+    """Token stream of text made of FIELD_SEP-joined fields (search.documents builds bodies so).
+
+    Equal to analyse(text)[0] (the separator is punctuation, so no token spans it), but each
+    field is tokenized once per process: department names, category labels and the like repeat
+    across a million results, which makes rebuilding the index several times faster.
+    """
+    return " ".join(t for t in (_cached_analyse(f)[0] for f in text.split(FIELD_SEP)) if t)
+
+
 def index_tokens(text: str) -> str:
     """The token stream stored in the full-text index for `text` (space-separated)."""
     return analyse(text)[0]
@@ -162,20 +176,24 @@ def fts5_match(phrases: list[Phrase]) -> str:
 # --- highlighting -------------------------------------------------------------------------
 
 def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Folded text and, for each folded character, the index of the original character."""
+    """Folded text (without CJK-gap whitespace) and, per folded character, its original index."""
     parts: list[str] = []
     offsets: list[int] = []
-    table = _t2s_table()
-    gaps = {i for m in _CJK_GAP.finditer(text) for i in range(m.start(), m.end())}
-    for i, ch in enumerate(text):
-        if i in gaps:
-            continue
-        if ord(ch) < 128:
-            f = ch.lower()
+    pos = 0
+    for m in [*_CJK_GAP.finditer(text), None]:
+        end = m.start() if m else len(text)
+        seg = text[pos:end]
+        folded = fold(seg)
+        if len(folded) == len(seg):  # the usual case: one folded character per character
+            parts.append(folded)
+            offsets.extend(range(pos, end))
         else:
-            f = unicodedata.normalize("NFKC", ch).casefold().translate(table)
-        parts.append(f)
-        offsets.extend([i] * len(f))
+            for i, ch in enumerate(seg, start=pos):
+                f = fold(ch)
+                parts.append(f)
+                offsets.extend([i] * len(f))
+        if m:
+            pos = m.end()
     return "".join(parts), offsets
 
 
@@ -206,6 +224,17 @@ def highlight(text: str, phrases: list[Phrase], width: int = 80) -> str:
     Stored text is never trusted as HTML: everything is escaped, only our <mark> is markup.
     """
     text = _SPACE.sub(" ", text).strip()
+    cut_before = cut_after = False
+    if len(text) > 4 * width and phrases:
+        # Long text (a policy document): cut a window around the first match before the
+        # character-by-character work. fold() keeps positions when it keeps the length.
+        folded = fold(text)
+        if len(folded) == len(text):
+            found = [i for i in (folded.find(p.pieces[0]) for p in phrases) if i >= 0]
+            first = min(found) if found else 0
+            lo, hi = max(0, first - width), first + 2 * width
+            cut_before, cut_after = lo > 0, hi < len(text)
+            text = text[lo:hi]
     spans = _spans(text, phrases) if phrases else []
     if spans:
         first = spans[0][0]
@@ -215,7 +244,7 @@ def highlight(text: str, phrases: list[Phrase], width: int = 80) -> str:
     end = min(len(text), start + width)
     if end - start < width:
         start = max(0, end - width)
-    out: list[str] = ["…" if start > 0 else ""]
+    out: list[str] = ["…" if start > 0 or cut_before else ""]
     pos = start
     for s, e in spans:
         if e <= start or s >= end:
@@ -225,7 +254,7 @@ def highlight(text: str, phrases: list[Phrase], width: int = 80) -> str:
         out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
         pos = e
     out.append(html.escape(text[pos:end]))
-    if end < len(text):
+    if end < len(text) or cut_after:
         out.append("…")
     return "".join(out)
 
