@@ -351,3 +351,30 @@ async def test_public_figures_by_department_without_records(client, clock) -> No
     for secret in [*numbers, w.a, "ent-a", "不符合"]:
         assert secret not in r.text
     assert (await client.get("/api/v1/stats/repair", params={"year": 2025})).json()["applications"] == 0
+
+
+async def test_the_unique_index_settles_a_race_the_pre_check_missed(client, clock, files_dir) -> None:
+    """Both writers passed the 'no pending application' check; the database still lets one win."""
+    from db import repair as repo
+    from domain.auth import Principal
+    from domain.errors import Conflict as ConflictError
+    from domain.evidence import check_files
+
+    w = await World().setup(client)
+    rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
+    actor = Principal(username="ent-a", role="enterprise", uscc=w.a)
+    evidence, _ = check_files([("a.png", PNG)], 10_000)
+    row = {"result_id": rid, "pending_result_id": rid, "uscc": w.a, "applicant": "ent-a",
+           "department_code": DEPT, "reason": "r", "commitment_accepted": True, "status": "submitted",
+           "submitted_at": NOW, "accept_by": D(2026, 11, 30), "decide_by": D(2026, 12, 16)}
+    old_files = set(files_on_disk(files_dir))
+    outcomes = await asyncio.gather(
+        *[repo.insert_application({**row, "number": f"XFTEST{i}"}, evidence, actor, str(files_dir), NOW)
+          for i in range(3)],
+        return_exceptions=True)
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "Conflict", "NoneType"], outcomes
+    assert all(isinstance(o, ConflictError) for o in outcomes if o is not None)
+    assert await RepairApplication.count() == 1 and await Attachment.count() == 1
+    assert await RepairEvent.count() == 1
+    # The losers' files were removed with their rolled-back rows.
+    assert len(set(files_on_disk(files_dir)) - old_files) == 1
