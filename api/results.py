@@ -15,6 +15,9 @@ from domain.errors import NotFound
 from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
 
 
+COUNT_CAP = 10_000
+
+
 class ResultsController(Controller):
     path = "/api/v1/results"
     tags = ["results"]
@@ -48,7 +51,8 @@ class ResultsController(Controller):
         names = await q.department_names([c for r in rows for c in r["department_codes"].split(",")])
         base = settings_of(request).base_url
         items = [result_out(r, names, base) for r in rows]
-        total = await q.count_results(f) if (f.uscc or cursor is None) else None
+        # `total` only where it is cheap and exact (API.md): first pages, up to COUNT_CAP.
+        total = await q.count_results(f, cap=COUNT_CAP) if (f.uscc or cursor is None) else None
         return ResultPage(
             items=items,
             next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None,

@@ -21,6 +21,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 CHUNK = 20_000  # rows handed to the driver at once: bounded memory, few round trips
+DEFER_INDEXES_AT = 100_000  # rows in one load from which rebuilding indexes beats updating them
 
 # The same text forms Piccolo's SQLite engine writes and reads back (ISO dates, str(datetime)),
 # spelled out because Python 3.12 deprecates the sqlite3 module's default adapters.
@@ -51,6 +52,13 @@ class BulkSession:
         """Rows (key, *out) of `table` whose text column `key` is one of `values`."""
         raise NotImplementedError
 
+    @contextlib.asynccontextmanager
+    async def indexes_deferred(self, tables: Sequence[str], rows: int) -> AsyncIterator[None]:
+        """For a large load: drop the tables' secondary indexes and build them again at the end
+        (sorting once beats a million random B-tree inserts). SQLite only; DDL is transactional
+        there, so a failure restores them, and a rebuilt unique index still rejects duplicates."""
+        yield
+
     async def insert_chunked(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
                              progress: Any = None) -> None:
         for i in range(0, len(rows), CHUNK):
@@ -66,6 +74,23 @@ class SQLiteBulk(BulkSession):
 
     async def fetch(self, sql: str, *args: Any) -> list[tuple]:
         return self.con.execute(sql.replace("{}", "?"), args).fetchall()
+
+    @contextlib.asynccontextmanager
+    async def indexes_deferred(self, tables: Sequence[str], rows: int) -> AsyncIterator[None]:
+        existing = self.con.execute(f'SELECT COUNT(*) FROM "{tables[0]}"').fetchone()[0]
+        if rows < DEFER_INDEXES_AT or rows < existing:
+            yield
+            return
+        marks = ", ".join("?" for _ in tables)
+        indexes = self.con.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+            list(tables),
+        ).fetchall()
+        for name, _sql in indexes:
+            self.con.execute(f'DROP INDEX "{name}"')
+        yield
+        for _name, sql in indexes:
+            self.con.execute(sql)
 
     async def reserve_ids(self, table: str, n: int, pk: str = "id") -> list[int]:
         # Safe because BEGIN IMMEDIATE holds the write lock until commit.

@@ -41,6 +41,17 @@ async def write_results(s: BulkSession, drafts: Sequence[Any], actor: Any, today
     list of them, one per draft (each result audited as its publisher). Returns the new ids."""
     now = _now()
     ids = await s.reserve_ids("inspection_result", len(drafts))
+    async with s.indexes_deferred(RESULT_TABLES, len(drafts)):
+        await _write_results(s, drafts, ids, actor, today, now, progress)
+    return ids
+
+
+RESULT_TABLES = ("inspection_result", "result_category", "result_department", "audit_log", "change_log",
+                 "search_outbox")
+
+
+async def _write_results(s: BulkSession, drafts: Sequence[Any], ids: list[int], actor: Any, today: dt.date,
+                         now: dt.datetime, progress: Progress) -> None:
     rows = [
         (i, d.task_number, d.uscc, d.entity_name, d.entity_kind, d.region_code, d.department_codes[0],
          ",".join(d.department_codes), d.inspected_on, d.inspected_on.year, d.inspection_type,
@@ -57,7 +68,6 @@ async def write_results(s: BulkSession, drafts: Sequence[Any], actor: Any, today
     await s.insert_chunked("result_department", ("result_id", "department_code", "year"), deps)
     del deps
     await write_log(s, actor, "publish", "result", ids, public=True, at=now)
-    return ids
 
 
 async def write_entities(s: BulkSession, drafts: Sequence[Any], actor: Any | None,
