@@ -31,15 +31,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(settings: Settings):
-    """Base URL of a running uvicorn serving create_app() on the test database."""
+@pytest.fixture(scope="module")
+def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """Base URL of a running uvicorn serving create_app() on the test database.
+
+    Module-scoped, and with a search index file of its own: the server's outbox worker drains the
+    shared outbox while it runs, so it must be gone before other test modules use the outbox."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/test.sh, which installs it")
     port = _free_port()
     env = dict(
         os.environ,
-        DATABASE_URL=settings.database_url, SEARCH_PATH=settings.search_path, FILES_DIR=settings.files_dir,
+        DATABASE_URL=settings.database_url, FILES_DIR=settings.files_dir,
+        SEARCH_PATH=str(tmp_path_factory.mktemp("browser") / "search.sqlite"),
         JWT_SECRET=settings.jwt_secret, BASE_URL=f"http://127.0.0.1:{port}", OUTBOX_WORKER="1",
         RATE_LIMIT_ANONYMOUS="100000", RATE_LIMIT_API_KEY="100000", SEARCH_BACKEND="embedded",
         PYTHONPATH=str(ROOT),
