@@ -17,8 +17,11 @@ A rebuild writes a new file and renames it over the old one; connections notice 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import datetime as dt
 import functools
+import json
+import math
 import os
 import queue
 import sqlite3
@@ -27,7 +30,7 @@ from collections import Counter
 from typing import AsyncIterable, Sequence
 
 from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable
-from search.text import Phrase, analyse, analyse_fields, exact_key, fts5_match, query_phrases
+from search.text import Phrase, analyse, analyse_fields, exact_key, fold, fts5_match, query_phrases
 
 SCHEMA_VERSION = "1"
 # A two-character query can match most of a million records; bm25 over all of them and exact
@@ -405,16 +408,18 @@ class _FacetCounter:
             f"SELECT type, year, region, depts, cats, count(*) FROM doc WHERE rid IN ({rid_sql}) GROUP BY 1, 2, 3, 4, 5",
             args,
         ):
-            w = n * weight
-            self.c["type"][type_] += w
-            if year:
-                self.c["year"][str(year)] += w
-            if region:
-                self.c["region"][region] += w
-            for d in depts.split(",") if depts else ():
-                self.c["department"][d] += w
-            for c in cats.split(",") if cats else ():
-                self.c["category"][c] += w
+            self.count(n * weight, type_, year, region, depts, cats)
+
+    def count(self, w: float, type_: str, year: int | None, region: str, depts: str, cats: str) -> None:
+        self.c["type"][type_] += w
+        if year:
+            self.c["year"][str(year)] += w
+        if region:
+            self.c["region"][region] += w
+        for d in depts.split(",") if depts else ():
+            self.c["department"][d] += w
+        for c in cats.split(",") if cats else ():
+            self.c["category"][c] += w
 
     def result(self) -> dict[str, dict[str, int]]:
         return {k: {v: round(n) for v, n in cnt.most_common() if round(n) > 0} for k, cnt in self.c.items()}
@@ -430,23 +435,63 @@ def _sample(con: sqlite3.Connection, match: str) -> tuple[int, _FacetCounter]:
     lo = con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid ASC LIMIT 1", (match,)).fetchone()[0]
     hi = con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 1", (match,)).fetchone()[0]
     width = (hi - lo + 1) / SAMPLE_SLICES
-    facets = _FacetCounter()
-    total = 0.0
+    weights: dict[int, float] = {}
     for i in range(SAMPLE_SLICES):
         start = lo + int(i * width)
         end = lo + int((i + 1) * width) if i < SAMPLE_SLICES - 1 else hi + 1
         rids = [r[0] for r in con.execute(
             "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT ?",
             (match, start, end, SAMPLE_PER_SLICE))]
-        if not rids:
-            continue
-        if len(rids) < SAMPLE_PER_SLICE:
-            weight = 1.0  # the whole slice was read
-        else:
-            weight = (end - start) / (rids[-1] - start + 1)
-        total += len(rids) * weight
-        facets.add(con, rids, weight)
-    return round(total), facets
+        if rids:
+            # A slice read to its end counts itself; otherwise scale by the span the sample covers.
+            w = 1.0 if len(rids) < SAMPLE_PER_SLICE else (end - start) / (rids[-1] - start + 1)
+            weights.update((r, w) for r in rids)
+    facets = _FacetCounter()
+    for rid, type_, year, region, depts, cats in con.execute(
+        "SELECT rid, type, year, region, depts, cats FROM doc WHERE rid IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(weights)),),
+    ):
+        facets.count(weights[rid], type_, year, region, depts, cats)
+    return round(sum(weights.values())), facets
+
+
+K1, B = 1.2, 0.75
+AVG_TITLE, AVG_BODY = 14.0, 60.0
+
+
+def _bm25(con: sqlite3.Connection, rids: list[int], phrases: list[Phrase]) -> dict[int, float]:
+    """bm25 over the scored documents, negated like FTS5's bm25() (lower is better).
+
+    FTS5's own bm25() first counts every match of every phrase for its IDF — a pass over hundreds
+    of thousands of rows for a broad query, and a second evaluation of a long phrase. Here the
+    IDF is estimated on the documents being scored (the matches, or the newest RANK_WINDOW of
+    them), and term frequency and length come from the stored text (title weighs TITLE_WEIGHT).
+    """
+    if not rids:
+        return {}
+    rows = con.execute(
+        "SELECT rid, title, substr(body, 1, 4000) FROM doc WHERE rid IN (SELECT value FROM json_each(?))",
+        (json.dumps(rids),),
+    ).fetchall()
+    needles = [p.pieces[0] for p in phrases]
+
+    def sat(tf: int, length: int, avg: float) -> float:
+        return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg)) if tf else 0.0
+
+    per_doc = []
+    df = [0] * len(needles)
+    for rid, title, body in rows:
+        t, b = fold(title), fold(body)
+        tfs = [(t.count(n), b.count(n)) for n in needles]
+        for i, (x, y) in enumerate(tfs):
+            df[i] += 1 if x or y else 0
+        per_doc.append((rid, len(t), len(b), tfs))
+    n = len(rows)
+    idf = [math.log((n - d + 0.5) / (d + 0.5) + 1) for d in df]
+    return {
+        rid: -sum(w * (TITLE_WEIGHT * sat(x, lt, AVG_TITLE) + sat(y, lb, AVG_BODY)) for w, (x, y) in zip(idf, tfs))
+        for rid, lt, lb, tfs in per_doc
+    }
 
 
 def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
@@ -457,64 +502,69 @@ def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
     if not phrases and not filters:
         return IndexPage(hits=[], more=False, total=0, facets={k: {} for k in FACETS})
     match = _match(phrases, filters)
-    # How many matches, up to EXACT_LIMIT + 1, and where the newest RANK_WINDOW of them start.
-    n_newest = con.execute("SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)",
-                           (match, EXACT_LIMIT + 1)).fetchone()[0]
-    many = n_newest > EXACT_LIMIT
-    window_lo = 0
-    if n_newest > RANK_WINDOW:
-        window_lo = con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                                (match, RANK_WINDOW - 1)).fetchone()[0]
+    if not phrases:
+        return _browse(con, q, match)
+    # The newest RANK_WINDOW + 1 matches, in one pass (a long phrase of common bigrams costs tens
+    # of milliseconds to evaluate, so it is evaluated once).
+    newest = [r[0] for r in con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                                        (match, RANK_WINDOW + 1))]
+    many = len(newest) > RANK_WINDOW
+    scored = _bm25(con, newest[:RANK_WINDOW], phrases)
 
     # Exact title/name/number matches rank first, wherever they are in the recency order.
-    exact: list[int] = []
-    key = exact_key(q.text) if phrases else ""
+    exact: set[int] = set()
+    key = exact_key(q.text)
     if key:
         cand = [r[0] for r in con.execute("SELECT rid FROM exact WHERE term = ? LIMIT 200", (key,))]
-        if cand:
-            exact = [r[0] for r in con.execute(
-                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({','.join('?' * len(cand))})"
-                " ORDER BY rowid DESC", (match, *cand))]
-    exact_set = set(exact)
+        missing = [r for r in cand if r not in scored]
+        if missing and many:  # older than the window: score them too, if they match
+            found = [r[0] for r in con.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({','.join('?' * len(missing))})",
+                (match, *missing))]
+            scored.update(_bm25(con, found, phrases))
+        exact = {r for r in cand if r in scored}
 
+    ranked = sorted(((0 if r in exact else 1, s, -r) for r, s in scored.items()))
+    start = 0
     after = q.after or {}
-    want = q.limit + 1
-    ordered: list[tuple[int, dict]] = []
-    if phrases:
-        if after.get("t", 0) == 0:
-            start = exact.index(after["r"]) + 1 if after.get("r") in exact_set else 0
-            ordered += [(r, {"t": 0, "r": r}) for r in exact[start : start + want]]
-        if len(ordered) < want:
-            args: list = [match, window_lo]
-            cond = ""
-            if after.get("t") == 1:
-                cond = "WHERE s > ? OR (s = ? AND r < ?)"
-                args += [after["s"], after["s"], after["r"]]
-            rows = con.execute(
-                f"SELECT r, s FROM (SELECT rowid AS r, bm25(fts, {TITLE_WEIGHT}, 1.0, 0.0) AS s FROM fts"
-                f" WHERE fts MATCH ? AND rowid >= ?) {cond} ORDER BY s, r DESC LIMIT ?",
-                [*args, want + len(exact)],
-            ).fetchall()
-            ordered += [(r, {"t": 1, "s": s, "r": r}) for r, s in rows if r not in exact_set][: want - len(ordered)]
-    else:
-        # Filters only: newest first.
-        args = [match]
-        cond = ""
-        if after.get("r"):
-            cond = "AND rowid < ?"
-            args.append(after["r"])
-        rows = con.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? {cond} ORDER BY rowid DESC LIMIT {want}", args)
-        ordered = [(r[0], {"t": 2, "r": r[0]}) for r in rows]
-
+    if "s" in after:
+        start = bisect.bisect_right(ranked, (after.get("t", 1), after["s"], -after.get("r", 0)))
+    chosen = ranked[start : start + q.limit + 1]
+    ordered = [(-nr, {"t": t, "s": sc, "r": -nr}) for t, sc, nr in chosen]
     page = IndexPage(hits=_hits(con, ordered[: q.limit]), more=len(ordered) > q.limit)
     if many:
         page.total, counter = _sample(con, match)
-        page.facets_exact = False
-        page.total_exact = False
+        page.facets_exact = page.total_exact = False
     else:
-        page.total = n_newest
+        page.total = len(scored)
         counter = _FacetCounter()
-        if q.facets and n_newest:
+        if q.facets and scored:
+            counter.add_query(con, "SELECT value FROM json_each(?)", [json.dumps(list(scored))])
+    page.facets = counter.result() if q.facets else {}
+    return page
+
+
+def _browse(con: sqlite3.Connection, q: IndexQuery, match: str) -> IndexPage:
+    """Filters without text: newest first."""
+    args: list = [match]
+    cond = ""
+    after = (q.after or {}).get("r")
+    if isinstance(after, int):
+        cond = "AND rowid < ?"
+        args.append(after)
+    rows = con.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? {cond} ORDER BY rowid DESC LIMIT ?",
+                       (*args, q.limit + 1)).fetchall()
+    ordered = [(r[0], {"t": 2, "r": r[0]}) for r in rows]
+    page = IndexPage(hits=_hits(con, ordered[: q.limit]), more=len(ordered) > q.limit)
+    n = con.execute("SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)",
+                    (match, EXACT_LIMIT + 1)).fetchone()[0]
+    if n > EXACT_LIMIT:
+        page.total, counter = _sample(con, match)
+        page.facets_exact = page.total_exact = False
+    else:
+        page.total = n
+        counter = _FacetCounter()
+        if q.facets and n:
             counter.add_query(con, "SELECT rowid FROM fts WHERE fts MATCH ?", [match])
     page.facets = counter.result() if q.facets else {}
     return page
@@ -522,8 +572,9 @@ def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
 
 def _search_uscc(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
     """Exact lookup: every record of one entity, newest first (an entity has few)."""
-    rows = con.execute("SELECT rid, type, year, region, depts, cats FROM doc WHERE uscc = ? ORDER BY rid DESC",
-                       (q.uscc,)).fetchall()
+    # `uscc <> ''` lets SQLite use the partial index doc_uscc.
+    rows = con.execute("SELECT rid, type, year, region, depts, cats FROM doc WHERE uscc = ? AND uscc <> ''"
+                       " ORDER BY rid DESC", (q.uscc,)).fetchall()
 
     def keep(r: tuple) -> bool:
         return ((not q.types or r[1] in q.types) and (not q.year or r[2] == q.year)

@@ -93,7 +93,7 @@ def _decode_cursor(raw: str) -> tuple[dict, int]:
         key = json.loads(base64.urlsafe_b64decode((raw + "=" * (-len(raw) % 4)).encode()).decode())
         after, served = key["a"], key["n"]
         ok = (isinstance(after, dict) and isinstance(served, int) and 0 <= served < MAX_REACHABLE_HITS
-              and all(isinstance(k, str) and len(k) <= 2 and type(v) in (int, float, str) for k, v in after.items()))
+              and all(isinstance(k, str) and len(k) <= 2 and type(v) in (int, float) for k, v in after.items()))
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         ok = False
     if not ok:

@@ -116,30 +116,31 @@ def _sort_key(d: SearchDoc) -> tuple[dt.date, int]:
 
 
 async def all_public_docs(batch_size: int = 5000) -> AsyncIterator[list[SearchDoc]]:
-    """Every public record as search documents, oldest publication first (rebuild order).
+    """Every public record as search documents, in publication order (the rebuild order).
 
-    Results stream by keyset on (published_on, id); the few plans, guides, honours and
-    documents are merged in by date.
+    Results stream by keyset on the primary key (ids are given as results are published; a
+    keyset on the date would sort a million rows per batch); the few plans, guides, honours
+    and documents are merged in by date.
     """
     names = await department_names()
     small = sorted(await _small_docs(names), key=_sort_key)
     si = 0
-    after: tuple | None = None
+    after = 0
     while True:
-        q = Result.select().where(Result.disclosure == PUBLIC)
-        if after is not None:
-            q = q.where((Result.published_on > after[0]) | ((Result.published_on == after[0]) & (Result.id > after[1])))
-        rows = await q.order_by(Result.published_on).order_by(Result.id).limit(batch_size)
+        rows = await (
+            Result.select().where((Result.id > after) & (Result.disclosure == PUBLIC)).order_by(Result.id)
+            .limit(batch_size)
+        )
         if not rows:
             break
         batch = [m.result_doc(r, names) for r in rows]
-        last = (rows[-1]["published_on"], rows[-1]["id"])
+        last_day = m.as_date(rows[-1]["published_on"]) or dt.date.min
         mixed: list[SearchDoc] = []
-        while si < len(small) and _sort_key(small[si]) <= (m.as_date(last[0]) or dt.date.min, 0):
+        while si < len(small) and (small[si].published_on or dt.date.min) <= last_day:
             mixed.append(small[si])
             si += 1
-        yield sorted(mixed + batch, key=_sort_key) if mixed else batch
-        after = last
+        yield mixed + batch if mixed else batch
+        after = rows[-1]["id"]
         if len(rows) < batch_size:
             break
     if si < len(small):

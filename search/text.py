@@ -67,7 +67,14 @@ def fold(text: str) -> str:
     """NFKC (full-width → half-width), casefold, traditional → simplified."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold().translate(_t2s_table())
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # Most text has no traditional character: a set test is cheaper than translating.
+    return text if _traditional().isdisjoint(text) else text.translate(_t2s_table())
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional() -> frozenset[str]:
+    return frozenset(chr(k) for k in _t2s_table())
 
 
 def fold_char(ch: str) -> str:
