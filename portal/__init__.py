@@ -34,7 +34,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from portal import i18n, labels
+from portal import i18n, labels, textblocks
 from portal.controllers import PORTAL_CONTROLLERS
 from portal.errors import HANDLERS
 
@@ -49,6 +49,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.lstrip_blocks = True
     i18n.install(env)
     env.globals["labels"] = labels
+    env.filters["blocks"] = textblocks.blocks
 
 
 def template_config() -> TemplateConfig:

@@ -194,6 +194,7 @@ async def test_guide_page_downloads_arrive_with_their_bytes(client, files_dir) -
     html = (await client.get(f"/guides/{s.guide_id}")).text
     links = [l.replace("&amp;", "&") for l in re.findall(r'href="(/api/v1/guides/\d+/download\?[^"]+)"', html)]
     assert len(links) == 4, links  # current version pdf + html, previous version pdf + html
+    assert "<ul><li>营业执照</li><li>食品经营许可证</li></ul>" in html  # "- " lines became a list
     versions = {v["version"]: v["id"] for v in await GuideVersion.select().where(GuideVersion.guide_id == s.guide_id)}
     for link in links:
         q = parse_qs(urlparse(link).query)
