@@ -218,7 +218,8 @@ async def load_records_if_present(settings: Any, out: TextIO) -> bool:
     except ImportError:
         print("note: demo/records.py is not there yet: no plans, guides or policy documents loaded", file=out)
         return False
-    await load_records(settings)
+    counts = await load_records(settings)
+    print("seed records loaded: " + ", ".join(f"{k} {v}" for k, v in (counts or {}).items()), file=out)
     return True
 
 
