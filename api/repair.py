@@ -23,9 +23,10 @@ from domain.repair import application_overdue
 
 
 def now_of(request: Request) -> dt.datetime:
-    """The clock: `app.state.clock` when a test pins it, else the real time."""
+    """The clock: `app.state.clock` when a test pins it, else the real time; always in UTC, the
+    form every engine stores timestamps in (a sqlite3 adapter registered elsewhere must not matter)."""
     clock = getattr(request.app.state, "clock", None)
-    return clock() if clock else dt.datetime.now(dt.timezone.utc)
+    return (clock() if clock else dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
 
 
 class ReasonOut(msgspec.Struct):

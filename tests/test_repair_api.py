@@ -80,6 +80,10 @@ async def test_apply_then_approve_stops_publicity_everywhere(client, clock, file
     mine = (await client.get(f"/api/v1/repair-applications/{number}", headers=w.h["a"])).json()
     assert [e["status"] for e in mine["timeline"]] == ["submitted", "accepted", "approved"]
     assert mine["timeline"][2]["at"].startswith("2026-11-27") and mine["decision_reason"] == "整改到位，准予修复"
+    # Exact instants survive the round trip through the database (no time-zone shift on any engine).
+    assert [dt.datetime.fromisoformat(e["at"]) for e in mine["timeline"]] == \
+        [NOW, NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=2)]
+    assert dt.datetime.fromisoformat(mine["submitted_at"]) == NOW
     assert mine["applicant"] is None and mine["attachments"][0]["content_type"] == "application/pdf"
     theirs = (await client.get(f"/api/v1/admin/repair-applications/{number}", headers=w.h["x"])).json()
     assert theirs["applicant"] == "ent-a"
