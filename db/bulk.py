@@ -12,7 +12,6 @@ No business rules here: callers decide what rows to write; this module only writ
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import sqlite3
 from typing import Any, AsyncIterator, Sequence
 
@@ -23,10 +22,9 @@ from piccolo.engine.sqlite import SQLiteEngine
 CHUNK = 20_000  # rows handed to the driver at once: bounded memory, few round trips
 DEFER_INDEXES_AT = 100_000  # rows in one load from which rebuilding indexes beats updating them
 
-# The same text forms Piccolo's SQLite engine writes and reads back (ISO dates, str(datetime)),
-# spelled out because Python 3.12 deprecates the sqlite3 module's default adapters.
-sqlite3.register_adapter(dt.date, lambda d: d.isoformat())
-sqlite3.register_adapter(dt.datetime, lambda d: d.isoformat(" "))
+# Dates and times are written by the adapters piccolo.engine.sqlite registers with the sqlite3
+# module when imported (above), so bulk rows have exactly the stored form of Piccolo's own
+# inserts (timestamps converted to UTC). Never register other adapters: they are process-wide.
 
 
 class BulkSession:
