@@ -53,8 +53,13 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: {args.actor!r} is a {user['role']} account; imports are done by officers", file=sys.stderr)
             return 2
         actor = Principal(username=user["username"], role=user["role"], department_code=user["department_code"])
-        outcome = await run_import(engine, args.kind, args.file, actor, await department_index(),
-                                   encoding=args.encoding, progress=args.progress)
+        try:
+            outcome = await run_import(engine, args.kind, args.file, actor, await department_index(),
+                                       encoding=args.encoding, progress=args.progress)
+        except Exception as e:  # e.g. a concurrent writer inserted the same key: the transaction rolled back
+            print(f"error: the database refused the import, nothing was stored ({type(e).__name__}: {e})",
+                  file=sys.stderr)
+            return 1
     finally:
         await close_engine(engine)
     print_report(outcome, sys.stdout if outcome.ok else sys.stderr, args.max_problems)
