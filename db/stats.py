@@ -1,21 +1,45 @@
 """Aggregates behind the statistics page, the home page's key figures and /api/v1/statistics.
 
-Public results only. The aggregates scan the results table (a second or so at a million rows),
-so the compiled figures are kept per process and recomputed only when the change log has moved
-on (`latest_seq`): every publication or withdrawal bumps it, so the figures are never stale for
-longer than one request and several workers each hold a correct copy.
+Public results only. The aggregates scan the results table (about 6 s at a million results on
+SQLite), so the compiled figures are kept per process together with the change-log position
+they were computed at (`_version`); every publication or withdrawal moves it on.
+
+- While a recomputation is cheap (under SLOW_SECONDS last time, i.e. small databases and the
+  tests) it happens inline: the figures are never staler than the last change.
+- Once it is slow, a caller gets the previous figures at once and one background task brings
+  them up to date (stale-while-revalidate): figures lag a publication by one recomputation
+  instead of every visitor after it waiting seconds.
+- `wait=False` (the home page) does not wait on a cold start of a large database: it gets None
+  until the first background computation is done.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import dataclasses
+import logging
+import time
 
 from db.results import department_names
 from db.tables import ChangeLog, Result
 from domain.statistics import Statistics, compile_statistics
 
-_cache: dict[int, tuple[tuple, Statistics]] = {}
+log = logging.getLogger("gongshi")
+SLOW_SECONDS = 0.5
+INLINE_ROWS = 200_000  # below this many results a cold start computes inline even with wait=False
+
+
+@dataclasses.dataclass
+class _Cached:
+    version: tuple
+    stats: Statistics
+    took: float
+
+
+_cache: dict[str, _Cached] = {}
 _locks: dict[int, asyncio.Lock] = {}
+_tasks: dict[int, asyncio.Task] = {}
 
 
 async def _version() -> tuple:
@@ -25,7 +49,7 @@ async def _version() -> tuple:
     return (row["seq"], str(row["at"])) if row else (None, None)
 
 
-async def _aggregate(top_departments: int) -> Statistics:
+async def _aggregate() -> Statistics:
     per_year = await Result.raw(
         "SELECT year, COUNT(*) AS checks, COUNT(DISTINCT uscc) AS entities, "
         "SUM(CASE WHEN joint THEN 1 ELSE 0 END) AS joint "
@@ -52,22 +76,62 @@ async def _aggregate(top_departments: int) -> Statistics:
     t["entities_with_problems"] = with_problems[0]["n"] if with_problems else 0
     return compile_statistics(
         per_year, {int(r["year"]): int(r["n"]) for r in problems}, dept_year, names, t,
-        top_departments=top_departments,
+        top_departments=0,
     )
 
 
-async def statistics(top_departments: int = 12) -> Statistics:
+async def _recompute(version: tuple) -> Statistics:
+    started = time.perf_counter()
+    stats = await _aggregate()
+    stats = dataclasses.replace(stats, as_of_seq=version[0])
+    current = _cache.get("all")
+    if current is None or current.version != version:
+        _cache["all"] = _Cached(version, stats, time.perf_counter() - started)
+    return stats
+
+
+async def _background(version: tuple) -> None:
+    try:
+        await _recompute(version)
+    except Exception:  # the next caller tries again; the old figures stay meanwhile
+        log.exception("recomputing statistics failed")
+
+
+def _start_background(version: tuple) -> None:
+    loop_id = id(asyncio.get_running_loop())
+    task = _tasks.get(loop_id)
+    if task is not None and not task.done():
+        return
+    # A fresh context: the caller's read snapshot (a contextvar) must not follow the task.
+    _tasks[loop_id] = asyncio.get_running_loop().create_task(_background(version), context=contextvars.Context())
+
+
+async def _small() -> bool:
+    rows = await Result.raw("SELECT MAX(id) AS n FROM inspection_result")
+    return int(rows[0]["n"] or 0) < INLINE_ROWS
+
+
+def _top(stats: Statistics, top_departments: int) -> Statistics:
+    if not top_departments:
+        return stats
+    return dataclasses.replace(stats, departments=stats.departments[:top_departments])
+
+
+async def statistics(top_departments: int = 12, wait: bool = True) -> Statistics | None:
+    """The figures, with the `top_departments` busiest departments (0: all of them)."""
     version = await _version()
-    hit = _cache.get(top_departments)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    # One recomputation at a time (per event loop); concurrent callers wait and reuse it.
+    hit = _cache.get("all")
+    if hit is not None and hit.version == version:
+        return _top(hit.stats, top_departments)
+    if hit is None and not wait:
+        wait = await _small()
+    if (hit is not None and hit.took > SLOW_SECONDS) or (hit is None and not wait):
+        _start_background(version)
+        return _top(hit.stats, top_departments) if hit is not None else None
+    # One inline recomputation at a time (per event loop); concurrent callers wait and reuse it.
     lock = _locks.setdefault(id(asyncio.get_running_loop()), asyncio.Lock())
     async with lock:
-        hit = _cache.get(top_departments)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        stats = await _aggregate(top_departments)
-        stats = Statistics(**{**stats.__dict__, "as_of_seq": version[0]})
-        _cache[top_departments] = (version, stats)
-        return stats
+        hit = _cache.get("all")
+        if hit is not None and hit.version == version:
+            return _top(hit.stats, top_departments)
+        return _top(await _recompute(version), top_departments)

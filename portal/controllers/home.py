@@ -19,5 +19,5 @@ class HomeController(Controller):
         async with read_snapshot():
             return page(
                 request, "home.html", api_url="/api/v1/changes", nav="home",
-                latest=await latest_publications(10), figures=await statistics(),
+                latest=await latest_publications(10), figures=await statistics(wait=False),
             )
