@@ -270,3 +270,14 @@ async def test_search_page_facets_chips_pagination_and_escaped_snippets(client, 
     assert f'href="/entities/{s.uscc2}"' in exact
     bad = await client.get("/search", params={"q": "x", "type": "nope"})
     assert bad.status_code == 422 and "<code>type</code>" in bad.text
+
+
+async def test_open_data_page_links_answer(client) -> None:
+    await seed(client)
+    html = (await client.get("/open-data")).text
+    hrefs = set(re.findall(r'href="(/(?:docs|schema|api/v1|feeds)[^"{]*)"', html))
+    codes = set(re.findall(r"<code>(/(?:api/v1|feeds)/[^<{]*)</code>", html))
+    assert "/schema" in hrefs and "/schema/openapi.json" in hrefs and len(codes) >= 10
+    for path in sorted(hrefs | codes):
+        r = await client.get(path.replace("&amp;", "&").rstrip("?q="), params={"q": "食品"} if "search" in path else None)
+        assert r.status_code == 200, (path, r.status_code)
