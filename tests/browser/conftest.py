@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    search_path: str  # the server's own embedded index file
+
+
 @pytest.fixture(scope="module")
 def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
     """Base URL of a running uvicorn serving create_app() on the test database.
@@ -40,10 +47,11 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/test.sh, which installs it")
     port = _free_port()
+    search_path = str(tmp_path_factory.mktemp("browser") / "search.sqlite")
     env = dict(
         os.environ,
         DATABASE_URL=settings.database_url, FILES_DIR=settings.files_dir,
-        SEARCH_PATH=str(tmp_path_factory.mktemp("browser") / "search.sqlite"),
+        SEARCH_PATH=search_path,
         JWT_SECRET=settings.jwt_secret, BASE_URL=f"http://127.0.0.1:{port}", OUTBOX_WORKER="1",
         RATE_LIMIT_ANONYMOUS="100000", RATE_LIMIT_API_KEY="100000", SEARCH_BACKEND="embedded",
         PYTHONPATH=str(ROOT),
@@ -67,7 +75,7 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
             log.close()
             raise RuntimeError("uvicorn did not start: " + Path(log.name).read_text(errors="replace")[-3000:])
         time.sleep(0.2)
-    yield base
+    yield Server(base, search_path)
     proc.terminate()
     try:
         proc.wait(10)
@@ -77,9 +85,17 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-async def http(server: str, clean_db):
-    """An httpx client talking to the server process over real HTTP (database cleaned first)."""
-    async with httpx.AsyncClient(base_url=server, timeout=60) as c:
+async def http(server: Server, clean_db):
+    """An httpx client talking to the server process over real HTTP. The database is cleaned
+    first, and so is the server's search index (record ids are reused after a clean, so
+    documents of an earlier test would otherwise pass the disclosure check)."""
+    from search.embedded import EmbeddedIndex
+    from tests.search_helpers import reset_index
+
+    index = EmbeddedIndex(server.search_path)  # the server notices the replaced file
+    await reset_index(index)
+    await index.close()
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as c:
         yield c
 
 
@@ -94,8 +110,8 @@ async def browser():
 
 
 @pytest.fixture
-async def page(browser, server: str):
-    ctx = await browser.new_context(base_url=server, viewport={"width": 1280, "height": 900}, locale="zh-CN",
+async def page(browser, server: Server):
+    ctx = await browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900}, locale="zh-CN",
                                     accept_downloads=True)
     pg = await ctx.new_page()
     pg.dialogs = []  # every alert/confirm a page tries to open

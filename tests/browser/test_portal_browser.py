@@ -143,6 +143,7 @@ async def test_search_flow(page, http) -> None:
     assert await marks.count() >= 2
     assert await marks.first.inner_text() == "惠民超市"
     assert await page.locator(".search-results > li").count() == 2
+    assert "共 2 条结果" in await page.locator(".results-count").inner_text()
     await shot(page, "search")
     # Click the "不合格" category facet: one result left, shown as a removable chip.
     await page.locator(".facets a", has_text="不合格").click()
