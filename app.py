@@ -22,6 +22,7 @@ from api.repair import RepairController, RepairStatsController
 from api.admin_repair import AdminRepairController
 from api.complaints import ComplaintsController, ComplaintStatsController
 from api.admin_complaints import AdminComplaintsController
+from api.statistics import StatisticsController
 from api.plans_guides import GuidesController, PlansController
 from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
 from api.admin_plans import AdminPlansController
@@ -31,9 +32,9 @@ from api import docs as api_docs
 from api.exports import ExportsController
 from api.feeds import FeedsController
 from db.engine import bind_tables, close_engine, make_engine, open_engine
-from portal import portal_router, static_router, template_config
 from search.factory import make_index
 from search.outbox import OutboxWorker
+from portal import portal_router, static_router, template_config
 from settings import Settings
 
 API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, HonoursController,
@@ -41,7 +42,7 @@ API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, 
                           AdminHonoursController, AdminDocumentsController, AdminScansController, ExportsController,
                           FeedsController, ResultsController, AuthController, AdminResultsController,
                           RepairController, RepairStatsController, AdminRepairController, ComplaintsController,
-                          ComplaintStatsController, AdminComplaintsController, SearchController]
+                          ComplaintStatsController, AdminComplaintsController, StatisticsController, SearchController]
 
 
 def create_app(settings: Settings) -> Litestar:
