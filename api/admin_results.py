@@ -30,6 +30,8 @@ class ResultIn(msgspec.Struct):
     follow_up: str = ""
     penalty_decision_number: str = ""
     published_on: dt.date | None = None
+    # An individual business's operator: never published, used to mask the name (张** style).
+    operator_name: str = ""
 
 
 class BulkIn(msgspec.Struct):

@@ -9,6 +9,7 @@ from typing import Any
 from domain import categories, uscc
 from domain.entities import KINDS
 from domain.errors import FieldError
+from domain.masking import public_entity_name
 
 INSPECTION_TYPES = ("抽查", "检查")
 CHECK_FIELDS = ("general", "food", "drug", "special_equipment", "product_quality", "environment",
@@ -95,6 +96,9 @@ def validate_result(raw: dict[str, Any], prefix: str = "") -> tuple[ResultDraft 
     if errs:
         return None, errs
     codes = [c.code for c in cats]
+    # Privacy: an individual business named after its operator is published with the name masked.
+    operator = str(raw.get("operator_name") or "").strip()
+    name = public_entity_name(name, kind or "other", operator)
     return (
         ResultDraft(
             task_number=task,

@@ -127,3 +127,13 @@ async def test_rate_limit_headers_and_429(settings, app, clean_db) -> None:
         assert r.headers["content-type"].startswith("application/problem+json")
         ok = await c.get("/api/v1/results", headers={"X-API-Key": "k-news"})
         assert ok.status_code == 200 and ok.headers["RateLimit-Limit"] == "5"
+
+
+async def test_individual_business_name_is_published_masked(client) -> None:
+    h = await sign_in(client, "officer1", "officer", department_code=DEPT)
+    u = make_uscc(kind="2", seed=11)
+    body = result_payload(u, entity_name="聊城市东昌府区王建国百货店", entity_kind="individual", operator_name="王建国")
+    rid = (await client.post("/api/v1/admin/results", json=body, headers=h)).json()["ids"][0]
+    got = (await client.get(f"/api/v1/results/{rid}")).json()
+    assert got["entity_name"] == "聊城市东昌府区王**百货店"
+    assert "王建国" not in (await client.get("/api/v1/results", params={"uscc": u})).text
