@@ -15,7 +15,7 @@ from domain.errors import NotFound
 from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
 
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class ResultsController(Controller):
