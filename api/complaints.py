@@ -27,7 +27,7 @@ from domain import complaints as rules_
 from domain.complaint_checks import MIN_COUNT, complaint_stats
 from domain.complaints import SHANGHAI, STATUS_LABELS, Rules
 from domain.errors import DomainError, FieldError, ValidationFailed
-from domain.workdays import is_working_day
+from domain.workdays import add_working_days
 from settings import Settings
 
 
@@ -165,7 +165,7 @@ async def file_from_request(request: Request, s: Settings, keep: dict | None = N
             throttle=lambda uscc: throttle(request, f"complaint-file:uscc:{uscc}", s.complaint_file_limit_uscc,
                                            86400, "投诉提交"),
             find_scans=q.find_scans, insert=partial(q.insert_complaint, files_dir=s.files_dir),
-            is_working_day=is_working_day)
+            add_working_days=add_working_days)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -9,6 +9,8 @@ import datetime as dt
 from typing import Annotated
 
 import msgspec
+
+from domain.workdays import is_provisional
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -65,6 +67,9 @@ class ApplicationCreated(msgspec.Struct):
     accept_by: dt.date
     decide_by: dt.date
     url: str
+    # True when the deadline runs past the official holiday calendar the portal has installed:
+    # it was counted Monday to Friday there and may move once that year's arrangement is known.
+    deadline_provisional: bool = False
 
 
 class TimelineItem(msgspec.Struct):
@@ -188,7 +193,8 @@ class RepairController(Controller):
         out = await flow.apply(repo, principal_of(request), data.result_id, data.reason, data.commitment_accepted,
                                files, now_of(request), s.files_dir, s.max_attachment_bytes,
                                contact=data.applicant_contact)
-        return ApplicationCreated(url=f"{s.base_url}/repair/applications/{out['number']}", **out)
+        return ApplicationCreated(url=f"{s.base_url}/repair/applications/{out['number']}",
+                                  deadline_provisional=is_provisional(out["decide_by"]), **out)
 
     @get("/repair-applications", summary="The signed-in enterprise's own applications")
     async def mine(self, request: Request) -> ApplicationList:

@@ -368,7 +368,7 @@ async def file_complaint(
     throttle: Callable[[str], Awaitable[None]],
     find_scans: Callable[[str, str, dt.datetime, dt.datetime], Awaitable[list[dict]]],
     insert: Callable[..., Awaitable[str]],
-    is_working_day: Callable[[dt.date], bool],
+    add_working_days: Callable[[dt.date, int], dt.date],
 ) -> Filed:
     """Throttle per USCC, cross-check the scan records, store everything in one go."""
     from domain.complaint_checks import crosscheck
@@ -378,29 +378,12 @@ async def file_complaint(
     scans = await find_scans(draft.uscc, draft.department_code, draft.visited_at - window,
                              draft.visited_at + window)
     finding = crosscheck(draft.visited_at, rules.scan_window_minutes, draft.scanned, scans)
-    respond_by = working_days_after(now.astimezone(SHANGHAI).date(), rules.respond_days, is_working_day)
+    respond_by = add_working_days(now.astimezone(SHANGHAI).date(), rules.respond_days)
     code = new_lookup_code()
     number = await insert(draft=draft, code_hash=hash_code(code), crosscheck=finding, respond_by=respond_by,
                           filed_at=now, number_for=lambda seq: tracking_number(now.astimezone(SHANGHAI).year, seq),
                           first_note="投诉已收到，等待核查 (complaint received; awaiting review)")
     return Filed(number=number, lookup_code=code, status=RECEIVED, respond_by=respond_by)
-
-
-def working_days_after(start: dt.date, n: int, is_working_day: Callable[[dt.date], bool]) -> dt.date:
-    """The n-th working day after `start` on the official calendar. A complaint must never be
-    refused because next year's holiday arrangement is not published yet: for days the
-    installed calendar does not cover, Monday to Friday count (the deadline is then provisional)."""
-    from domain.errors import Unavailable
-
-    day, left = start, n
-    while left > 0:
-        day += dt.timedelta(days=1)
-        try:
-            working = is_working_day(day)
-        except Unavailable:
-            working = day.weekday() < 5
-        left -= working
-    return day
 
 
 def is_overdue(status: str, respond_by: dt.date, today: dt.date) -> bool:

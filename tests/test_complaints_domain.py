@@ -132,10 +132,11 @@ def test_filing_validation_collects_every_problem() -> None:
 
 
 def test_deadline_uses_the_official_calendar_and_never_refuses_a_complaint() -> None:
-    from domain.workdays import add_working_days, covered_years, is_working_day
+    from domain.workdays import add_working_days, covered_years
 
-    start = dt.date(2026, 9, 28)  # before the National Day week and its make-up working days
-    assert c.working_days_after(start, 15, is_working_day) == add_working_days(start, 15)
+    # 2025-09-28 (Sunday) and 2025-10-11 (Saturday) are make-up working days; Oct 1-8 are holidays.
+    assert add_working_days(dt.date(2025, 9, 26), 2) == dt.date(2025, 9, 29)
+    assert add_working_days(dt.date(2025, 9, 30), 1) == dt.date(2025, 10, 9)
     last = covered_years()[1]
-    late = c.working_days_after(dt.date(last, 12, 28), 15, is_working_day)  # runs past the calendar
+    late = add_working_days(dt.date(last, 12, 28), 15)  # runs past the calendar: never refused
     assert late.year == last + 1 and late.weekday() < 5

@@ -384,7 +384,7 @@ async def test_the_unique_index_settles_a_race_the_pre_check_missed(client, cloc
     assert len(set(files_on_disk(files_dir)) - old_files) == 1
 
 
-async def test_deadline_past_the_known_calendar_is_a_clear_503(client, clock) -> None:
+async def test_deadline_past_the_known_calendar_is_accepted_with_a_provisional_deadline(client, clock) -> None:
     from domain.workdays import covered_years
 
     w = await World().setup(client)
@@ -393,6 +393,7 @@ async def test_deadline_past_the_known_calendar_is_a_clear_503(client, clock) ->
     clock["now"] = at(D(last, 12, 28))  # 15 working days from here run into an unpublished year
     before = await repair_counts()
     r = await w.apply(client, rid)
-    assert r.status_code == 503 and r.headers["content-type"].startswith("application/problem+json")
-    assert str(last + 1) in r.json()["detail"] and r.json()["year"] == last + 1
-    assert await repair_counts() == before
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["decide_by"].startswith(str(last + 1)) and body["deadline_provisional"] is True
+    assert await repair_counts() != before

@@ -9,7 +9,9 @@ import pytest
 from domain import repair as r
 from domain.errors import Conflict
 from domain.evidence import check_files
-from domain.workdays import CalendarNotCovered, add_working_days, covered_years, is_working_day, working_days_between
+from domain.workdays import (
+    CalendarNotCovered, add_working_days, covered_years, is_provisional, is_working_day, working_days_between,
+)
 
 D = dt.date
 
@@ -47,16 +49,19 @@ def test_deadline_landing_on_a_make_up_saturday() -> None:
     assert add_working_days(D(2025, 10, 17), 1) == D(2025, 10, 20)
 
 
-def test_past_the_calendar_is_a_clear_error() -> None:
+def test_past_the_calendar_the_official_answer_is_refused_but_deadlines_are_provisional() -> None:
     first, last = covered_years()
     beyond = D(last + 1, 1, 5)
     with pytest.raises(CalendarNotCovered) as e:
         is_working_day(beyond)
     assert str(last + 1) in e.value.detail and "chinese-calendar" in e.value.detail
     assert e.value.status == 503
-    # A deadline that would run into the unpublished year fails the same way, not silently.
-    with pytest.raises(CalendarNotCovered):
-        add_working_days(D(last, 12, 20), 15)
+    # A deadline that runs into the unpublished year counts Monday to Friday there and says so.
+    inside = add_working_days(D(last, 12, 20), 5)
+    late = add_working_days(D(last, 12, 20), 15)
+    assert not is_provisional(inside) or inside.year > last
+    assert late.year == last + 1 and late.weekday() < 5 and is_provisional(late)
+    assert working_days_between(D(last + 1, 1, 4), D(last + 1, 1, 11)) == 5
 
 
 def test_zero_and_between() -> None:
