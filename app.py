@@ -10,7 +10,6 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 
 from api.admin_results import AdminResultsController
 from api.auth import AuthController, make_jwt_auth

@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh dev
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qiE "wqy|noto sans cjk" || need+=(fonts-wqy-zenhei)
+# (a file test, not `fc-list | grep -q`: under pipefail grep's early exit fails the pipe)
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
+  || need+=(fonts-wqy-zenhei)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]} (browser tests) …"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
