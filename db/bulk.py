@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Sequence
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, convert_datetime_in
 
 CHUNK = 20_000  # rows handed to the driver at once: bounded memory, few round trips
 DEFER_INDEXES_AT = 100_000  # rows in one load from which rebuilding indexes beats updating them
@@ -32,6 +32,12 @@ class BulkSession:
 
     async def fetch(self, sql: str, *args: Any) -> list[tuple]:
         raise NotImplementedError
+
+    def stamp(self, at: Any) -> Any:
+        """A timestamp as the driver should receive it. Rows of one load share a few timestamps;
+        converting each once (instead of the sqlite3 adapter running per cell, 6 per result)
+        saves seconds per million rows."""
+        return at
 
     async def reserve_ids(self, table: str, n: int, pk: str = "id") -> list[int]:
         """Ids for `n` rows about to be inserted, so child rows can point at them."""
@@ -72,6 +78,9 @@ class SQLiteBulk(BulkSession):
 
     async def fetch(self, sql: str, *args: Any) -> list[tuple]:
         return self.con.execute(sql.replace("{}", "?"), args).fetchall()
+
+    def stamp(self, at: Any) -> Any:
+        return convert_datetime_in(at)  # exactly the form Piccolo's adapter stores
 
     @contextlib.asynccontextmanager
     async def indexes_deferred(self, tables: Sequence[str], rows: int) -> AsyncIterator[None]:

@@ -52,11 +52,12 @@ RESULT_TABLES = ("inspection_result", "result_category", "result_department", "a
 
 async def _write_results(s: BulkSession, drafts: Sequence[Any], ids: list[int], actor: Any, today: dt.date,
                          now: dt.datetime, progress: Progress) -> None:
+    at = s.stamp(now)
     rows = [
         (i, d.task_number, d.uscc, d.entity_name, d.entity_kind, d.region_code, d.department_codes[0],
          ",".join(d.department_codes), d.inspected_on, d.inspected_on.year, d.inspection_type,
          ",".join(d.category_codes), d.negative, d.check_field, d.joint, d.follow_up,
-         d.penalty_decision_number, d.published_on or today, "public", "", "", "", 1, now, now)
+         d.penalty_decision_number, d.published_on or today, "public", "", "", "", 1, at, at)
         for i, d in zip(ids, drafts)
     ]
     await s.insert_chunked("inspection_result", RESULT_COLS, rows, progress)
@@ -110,7 +111,7 @@ async def write_log(s: BulkSession, actor: Any, action: str, object_type: str, o
     """One audit row per record (`actor`: one Principal, or a list parallel to `object_ids`); for
     public records also one change-log row (numbered for /api/v1/changes) and one search-outbox
     row (the outbox worker indexes it)."""
-    at = at or _now()
+    at = s.stamp(at or _now())
     actors = actor if isinstance(actor, (list, tuple)) else None
     await s.insert_chunked(
         "audit_log",
