@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain import categories, uscc
-from domain.entities import KINDS
+from domain.entities import KINDS, kind_from_uscc
 from domain.errors import FieldError
 from domain.masking import public_entity_name
 
@@ -15,6 +15,19 @@ INSPECTION_TYPES = ("抽查", "检查")
 CHECK_FIELDS = ("general", "food", "drug", "special_equipment", "product_quality", "environment",
                 "work_safety", "fire", "health", "other")
 MAX_BULK = 10_000
+
+# Latest allowed inspection date (tomorrow, for clocks a day apart). It only ever moves forward,
+# so a cached value is never too late: dates at or before it pass without asking the clock
+# (a million rows asked it a million times); a later date re-reads the clock before failing.
+_latest_ok = dt.date.min
+
+
+def _in_future(day: dt.date) -> bool:
+    global _latest_ok
+    if day <= _latest_ok:
+        return False
+    _latest_ok = dt.date.today() + dt.timedelta(days=1)
+    return day > _latest_ok
 
 
 @dataclass
@@ -62,8 +75,6 @@ def validate_result(raw: dict[str, Any], prefix: str = "") -> tuple[ResultDraft 
         bad("entity_name", "经营主体名称不能为空 (entity_name is required)")
     kind = raw.get("entity_kind") or ("" if not code else None)
     if kind is None:
-        from domain.entities import kind_from_uscc
-
         kind = kind_from_uscc(code)
     if kind and kind not in KINDS:
         bad("entity_kind", f"未知的主体类型 {kind!r} (one of {', '.join(KINDS)})")
@@ -76,7 +87,7 @@ def validate_result(raw: dict[str, Any], prefix: str = "") -> tuple[ResultDraft 
     inspected = raw.get("inspected_on")
     if not isinstance(inspected, dt.date):
         bad("inspected_on", "检查日期格式应为 YYYY-MM-DD (a date YYYY-MM-DD)")
-    elif inspected > dt.date.today() + dt.timedelta(days=1):
+    elif _in_future(inspected):
         bad("inspected_on", "检查日期不能在未来 (the inspection date is in the future)")
     itype = raw.get("inspection_type") or "抽查"
     if itype not in INSPECTION_TYPES:
