@@ -24,7 +24,7 @@ from db import complaints as q
 from domain import complaints as rules_
 from domain.complaints import SHANGHAI, STATUS_LABELS, STATUSES
 from domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
+from domain.pagination import decode_cursor, page_size as check_page_size, split_page
 from domain.regions import region_range
 
 
@@ -141,11 +141,10 @@ class AdminComplaintsController(Controller):
         today = _today()
         rows = await q.list_for(region, dept, status, today if overdue else None,
                                 key["id"] if key else None, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         names = await q.department_names([r["department_code"] for r in rows])
         return HandlerPage(items=[_out(p, r, names, today) for r in rows],
-                           next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None)
+                           next_cursor=next_cursor)
 
     @get("/{number:str}", summary="One complaint with its notes and attachments")
     async def detail(self, request: Request, number: str) -> HandlerComplaint:

@@ -22,7 +22,7 @@ from db import honours as hq
 from db import scans as sq
 from domain.auth import Principal
 from domain.errors import Collector
-from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
+from domain.pagination import decode_cursor, page_size as check_page_size, split_page
 from domain.records import MAX_BULK, check_bulk_size, validate_document, validate_honour, validate_scan
 
 
@@ -181,7 +181,6 @@ class AdminScansController(Controller):
         key = decode_cursor(cursor)
         p.done()
         rows = await sq.list_scans(actor.department_code, code, key["id"] if key else None, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         return ScanPage(items=[ScanOut(**r) for r in rows],
-                        next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None)
+                        next_cursor=next_cursor)

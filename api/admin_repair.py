@@ -20,7 +20,7 @@ from domain import repair as rules
 from domain import repair_flow as flow
 from domain.auth import require_role
 from domain.errors import FieldError, NotFound, ValidationFailed
-from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
+from domain.pagination import decode_cursor, page_size as check_page_size, split_page
 
 
 class DecisionIn(msgspec.Struct):
@@ -149,13 +149,12 @@ class AdminRepairController(Controller):
         key = decode_cursor(cursor)
         today = flow.local_date(now_of(request))
         rows = await repo.list_applications(p.department_code, statuses, key["id"] if key else None, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         items = [await application_out(a, today, True) for a in rows]
         if overdue is not None:
             # Filters the page only; the cursor still walks every application.
             items = [i for i in items if bool(i.overdue) == overdue]
-        return AdminApplicationPage(items=items, next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more else None)
+        return AdminApplicationPage(items=items, next_cursor=next_cursor)
 
     @get("/repair-applications/{number:str}", summary="One application (deciding department only)")
     async def one_application(self, request: Request, number: str) -> ApplicationOut:
@@ -185,10 +184,9 @@ class AdminRepairController(Controller):
         key = decode_cursor(cursor)
         today = flow.local_date(now_of(request))
         rows = await repo.list_objections(p.department_code, statuses, key["id"] if key else None, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         return ObjectionPage(items=[objection_out(o, today) for o in rows],
-                             next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more else None)
+                             next_cursor=next_cursor)
 
     @post("/objections/{number:str}/correct", status_code=200,
           summary="Publish the corrected revision; the wrong one stops being public")

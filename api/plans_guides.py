@@ -19,7 +19,7 @@ from db.results import department_names
 from domain.disclosure import ensure_servable
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.guides import FORMATS, download_filename
-from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
+from domain.pagination import decode_cursor, page_size as check_page_size, split_page
 
 PAGE_SIZE = Parameter(default=None, description="1-100, default 20")
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -39,14 +39,13 @@ class PlansController(Controller):
         key = decode_cursor(cursor)
         p.done()
         rows = await pq.list_plans(f, key["id"] if key else None, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         revs = await pq.revisions_for([r["id"] for r in rows])
         names = await department_names([r["department_code"] for r in rows])
         base = settings_of(request).base_url
         return PlanPage(
             items=[plan_out(r, revs[r["id"]], names, base) for r in rows if revs[r["id"]]],
-            next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None,
+            next_cursor=next_cursor,
             total=await pq.count_plans(f),
         )
 
@@ -82,14 +81,13 @@ class GuidesController(Controller):
         key = decode_cursor(cursor)
         industry = (industry or "").strip() or None
         rows = await gq.list_guides(industry, key["id"] if key else None, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         versions = await gq.versions_for([r["id"] for r in rows])
         files = await gq.version_files([v["id"] for vs in versions.values() for v in vs])
         base = settings_of(request).base_url
         return GuidePage(
             items=[guide_out(r, versions[r["id"]], files, base) for r in rows if versions[r["id"]]],
-            next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None,
+            next_cursor=next_cursor,
             total=await gq.count_guides(industry),
         )
 

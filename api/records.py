@@ -23,7 +23,7 @@ from domain.disclosure import ensure_servable
 from domain.entities import kind_label
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.masking import mask_person_name, public_entity_name
-from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
+from domain.pagination import decode_cursor, page_size as check_page_size, split_page
 from domain.records import HONOUR_KINDS
 
 PAGE_SIZE = Parameter(default=None, description="1-100, default 20")
@@ -84,11 +84,10 @@ class HonoursController(Controller):
         key = decode_cursor(cursor)
         p.done()
         rows = await hq.list_honours(f, key["id"] if key else None, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         base = settings_of(request).base_url
         return HonourPage(items=[honour_out(r, base) for r in rows],
-                          next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None,
+                          next_cursor=next_cursor,
                           total=await hq.count_honours(f))
 
     @get("/{honour_id:int}", summary="One honour record")
@@ -114,11 +113,10 @@ class DocumentsController(Controller):
         key = decode_cursor(cursor)
         p.done()
         rows = await dq.list_documents(f, key["id"] if key else None, size + 1, with_body=True)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         base = settings_of(request).base_url
         return DocumentPage(items=[document_out(r, base) for r in rows],
-                            next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None,
+                            next_cursor=next_cursor,
                             total=await dq.count_documents(f))
 
     @get("/{document_id:int}", summary="One policy document with its text")
@@ -162,8 +160,7 @@ class ChangesController(Controller):
         if key:
             after = max(after or 0, key["seq"])
         rows = await cq.list_changes(at, after, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size, "seq")
         return ChangePage(items=[change_out(r) for r in rows],
-                          next_cursor=encode_cursor({"seq": rows[-1]["seq"]}) if more and rows else None,
+                          next_cursor=next_cursor,
                           last_seq=await cq.latest_seq())

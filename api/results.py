@@ -12,7 +12,7 @@ from api.serialize import result_out
 from db import results as q
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
-from domain.pagination import decode_cursor, encode_cursor, page_size as check_page_size
+from domain.pagination import decode_cursor, page_size as check_page_size, split_page
 
 
 COUNT_CAP = 1_000
@@ -46,8 +46,7 @@ class ResultsController(Controller):
         p.done()
         after = key["id"] if key else None
         rows = await q.list_results(f, after, size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
+        rows, next_cursor = split_page(rows, size)
         names = await q.department_names([c for r in rows for c in r["department_codes"].split(",")])
         base = settings_of(request).base_url
         items = [result_out(r, names, base) for r in rows]
@@ -55,7 +54,7 @@ class ResultsController(Controller):
         total = await q.count_results(f, cap=COUNT_CAP) if (f.uscc or cursor is None) else None
         return ResultPage(
             items=items,
-            next_cursor=encode_cursor({"id": rows[-1]["id"]}) if more and rows else None,
+            next_cursor=next_cursor,
             total=total,
         )
 

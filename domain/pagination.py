@@ -49,3 +49,11 @@ def decode_cursor(
             [FieldError("cursor", "无效的翻页游标 (malformed cursor: pass next_cursor from the previous page unchanged)")],
         ) from None
     return key
+
+
+def split_page(rows: list[dict], size: int, key: str = "id") -> tuple[list[dict], str | None]:
+    """Rows fetched with LIMIT size + 1: the page itself, and the cursor after its last row
+    (None on the last page). One extra row is how a keyset page knows another follows."""
+    page = rows[:size]
+    after = encode_cursor({key: page[-1][key]}) if len(rows) > size and page else None
+    return page, after
