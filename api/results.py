@@ -10,6 +10,7 @@ from api.params import Params
 from api.schemas import ResultOut, ResultPage
 from api.serialize import result_out
 from db import results as q
+from db.snapshot import read_snapshot
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
 from domain.pagination import decode_cursor, page_size as check_page_size, split_page
@@ -45,13 +46,15 @@ class ResultsController(Controller):
         key = decode_cursor(cursor)
         p.done()
         after = key["id"] if key else None
-        rows = await q.list_results(f, after, size + 1)
-        rows, next_cursor = split_page(rows, size)
-        names = await q.department_names([c for r in rows for c in r["department_codes"].split(",")])
+        # One connection and one consistent snapshot for the page's queries (db/snapshot.py).
+        async with read_snapshot():
+            rows = await q.list_results(f, after, size + 1)
+            rows, next_cursor = split_page(rows, size)
+            names = await q.department_names([c for r in rows for c in r["department_codes"].split(",")])
+            # `total` only where it is cheap and exact (API.md): first pages, up to COUNT_CAP.
+            total = await q.count_results(f, cap=COUNT_CAP) if (f.uscc or cursor is None) else None
         base = settings_of(request).base_url
         items = [result_out(r, names, base) for r in rows]
-        # `total` only where it is cheap and exact (API.md): first pages, up to COUNT_CAP.
-        total = await q.count_results(f, cap=COUNT_CAP) if (f.uscc or cursor is None) else None
         return ResultPage(
             items=items,
             next_cursor=next_cursor,
@@ -60,9 +63,10 @@ class ResultsController(Controller):
 
     @get("/{result_id:int}", summary="One inspection result")
     async def get_result(self, request: Request, result_id: int) -> ResultOut:
-        row = await q.get_result(result_id)
+        async with read_snapshot():
+            row = await q.get_result(result_id)
+            names = await q.department_names(row["department_codes"].split(",")) if row else {}
         if row is None:
             raise NotFound(f"没有编号为 {result_id} 的检查结果 (no result {result_id})")
         ensure_servable("检查结果", result_id, row["disclosure"], row["withdrawn_reason"])
-        names = await q.department_names(row["department_codes"].split(","))
         return result_out(row, names, settings_of(request).base_url)
