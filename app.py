@@ -14,6 +14,10 @@ from litestar.openapi.config import OpenAPIConfig
 from api.admin_results import AdminResultsController
 from api.auth import AuthController, make_jwt_auth
 from api.problems import HANDLERS
+from api.problems import http_error as api_http_error
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from portal.errors import http_error as portal_http_error
 from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.results import ResultsController
 from api.search import SearchController
@@ -42,6 +46,17 @@ API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, 
                           FeedsController, ResultsController, AuthController, AdminResultsController,
                           RepairController, RepairStatsController, AdminRepairController, ComplaintsController,
                           ComplaintStatsController, AdminComplaintsController, StatisticsController, SearchController]
+
+
+MACHINE_PATHS = ("/api/", "/schema", "/feeds/")
+
+
+def http_error_by_audience(request: Request, exc: HTTPException) -> Response:
+    """Errors raised before any route matched (an unknown address, a wrong method): a person
+    browsing gets the portal's HTML error page, a program gets problem+json."""
+    if request.url.path.startswith(MACHINE_PATHS):
+        return api_http_error(request, exc)
+    return portal_http_error(request, exc)
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -80,7 +95,7 @@ def create_app(settings: Settings) -> Litestar:
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**HANDLERS, HTTPException: http_error_by_audience},  # type: ignore[dict-item]
         middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings)],
         state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine, "limiter": limiter,
                      "search_index": search_index}),
