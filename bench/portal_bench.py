@@ -25,41 +25,15 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ensure_data, free_port, log  # noqa: E402
+
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TARGET_MS = 30.0
 DETAIL = ("result", "entity", "plan", "guide", "honour", "document")
-
-
-def log(msg: str) -> None:
-    print(msg, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def ensure_data(workdir: Path, results: int) -> Path:
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / "db.sqlite"
-    marker = workdir / "db.results"
-    if db.exists() and marker.exists() and marker.read_text().strip() == str(results):
-        log(f"data: reusing {db} ({results:,} results)")
-        return db
-    for p in workdir.glob("db.sqlite*"):
-        p.unlink()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    t = time.perf_counter()
-    subprocess.run([str(BIN / "gongshi"), "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
-    subprocess.run([str(BIN / "gongshi"), "demo", "--results", str(results), "--no-progress"], env=env,
-                   check=True, capture_output=True, cwd=ROOT)
-    marker.write_text(str(results))
-    log(f"data: gongshi demo --results {results:,} took {time.perf_counter() - t:.0f} s")
-    return db
 
 
 def sample_paths(db: Path, n: int, rnd: random.Random) -> dict[str, list[str]]:

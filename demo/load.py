@@ -131,7 +131,6 @@ async def _load_demo(engine: Any, settings: Any, n_results: int, n_entities: int
             lead = officers[draft.department_codes[0]]
             if publisher_error(draft.department_codes[0], lead.department_code):
                 raise InvalidDemoRow(f"publisher mismatch: {raw}")
-            draft.entity_name = public_entity_name(draft.entity_name, draft.entity_kind, raw["operator_name"])
             drafts.append(draft)
             if rng.random() < SCAN_SHARE:
                 place = G.local_name(draft.region_code, world.region_names)
