@@ -286,7 +286,9 @@ class Outbox(Table, tablename="search_outbox"):
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(index=True)
     last_error = Text(default="")
-    done_at = Timestamptz(null=True, default=None, index=True)
+    done_at = Timestamptz(null=True, default=None, index=True)  # every configured index has it
+    # With SEARCH_FALLBACK=embedded: when the embedded copy took the row (Meilisearch may still lag).
+    fallback_done_at = Timestamptz(null=True, default=None)
 
 
 class RepairRule(Table, tablename="repair_rule"):
