@@ -36,6 +36,7 @@ from api.exports import ExportsController
 from api.feeds import FeedsController
 from db.engine import bind_tables, close_engine, make_engine, open_engine
 from search.factory import make_index
+from search.heal import settled as heal_settled
 from search.outbox import OutboxWorker
 from portal import portal_router, static_router, template_config
 from settings import Settings
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> Litestar:
         worker = getattr(app.state, "outbox_worker", None)
         if worker is not None:
             await worker.stop()
+        await heal_settled()  # stale-hit removals being queued by searches
         await search_index.close()
         task = getattr(app.state, "withdraw_task", None)
         if task is not None:

@@ -33,6 +33,9 @@ class Settings:
     meili_url: str = ""
     meili_master_key: str = ""
     meili_index_prefix: str = "gongshi"
+    # `embedded`: with SEARCH_BACKEND=meilisearch, also keep the embedded index at search_path and
+    # answer from it while Meilisearch is unreachable; "" (default): answer 503 instead.
+    search_fallback: str = ""
     redis_url: str = ""
     files_dir: str = "var/files"
     jwt_secret: str = "dev-only-secret-change-me"
@@ -100,6 +103,10 @@ class Settings:
         backend = get("SEARCH_BACKEND", d.search_backend)
         if backend not in ("embedded", "meilisearch"):
             raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'meilisearch', got {backend!r}")
+        fallback = get("SEARCH_FALLBACK", "").strip().lower()
+        fallback = "" if fallback in ("off", "none", "0", "no") else fallback
+        if fallback not in ("", "embedded"):
+            raise ValueError(f"SEARCH_FALLBACK must be 'embedded' or empty (off), got {fallback!r}")
         keys = tuple(k.strip() for k in get("API_KEYS", "").split(",") if k.strip())
         return cls(
             database_url=get("DATABASE_URL", d.database_url),
@@ -108,6 +115,7 @@ class Settings:
             meili_url=get("MEILI_URL", ""),
             meili_master_key=get("MEILI_MASTER_KEY", ""),
             meili_index_prefix=get("MEILI_INDEX_PREFIX", d.meili_index_prefix),
+            search_fallback=fallback,
             redis_url=get("REDIS_URL", ""),
             files_dir=get("FILES_DIR", d.files_dir),
             jwt_secret=get("JWT_SECRET", d.jwt_secret),

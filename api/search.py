@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import ResponseHeader
 from litestar.params import Parameter
 
 from api.deps import settings_of
@@ -38,6 +39,10 @@ class SearchPageOut(msgspec.Struct):
     facets_exact: bool = True
     # Set when q was a valid USCC and the entity's records were looked up exactly.
     uscc: str | None = None
+    # True when Meilisearch was unreachable and the embedded copy answered (SEARCH_FALLBACK=embedded):
+    # the same records, though ranking may differ and the copy may lag by seconds. Header
+    # `X-Search-Backend` names the index that answered on every response.
+    fallback: bool = False
 
 
 class SearchController(Controller):
@@ -45,7 +50,10 @@ class SearchController(Controller):
     tags = ["search"]
     opt = {"exclude_from_auth": True}
 
-    @get("/", summary="Full-text search (Chinese-aware)")
+    @get("/", summary="Full-text search (Chinese-aware)", response_headers=[ResponseHeader(
+        name="X-Search-Backend", documentation_only=True,
+        description="the index that answered: embedded, meilisearch, or embedded-fallback (Meilisearch unreachable)",
+    )])
     async def search(
         self,
         request: Request,
@@ -57,17 +65,18 @@ class SearchController(Controller):
         category: str | None = Parameter(default=None, description="result category code or label"),
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
         cursor: str | None = None,
-    ) -> SearchPageOut:
+    ) -> Response[SearchPageOut]:
         page = await search(
             request.app.state.search_index,
             SearchQuery(q=q, type=type, region=region, department=department, year=year, category=category,
                         page_size=page_size, cursor=cursor),
             base_url=settings_of(request).base_url,
         )
-        return SearchPageOut(
+        return Response(SearchPageOut(
             items=[SearchItemOut(type=i.type, id=int(i.id) if i.id.isdigit() else i.id, title=i.title,
                                  snippet=i.snippet, url=i.url, published_on=i.published_on) for i in page.items],
             next_cursor=page.next_cursor,
             facets={k: [FacetOut(v.value, v.count, v.label) for v in vs] for k, vs in page.facets.items()},
             total=page.total, total_exact=page.total_exact, facets_exact=page.facets_exact, uscc=page.uscc,
-        )
+            fallback=page.fallback,
+        ), headers={"X-Search-Backend": page.backend})

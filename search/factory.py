@@ -1,4 +1,4 @@
-"""Pick the search backend from settings (`SEARCH_BACKEND`)."""
+"""Pick the search backend from settings (`SEARCH_BACKEND`, `SEARCH_FALLBACK`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ from settings import Settings
 
 
 def make_index(settings: Settings) -> SearchIndex:
+    from search.embedded import EmbeddedIndex
+
     if settings.search_backend == "meilisearch":
         from search.meili import MeiliIndex
 
-        return MeiliIndex(settings.meili_url, settings.meili_master_key, settings.meili_index_prefix)
-    from search.embedded import EmbeddedIndex
+        meili = MeiliIndex(settings.meili_url, settings.meili_master_key, settings.meili_index_prefix)
+        if settings.search_fallback == "embedded":
+            from search.fallback import FallbackIndex
 
+            return FallbackIndex(meili, EmbeddedIndex(settings.search_path))
+        return meili
     return EmbeddedIndex(settings.search_path)

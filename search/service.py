@@ -9,10 +9,12 @@
 * a `q` that is a valid USCC (统一社会信用代码, any case or width) is an exact lookup: that
   entity's records, newest first (`SearchPage.uscc` is set); otherwise a full-text search;
 * drops every hit whose record is not public in the database right now, so a withdrawn record is
-  never returned even if the index is stale;
+  never returned even if the index is stale, and queues its removal (`search.heal`);
 * shapes facets as `{facet: [FacetValue(value, count, label)]}` for type, year, region,
   department and category (labels in Chinese where known);
-* raises `Unavailable` (503, `retry_after` seconds) when the search backend is down.
+* raises `Unavailable` (503, `retry_after` seconds) when the search backend is down, unless
+  `SEARCH_FALLBACK=embedded` lets the embedded copy answer (`SearchPage.backend` then says
+  `embedded-fallback`; see `search.fallback.answer`).
 
 Items carry `snippet`: HTML-escaped text with `<mark>` around matches — safe to insert as HTML.
 At most `MAX_REACHABLE_HITS` hits can be paged through; bulk data comes from the list endpoints.
@@ -33,7 +35,11 @@ from domain.errors import Collector, Unavailable, ValidationFailed
 from domain.pagination import encode_cursor, page_size as check_page_size
 from domain.regions import region_prefix, validate_region
 from search.documents import TYPE_LABELS
-from search.index import FACETS, MAX_REACHABLE_HITS, TYPES, IndexHit, IndexQuery, SearchIndex, SearchUnavailable
+from search.fallback import answer
+from search.heal import requeue_stale
+from search.index import (
+    FACETS, MAX_REACHABLE_HITS, TYPES, IndexHit, IndexPage, IndexQuery, SearchIndex, SearchUnavailable,
+)
 from search.source import public_ids
 from search.text import query_phrases, snippet
 
@@ -80,6 +86,22 @@ class SearchPage:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     facets_exact: bool = True
     uscc: str | None = None  # set when the query was a USCC and was looked up exactly
+    # Which index answered: `embedded`, `meilisearch`, or `embedded-fallback` when Meilisearch was
+    # unreachable and SEARCH_FALLBACK=embedded let the embedded copy answer (it may differ in rank).
+    backend: str = ""
+
+    @property
+    def fallback(self) -> bool:
+        return self.backend.endswith("-fallback")
+
+
+@dataclass
+class _Fetched:
+    page: IndexPage
+    items: list[IndexHit]
+    more: bool
+    exact_uscc: str | None
+    dropped: list[str]  # keys of hits whose records are not public: the index is stale there
 
 
 def _cursor_error() -> ValidationFailed:
@@ -88,20 +110,22 @@ def _cursor_error() -> ValidationFailed:
     return ValidationFailed("The cursor is not one this API issued.", c.errors)
 
 
-def _decode_cursor(raw: str) -> tuple[dict, int]:
+def _decode_cursor(raw: str) -> tuple[dict, int, bool]:
+    """(after, served, issued by the fallback)."""
     try:
         key = json.loads(base64.urlsafe_b64decode((raw + "=" * (-len(raw) % 4)).encode()).decode())
-        after, served = key["a"], key["n"]
+        after, served, fell_back = key["a"], key["n"], key.get("b", 0)
         ok = (isinstance(after, dict) and isinstance(served, int) and 0 <= served < MAX_REACHABLE_HITS
+              and fell_back in (0, 1)
               and all(isinstance(k, str) and len(k) <= 2 and type(v) in (int, float) for k, v in after.items()))
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         ok = False
     if not ok:
         raise _cursor_error()
-    return after, served
+    return after, served, bool(fell_back)
 
 
-def _validate(query: SearchQuery) -> tuple[IndexQuery, int]:
+def _validate(query: SearchQuery) -> tuple[IndexQuery, int, bool]:
     c = Collector()
     if query.type is not None and query.type not in TYPES:
         c.add("type", f"未知的类型 '{query.type}' (type must be one of {', '.join(TYPES)})")
@@ -124,10 +148,10 @@ def _validate(query: SearchQuery) -> tuple[IndexQuery, int]:
         size = check_page_size(query.page_size)
     except ValidationFailed as e:
         c.errors.extend(e.errors)
-    after, served = None, 0
+    after, served, fell_back = None, 0, False
     if query.cursor:
         try:
-            after, served = _decode_cursor(query.cursor)
+            after, served, fell_back = _decode_cursor(query.cursor)
         except ValidationFailed as e:
             c.errors.extend(e.errors)
     c.raise_if_any("请求参数无效 (invalid query parameters)")
@@ -137,7 +161,7 @@ def _validate(query: SearchQuery) -> tuple[IndexQuery, int]:
         department=(query.department or "").strip() or None, year=query.year, category=category,
         limit=size, after=after,
     )
-    return iq, served
+    return iq, served, fell_back
 
 
 async def _public(hits: list[IndexHit]) -> set[str]:
@@ -178,44 +202,56 @@ async def _labels(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, str]
     return labels
 
 
+async def _fetch(index: SearchIndex, iq: IndexQuery, exact_uscc: str | None) -> _Fetched:
+    page = await index.search(iq)
+    if exact_uscc and page.total == 0 and iq.after is None:
+        # Nothing filed under that code: search it as text instead (it may be quoted somewhere).
+        exact_uscc = None
+        iq = IndexQuery(**{**iq.__dict__, "uscc": None})
+        page = await index.search(iq)
+    hits = page.hits
+    keep = await _public(hits)
+    items = [h for h in hits if h.key in keep]
+    dropped = [h.key for h in hits if h.key not in keep]
+    more = page.more
+    refills = 0
+    # Withdrawn records dropped from the page: read on so the page is still full.
+    while len(items) < iq.limit and more and hits and refills < _REFILLS:
+        refills += 1
+        nxt = await index.search(IndexQuery(**{**iq.__dict__, "after": hits[-1].cursor, "facets": False}))
+        hits, more = nxt.hits, nxt.more
+        keep = await _public(hits)
+        items += [h for h in hits if h.key in keep]
+        dropped += [h.key for h in hits if h.key not in keep]
+    return _Fetched(page, items, more, exact_uscc, dropped)
+
+
 async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> SearchPage:
-    iq, served = _validate(query)
+    iq, served, fallback_cursor = _validate(query)
     exact_uscc: str | None = None
     text = (query.q or "").strip()
     if text and uscc_rules.is_valid(text):
         exact_uscc = uscc_rules.validate(text)
         iq = IndexQuery(**{**iq.__dict__, "uscc": exact_uscc})
     try:
-        page = await index.search(iq)
-        if exact_uscc and page.total == 0 and iq.after is None:
-            # Nothing filed under that code: search it as text instead (it may be quoted somewhere).
-            exact_uscc = None
-            iq = IndexQuery(**{**iq.__dict__, "uscc": None})
-            page = await index.search(iq)
-        hits = page.hits
-        keep = await _public(hits)
-        items = [h for h in hits if h.key in keep]
-        more = page.more
-        refills = 0
-        # Withdrawn records dropped from the page: read on so the page is still full.
-        while len(items) < iq.limit and more and hits and refills < _REFILLS:
-            refills += 1
-            nxt = await index.search(IndexQuery(**{**iq.__dict__, "after": hits[-1].cursor, "facets": False}))
-            hits, more = nxt.hits, nxt.more
-            keep = await _public(hits)
-            items += [h for h in hits if h.key in keep]
+        got, backend = await answer(index, lambda ix: _fetch(ix, iq, exact_uscc),
+                                    from_fallback=fallback_cursor, continuing=iq.after is not None)
     except SearchUnavailable as e:
         raise Unavailable(
             f"搜索服务暂时不可用，请稍后重试 (search is temporarily unavailable: {e})",
             retry_after=RETRY_AFTER_SECONDS,
         ) from e
+    fell_back = backend != index.backend
+    page, items, more, exact_uscc = got.page, got.items, got.more, got.exact_uscc
+    if got.dropped:  # the index is stale: queue the removals (never fails or delays this search)
+        requeue_stale(got.dropped)
     if len(items) > iq.limit:
         more = True
         items = items[: iq.limit]
     served += len(items)
     next_cursor = None
     if more and items and served < MAX_REACHABLE_HITS:
-        next_cursor = encode_cursor({"a": items[-1].cursor, "n": served})
+        next_cursor = encode_cursor({"a": items[-1].cursor, "n": served, **({"b": 1} if fell_back else {})})
 
     phrases = query_phrases(text) if not exact_uscc else []
     labels = await _labels(page.facets)
@@ -231,4 +267,5 @@ async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> 
         ],
         next_cursor=next_cursor, total=page.total, total_exact=page.total_exact, facets=facets,
         facets_exact=page.facets_exact, uscc=exact_uscc,
+        backend=backend,
     )

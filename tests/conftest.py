@@ -80,6 +80,9 @@ async def client(app, clean_db):
 @pytest.fixture
 async def clean_db(settings: Settings, app):
     """Every test starts from the migrated, empty schema."""
+    from search.heal import settled
+
+    await settled()  # an earlier test's search may still be queueing a stale hit's removal
     for table in ALL_TABLES:
         if table._meta.tablename in KEEP:
             continue
