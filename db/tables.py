@@ -71,17 +71,19 @@ class Result(Table, tablename="inspection_result"):
     """An inspection result (抽查检查结果)."""
 
     id = Serial(primary_key=True)
-    task_number = Varchar(length=64, index=True)
-    uscc = Varchar(length=18, index=True)
+    # task_number, uscc, region_code, year: indexed as the leading column of composite indexes
+    # (migration 2026-11-25T10:50:00), not on their own.
+    task_number = Varchar(length=64)
+    uscc = Varchar(length=18)
     entity_name = Varchar(length=200)
     entity_kind = Varchar(length=20)
-    region_code = Varchar(length=6, index=True)
+    region_code = Varchar(length=6)
     # Lead (publishing) department: it decides repairs and objections (谁公示、谁修复).
     department_code = Varchar(length=40, index=True)
     # All inspecting departments, comma-separated codes (lead first); filtered via ResultDepartment.
     department_codes = Text()
     inspected_on = Date()
-    year = Integer(index=True)
+    year = Integer()
     inspection_type = Varchar(length=10)  # 抽查 / 检查
     # Comma-separated category codes; filtered via ResultCategory.
     category_codes = Text()
@@ -108,14 +110,14 @@ class Result(Table, tablename="inspection_result"):
 class ResultCategory(Table, tablename="result_category"):
     id = Serial(primary_key=True)
     result_id = Integer(index=True)
-    code = Varchar(length=8, index=True)
+    code = Varchar(length=8)  # indexed by result_category_cy / _cr
     year = Integer()  # copied from the result so (code, year) lists use one index
 
 
 class ResultDepartment(Table, tablename="result_department"):
     id = Serial(primary_key=True)
     result_id = Integer(index=True)
-    department_code = Varchar(length=40, index=True)
+    department_code = Varchar(length=40)  # indexed by result_department_dy / _dr
     year = Integer()  # copied from the result so (department, year) lists use one index
 
 
@@ -286,7 +288,7 @@ class Outbox(Table, tablename="search_outbox"):
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(index=True)
     last_error = Text(default="")
-    done_at = Timestamptz(null=True, default=None, index=True)  # every configured index has it
+    done_at = Timestamptz(null=True, default=None)  # every configured index has it (outbox_pending)
     # With SEARCH_FALLBACK=embedded: when the embedded copy took the row (Meilisearch may still lag).
     fallback_done_at = Timestamptz(null=True, default=None)
 
