@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--max-problems", type=int, default=50, help="problems printed (default 50)")
     s.add_argument("--report", type=Path, help="write every problem to this CSV file")
     s.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
+    s.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes checking rows while this one writes (default: one per CPU for a "
+                        "large file; 1 = check in this process)")
     s.set_defaults(func=run)
 
 
@@ -55,7 +58,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         actor = Principal(username=user["username"], role=user["role"], department_code=user["department_code"])
         try:
             outcome = await run_import(engine, args.kind, args.file, actor, await department_index(),
-                                       encoding=args.encoding, progress=args.progress)
+                                       encoding=args.encoding, progress=args.progress, workers=args.workers)
         except Exception as e:  # e.g. a concurrent writer inserted the same key: the transaction rolled back
             print(f"error: the database refused the import, nothing was stored ({type(e).__name__}: {e})",
                   file=sys.stderr)

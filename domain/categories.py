@@ -5,7 +5,9 @@ A result may carry several categories; it is negative if any category is negativ
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Sequence
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,18 @@ def lookup(code_or_label: str) -> Category:
     return cat
 
 
-def parse_codes(values: list[str]) -> list[Category]:
+def parse_codes(values: Sequence[str]) -> list[Category]:
     """Resolve and de-duplicate, keeping order. Raises KeyError naming the unknown value."""
+    return list(_parse_codes(tuple(values)))
+
+
+@functools.lru_cache(maxsize=4096)  # few distinct lists across a million rows; errors not cached
+def _parse_codes(values: tuple[str, ...]) -> tuple[Category, ...]:
     seen: dict[str, Category] = {}
     for v in values:
         c = lookup(v)
         seen.setdefault(c.code, c)
-    return list(seen.values())
+    return tuple(seen.values())
 
 
 def is_negative(codes: list[str]) -> bool:

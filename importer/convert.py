@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -35,13 +36,19 @@ def code_text(v: Any, what: str) -> str:
     return text(v)
 
 
-def split(v: Any) -> list[str]:
-    s = text(v)
+def split(v: Any) -> tuple[str, ...]:
+    return _split_text(text(v))
+
+
+# Lists (departments, categories) and dates repeat across a file's rows: a million rows hold
+# a few hundred distinct values. Cached per process; the values are immutable.
+@functools.lru_cache(maxsize=4096)
+def _split_text(s: str) -> tuple[str, ...]:
     if not s:
-        return []
+        return ()
     if _SEPARATOR.search(s) is None:
-        return [s]
-    return [p for p in _SPLIT.split(s) if p]
+        return (s,)
+    return tuple(p for p in _SPLIT.split(s) if p)
 
 
 def date(v: Any) -> dt.date | None:
@@ -51,7 +58,11 @@ def date(v: Any) -> dt.date | None:
         return v.date()
     if isinstance(v, dt.date):
         return v
-    s = text(v)
+    return _date_text(text(v))
+
+
+@functools.lru_cache(maxsize=8192)  # a raised BadCell is not cached
+def _date_text(s: str) -> dt.date:
     try:
         return dt.date.fromisoformat(s)
     except ValueError:
@@ -155,7 +166,7 @@ def honour_raw(c: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]
 def scan_raw(c: dict[str, Any], departments: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     errs: list[tuple[str, str]] = []
     raw: dict[str, Any] = {
-        "officer_credentials": split(c.get("officer_credentials")),
+        "officer_credentials": list(split(c.get("officer_credentials"))),
         "method": text(c.get("method")),
         "task_number": text(c.get("task_number")),
         "location": text(c.get("location")),

@@ -25,6 +25,19 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[Any]]]
     size_hint: int | None  # approximate number of records (for the progress bar)
+    # A CSV without any quote character has one record per line, so it can be cut into line
+    # ranges that parse alone (importer.parallel): its decoded text and where the body starts.
+    text: str | None = None
+    body_start: int = 0
+
+
+def is_record(row: list[Any]) -> bool:
+    """Blank lines and rows of empty cells are not records (but keep their row numbers)."""
+    return bool(row) and bool(len(row) > 1 or row[0].strip()) and any(row) and bool("".join(row).strip())
+
+
+def csv_error(row: int, e: csv.Error) -> FileRejected:
+    return FileRejected(f"第 {row} 行 CSV 格式错误 (malformed CSV at row {row}): {e}")
 
 
 def open_table(path: Path, encoding: str = "utf-8") -> Table:
@@ -91,12 +104,16 @@ def _csv(path: Path, encoding: str) -> Table:
         try:
             for row in reader:
                 n += 1
-                if row and (len(row) > 1 or row[0].strip()) and any(row) and "".join(row).strip():
+                if is_record(row):
                     yield n, row
         except csv.Error as e:
-            raise FileRejected(f"第 {n + 1} 行 CSV 格式错误 (malformed CSV at row {n + 1}): {e}") from None
+            raise csv_error(n + 1, e) from None
 
-    return Table([h.strip() for h in header], rows(), max(lines - 1, 0))
+    # Lines are records when no field is quoted and every line break is \n or \r\n.
+    plain = '"' not in text and text.count("\r") == text.count("\r\n")
+    body_start = text.find("\n") + 1 or len(text)
+    return Table([h.strip() for h in header], rows(), max(lines - 1, 0),
+                 text if plain else None, body_start)
 
 
 def _xlsx(path: Path) -> Table:

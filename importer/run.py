@@ -1,8 +1,10 @@
-"""Import one file: read, validate EVERY row, report; store all rows in one transaction or none.
+"""Import one file: read, check EVERY row, report; store all rows in one transaction or none.
 
-Order: the whole file is checked first (format, columns, each row, duplicates within the file);
-then, inside one write transaction, duplicates against the database; then everything is
-written through the bulk path (records, join tables, audit log, change log, search outbox).
+Rows are checked in batches (in worker processes for a large file, importer.parallel) and each
+batch is written as soon as it is checked, inside ONE database transaction: duplicates within
+the file and against the database are found batch by batch in file order. The first problem
+stops the writing but not the checking, so the report lists every problem in the file, and
+the transaction is rolled back: a file with any bad row stores nothing.
 """
 
 from __future__ import annotations
@@ -14,30 +16,23 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
 from db import bulk_write
 from db.bulk import BulkSession, bulk_session
 from domain.auth import Principal
-from domain.errors import FieldError
-from domain.import_rows import (EntityDraft, publisher_error, validate_entity, validate_honour,
-                                validate_scan)
+from domain.import_rows import EntityDraft
 from domain.masking import public_entity_name
-from domain.results import validate_result
-from importer import columns, convert
-from importer.files import FileRejected, open_table
+from importer import columns
+from importer.check import KEY_COLUMN, KEY_LABEL, Problem, RowChecker, natural_key
+from importer.files import FileRejected, Table, open_table
+from importer.parallel import BATCH_ROWS, checked_batches, default_workers
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 KINDS = tuple(columns.KINDS)
-
-
-@dataclass
-class Problem:
-    row: int  # spreadsheet row number (header = 1); 0 = the file as a whole
-    column: str
-    message: str
+__all__ = ["KINDS", "Outcome", "Problem", "run_import", "print_report", "write_report_csv"]
 
 
 @dataclass
@@ -48,7 +43,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     key_label: str = ""  # the file's own header for the key column
-    checked_seconds: float = 0.0
+    finishing_seconds: float = 0.0  # after the last row: rebuilding indexes, committing
 
     @property
     def ok(self) -> bool:
@@ -59,184 +54,150 @@ class _Rejected(Exception):
     """Raised inside the write transaction so it rolls back."""
 
 
-# Natural keys: a second row with the same key is a duplicate (in the file or in the database).
-def _key(kind: str, d: Any) -> tuple:
-    if kind == "entities":
-        return (d.uscc,)
-    if kind == "results":
-        return (d.task_number, d.uscc)
-    if kind == "honours":
-        return (d.uscc, d.honour, d.awarded_on)
-    return (d.uscc, d.department_code, d.scanned_at)
-
-
 DB_KEYS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "entities": ("entity", ("uscc",), ("text",)),
     "results": ("inspection_result", ("task_number", "uscc"), ("text", "text")),
     "honours": ("honour", ("uscc", "honour", "awarded_on"), ("text", "text", "date")),
     "scan-records": ("scan_record", ("uscc", "department_code", "scanned_at"), ("text", "text", "timestamptz")),
 }
-KEY_LABEL = {
-    "entities": "统一社会信用代码 (uscc)",
-    "results": "任务单号+统一社会信用代码 (task_number + uscc)",
-    "honours": "统一社会信用代码+荣誉名称+授予日期 (uscc + honour + awarded_on)",
-    "scan-records": "统一社会信用代码+部门+扫码时间 (uscc + department + scanned_at)",
-}
-KEY_COLUMN = {"entities": "uscc", "results": "task_number", "honours": "honour", "scan-records": "scanned_at"}
 
 
-def _validator(kind: str, actor: Principal, departments: dict[str, str], today: dt.date,
-               now: dt.datetime) -> Callable[[dict[str, Any]], tuple[Any, list[tuple[str, str]]]]:
-    """cells → (draft or None, [(column key, message)])."""
-
-    def fields(errs: list[FieldError]) -> list[tuple[str, str]]:
-        return [(e.field, e.message) for e in errs]
-
-    def results(c: dict[str, Any]):
-        raw, conv = convert.result_raw(c, departments)
-        draft, errs = validate_result(raw)
-        out = fields(errs)
-        if draft is not None:
-            e = publisher_error(draft.department_codes[0], actor.department_code)
-            if e:
-                out.append((e.field, e.message))
-            op = convert.text(c.get("operator_name"))
-            if op:
-                draft.extra["operator_name"] = op
-        return draft, conv + out
-
-    def entities(c: dict[str, Any]):
-        raw, conv = convert.entity_raw(c)
-        draft, errs = validate_entity(raw)
-        return draft, conv + fields(errs)
-
-    def honours(c: dict[str, Any]):
-        raw, conv = convert.honour_raw(c)
-        draft, errs = validate_honour(raw, today)
-        return draft, conv + fields(errs)
-
-    def scans(c: dict[str, Any]):
-        raw, conv = convert.scan_raw(c, departments)
-        draft, errs = validate_scan(raw, now)
-        out = fields(errs)
-        if draft is not None:
-            e = publisher_error(draft.department_code, actor.department_code, "department")
-            if e:
-                out.append((e.field, e.message))
-        return draft, conv + out
-
-    return {"results": results, "entities": entities, "honours": honours, "scan-records": scans}[kind]
-
-
-def check_file(kind: str, path: Path, actor: Principal, departments: dict[str, str], *,
-               encoding: str = "utf-8", progress: bool = True) -> tuple[list[Any], list[int], Outcome]:
-    """Validate every row. Returns (drafts, their row numbers, outcome with any problems)."""
-    outcome = Outcome(kind)
+def _open(kind: str, path: Path, encoding: str, actor: Principal, departments: dict[str, str],
+          outcome: Outcome) -> tuple[Table, RowChecker] | None:
+    """The file and a checker for its columns, or None with the problems in `outcome`."""
     try:
         table = open_table(path, encoding)
     except FileRejected as e:
         outcome.problems.append(Problem(0, "", str(e)))
-        return [], [], outcome
+        return None
     mapping, header_problems = columns.resolve(kind, table.header)
     if header_problems:
         found = "、".join(h for h in table.header if h) or "(none)"
         outcome.problems += [Problem(1, "", p) for p in header_problems]
         outcome.problems.append(Problem(1, "", f"文件中的列 (columns found): {found}"))
-        return [], [], outcome
+        return None
     label = {k: (table.header[i] or k) for k, i in mapping.items()}
     outcome.key_label = label.get(KEY_COLUMN[kind], KEY_COLUMN[kind])
     today = dt.datetime.now(SHANGHAI).date()
-    validate = _validator(kind, actor, departments, today, dt.datetime.now(dt.timezone.utc))
+    checker = RowChecker(kind, mapping, label, actor, departments, today, dt.datetime.now(dt.timezone.utc))
+    return table, checker
+
+
+def _in_file_duplicates(kind: str, good: list[tuple[int, Any]], seen: dict[tuple, int],
+                        label: str) -> tuple[list[Any], list[int], list[Problem]]:
+    """(drafts, their row numbers, problems): a row whose key an earlier row had is a problem."""
     drafts: list[Any] = []
     rownums: list[int] = []
-    seen: dict[tuple, int] = {}
-    bar = tqdm(total=table.size_hint, unit=" rows", desc="checking", disable=not progress,
-               file=sys.stderr, mininterval=0.5)
-    try:
-        for n, row in table.rows:
-            outcome.rows += 1
-            bar.update()
-            cells = {k: (row[i] if i < len(row) else "") for k, i in mapping.items()}
-            draft, errs = validate(cells)
-            if not cells.get("region_code") and any(c == "uscc" for c, _ in errs):
-                # Without its own column the region comes from the USCC: one error, not two.
-                errs = [(c, m) for c, m in errs if c != "region_code"]
-            reported: set[str] = set()
-            for col, msg in errs:
-                if col in reported and col in cells:
-                    continue  # one message per cell: the conversion error wins over the validator's
-                reported.add(col)
-                outcome.problems.append(Problem(n, label.get(col, col), msg))
-            if draft is None or errs:
-                continue
-            key = _key(kind, draft)
-            if key in seen:
-                outcome.problems.append(Problem(n, label.get(KEY_COLUMN[kind], KEY_COLUMN[kind]),
-                                                f"与第 {seen[key]} 行重复：{KEY_LABEL[kind]} 相同 "
-                                                f"(duplicate of row {seen[key]}: same {KEY_LABEL[kind]})"))
-                continue
-            seen[key] = n
-            drafts.append(draft)
-            rownums.append(n)
-    except FileRejected as e:
-        outcome.problems.append(Problem(0, "", str(e)))
-    finally:
-        bar.close()
-    if outcome.rows == 0 and not outcome.problems:
-        outcome.problems.append(Problem(0, "", "文件没有数据行 (the file has a header but no data rows)"))
-    return drafts, rownums, outcome
+    problems: list[Problem] = []
+    label = label or KEY_COLUMN[kind]
+    for n, draft in good:
+        key = natural_key(kind, draft)
+        first = seen.setdefault(key, n)
+        if first != n:
+            problems.append(Problem(n, label, f"与第 {first} 行重复：{KEY_LABEL[kind]} 相同 "
+                                              f"(duplicate of row {first}: same {KEY_LABEL[kind]})"))
+            continue
+        drafts.append(draft)
+        rownums.append(n)
+    return drafts, rownums, problems
 
 
 async def _db_duplicates(s: BulkSession, kind: str, drafts: list[Any], rownums: list[int],
                          label: str) -> list[Problem]:
     table, cols, types = DB_KEYS[kind]
-    found = await s.existing(table, cols, [_key(kind, d) for d in drafts], types)
+    found = await s.existing(table, cols, [natural_key(kind, d) for d in drafts], types)
     return [Problem(rownums[i], label, f"数据库中已有相同 {KEY_LABEL[kind]} 的记录 "
                                        f"(already in the database: same {KEY_LABEL[kind]})")
             for i in sorted(found)]
 
 
-async def _mask_and_register(s: BulkSession, drafts: list[Any], kind: str, actor: Principal) -> None:
+async def _mask_and_register(s: BulkSession, drafts: list[Any], kind: str, actor: Principal,
+                             register: dict[str, tuple[str, str]]) -> None:
     """Published names of individual businesses carry the operator's name masked (张**);
-    results naming entities not yet in the register add them to it."""
-    known = {r[0]: (r[1], r[2]) for r in
-             await s.lookup("entity", "uscc", list({d.uscc for d in drafts}), ("kind", "operator_name"))}
+    results naming entities not yet in the register add them to it. `register` caches
+    uscc → (kind, operator name) across the batches of one import (a million results name a
+    few hundred thousand entities), including the entities this import registered."""
+    missing = list({d.uscc for d in drafts if d.uscc not in register})
+    if missing:
+        for uscc, ekind, operator in await s.lookup("entity", "uscc", missing, ("kind", "operator_name")):
+            register[uscc] = (ekind, operator)
     new: dict[str, EntityDraft] = {}
     for d in drafts:
         own = d.extra.get("operator_name", "") if kind == "results" else ""
-        ekind, operator = known.get(d.uscc, (getattr(d, "entity_kind", ""), ""))
+        known = register.get(d.uscc)
+        ekind, operator = known or (getattr(d, "entity_kind", ""), "")
         operator = own or operator
         full = d.entity_name
         d.entity_name = public_entity_name(full, ekind, operator)
-        if kind == "results" and d.uscc not in known and d.uscc not in new:
+        if kind == "results" and known is None and d.uscc not in new:
             new[d.uscc] = EntityDraft(d.uscc, full, d.entity_kind, d.region_code, operator_name=own)
     if new:
         await bulk_write.write_entities(s, list(new.values()), actor)
+        for d in new.values():
+            register[d.uscc] = (d.kind, d.operator_name)
 
 
-async def store(engine: Any, kind: str, drafts: list[Any], rownums: list[int], actor: Principal,
-                outcome: Outcome, *, progress: bool = True) -> None:
-    """Inside one transaction: duplicates against the database, then every write."""
-    today = dt.datetime.now(SHANGHAI).date()
-    bar = tqdm(total=len(drafts), unit=" rows", desc="writing", disable=not progress, file=sys.stderr,
-               mininterval=0.5)
+@contextlib.asynccontextmanager
+async def _writer(s: BulkSession, kind: str, actor: Principal, expected_rows: int):
+    """Yields `write(drafts)` for one kind, all batches in the caller's transaction."""
+    if kind == "results":
+        today = dt.datetime.now(SHANGHAI).date()
+        async with bulk_write.result_loader(s, actor, today, expected_rows) as add:
+            yield add
+        return
+    write = {"entities": bulk_write.write_entities, "honours": bulk_write.write_honours,
+             "scan-records": bulk_write.write_scans}[kind]
+
+    async def add_other(drafts: list[Any], progress: Any = None) -> list[int]:
+        return await write(s, drafts, actor, progress)
+
+    yield add_other
+
+
+async def _load(engine: Any, table: Table, checker: RowChecker, actor: Principal, outcome: Outcome, *,
+                workers: int, batch_rows: int, progress: bool) -> None:
+    kind = checker.kind
+    bar = tqdm(total=table.size_hint, unit=" rows", desc="导入 importing", disable=not progress,
+               file=sys.stderr, mininterval=0.5)
+
+    def phase(message: str) -> None:
+        if progress:
+            print(f"… {message}", file=sys.stderr, flush=True)
+
+    seen: dict[tuple, int] = {}
+    register: dict[str, tuple[str, str]] = {}
+    finishing = 0.0
     try:
         async with bulk_session(engine) as s:
-            dupes = await _db_duplicates(s, kind, drafts, rownums, outcome.key_label or KEY_COLUMN[kind])
-            if dupes:
-                outcome.problems += dupes
-                raise _Rejected()
-            if kind in ("results", "honours"):
-                await _mask_and_register(s, drafts, kind, actor)
-            if kind == "results":
-                ids = await bulk_write.write_results(s, drafts, actor, today, bar.update)
-            elif kind == "entities":
-                ids = await bulk_write.write_entities(s, drafts, actor, bar.update)
-            elif kind == "honours":
-                ids = await bulk_write.write_honours(s, drafts, actor, bar.update)
-            else:
-                ids = await bulk_write.write_scans(s, drafts, actor, bar.update)
-        outcome.stored = len(ids)
+            s.on_phase = phase
+            db_table = DB_KEYS[kind][0]
+            had_rows = bool(await s.fetch(f'SELECT 1 FROM "{db_table}" LIMIT 1'))
+            async with _writer(s, kind, actor, table.size_hint or 0) as write:
+                try:
+                    async for batch in checked_batches(table, checker, workers, batch_rows):
+                        outcome.rows += batch.rows
+                        drafts, rownums, dupes = _in_file_duplicates(kind, batch.good, seen, outcome.key_label)
+                        # In file order, whatever the batch size.
+                        outcome.problems += sorted(batch.problems + dupes, key=lambda p: p.row)
+                        bar.update(batch.rows)
+                        if drafts and had_rows:
+                            outcome.problems += await _db_duplicates(s, kind, drafts, rownums, outcome.key_label)
+                        if outcome.problems or not drafts:
+                            continue  # nothing more is written; checking goes on for the report
+                        if kind in ("results", "honours"):
+                            await _mask_and_register(s, drafts, kind, actor, register)
+                        await write(drafts)
+                        outcome.stored += len(drafts)
+                except FileRejected as e:
+                    outcome.problems.append(Problem(0, "", str(e)))
+                bar.close()
+                if outcome.rows == 0 and not outcome.problems:
+                    outcome.problems.append(Problem(0, "", "文件没有数据行 (the file has a header but no data rows)"))
+                if outcome.problems:
+                    raise _Rejected()
+                finishing = time.perf_counter()
+            phase("提交 committing")
+        outcome.finishing_seconds = time.perf_counter() - finishing
     except _Rejected:
         outcome.stored = 0
     finally:
@@ -244,13 +205,20 @@ async def store(engine: Any, kind: str, drafts: list[Any], rownums: list[int], a
 
 
 async def run_import(engine: Any, kind: str, path: Path, actor: Principal, departments: dict[str, str], *,
-                     encoding: str = "utf-8", progress: bool = True) -> Outcome:
+                     encoding: str = "utf-8", progress: bool = True, workers: int | None = None,
+                     batch_rows: int = BATCH_ROWS) -> Outcome:
+    """`workers`: processes checking rows (default: one per CPU; 1 = in this process)."""
     started = time.perf_counter()
+    outcome = Outcome(kind)
     with no_gc():
-        drafts, rownums, outcome = check_file(kind, path, actor, departments, encoding=encoding, progress=progress)
-        outcome.checked_seconds = time.perf_counter() - started
-        if not outcome.problems:
-            await store(engine, kind, drafts, rownums, actor, outcome, progress=progress)
+        opened = _open(kind, path, encoding, actor, departments, outcome)
+        if opened is not None:
+            table, checker = opened
+            if workers is None:
+                # Forking pays off only for a file large enough to keep workers busy.
+                workers = default_workers() if (table.size_hint or 0) >= 4 * batch_rows else 1
+            await _load(engine, table, checker, actor, outcome, workers=workers, batch_rows=batch_rows,
+                         progress=progress)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -284,8 +252,8 @@ def print_report(outcome: Outcome, out: TextIO, limit: int = 50) -> None:
         return
     rate = outcome.stored / outcome.seconds if outcome.seconds else 0.0
     print(f"已导入 {outcome.stored} 条 {outcome.kind} (imported {outcome.stored} {outcome.kind}) "
-          f"in {outcome.seconds:.1f} s — {rate:,.0f} rows/s (checking {outcome.checked_seconds:.1f} s, "
-          f"writing {outcome.seconds - outcome.checked_seconds:.1f} s)", file=out)
+          f"in {outcome.seconds:.1f} s — {rate:,.0f} rows/s (checking and writing together; "
+          f"indexes and commit after the last row: {outcome.finishing_seconds:.1f} s)", file=out)
 
 
 def write_report_csv(outcome: Outcome, path: Path) -> None:

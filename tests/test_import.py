@@ -234,3 +234,102 @@ async def test_the_command_line(world, settings, tmp_path) -> None:
                        capture_output=True, text=True)
     assert p.returncode == 2 and "nobody" in p.stderr
     assert await Result.count() == 2
+
+
+# --- the parallel path: worker processes check batches while this process writes -----------
+
+async def _table_rows(table) -> list[tuple]:
+    """The table's rows without ids and times (a join row names its result by task number)."""
+    if table in (ResultCategory, ResultDepartment):
+        col = "code" if table is ResultCategory else "department_code"
+        rows = await table.raw(f"SELECT r.task_number, j.{col}, j.year FROM {table._meta.tablename} j "
+                               "JOIN inspection_result r ON r.id = j.result_id")
+        return sorted(tuple(r.values()) for r in rows)
+    cols = [c for c in table._meta.columns if c._meta.name not in ("id", "created_at", "updated_at", "at",
+                                                                      "next_attempt_at", "withdrawn_at")]
+    return sorted(tuple(r.values()) for r in await table.select(*cols))
+
+
+async def test_parallel_checking_stores_exactly_what_checking_in_process_stores(world, tmp_path) -> None:
+    """Three worker processes, batches of 7 rows: same rows, join rows, log rows and masking as
+    checking in this process with one batch."""
+    shop = make_uscc(kind="2", seed=7001)  # an individual business: its operator's name is masked
+    rows = [row(i, cats="N01;X05" if i % 3 == 0 else "N01") + "," for i in range(1, 60)]
+    rows.append(f"T-shop,{shop},聊城市李四百货店,{DEPT};371500-xfjy,2025-05-02,X05,李四")
+    path = results_csv(tmp_path, rows, header=HEADER.rstrip("\n") + ",经营者姓名\n")
+    out = await do_import(world, "results", path, workers=3, batch_rows=7)
+    assert out.ok and out.stored == 60 and out.rows == 60, out.problems
+    parallel = {t._meta.tablename: await _table_rows(t) for t in (Result, ResultCategory, ResultDepartment)}
+    logs = (await AuditLog.count(), await ChangeLog.count(), await Outbox.count())
+    ids = [r["id"] for r in await Result.select(Result.id).order_by(Result.id)]
+    assert ids == list(range(ids[0], ids[0] + 60)), "one id per row, in file order"
+    for t in ALL_TABLES:
+        if t._meta.tablename not in ("region", "department", "portal_user", "repair_rule"):
+            await t.delete(force=True)
+    out = await do_import(world, "results", path, workers=1, batch_rows=10_000)
+    assert out.ok and out.stored == 60
+    assert {t._meta.tablename: await _table_rows(t) for t in (Result, ResultCategory, ResultDepartment)} == parallel
+    assert (await AuditLog.count(), await ChangeLog.count(), await Outbox.count()) == logs
+    assert await ResultDepartment.count() == 61 and await ResultCategory.count() == 60 + 19
+    assert (await Result.select(Result.entity_name).where(Result.uscc == shop).first())["entity_name"] == "聊城市李*百货店"
+    assert await Entity.count() == 60, "every new entity registered once"
+
+
+async def test_parallel_checking_reports_every_problem_across_batches_in_file_order(world, tmp_path) -> None:
+    u = make_uscc(seed=4242)
+    rows = [row(i) for i in range(1, 40)]
+    rows[3] = row(4, cats="Q99")                # row 5: unknown category (batch 1)
+    rows[12] = row(13, uscc=u, task="T-dup")    # row 14: first of a pair
+    rows[30] = row(31, uscc=u, task="T-dup")    # row 32: duplicate of row 14, in another batch
+    rows[35] = row(36, uscc=u[:-1] + "!")       # row 37: bad USCC, after writing stopped
+    path = results_csv(tmp_path, rows)
+    out = await _rejected(world, path, workers=2, batch_rows=5)
+    assert [(x.row, x.column) for x in out.problems] == [(5, "检查结果"), (32, "任务单号"), (37, "统一社会信用代码")]
+    assert "第 14 行" in out.problems[1].message
+    assert out.rows == 39
+    same = await _rejected(world, path, workers=1)
+    assert [(x.row, x.column, x.message) for x in same.problems] == [(x.row, x.column, x.message) for x in out.problems]
+
+
+async def test_parallel_checking_finds_duplicates_against_the_database_in_a_later_batch(world, tmp_path) -> None:
+    assert (await do_import(world, "results", results_csv(tmp_path, [row(1), row(2)], name="a.csv"))).stored == 2
+    rows = [row(i) for i in range(3, 30)] + [row(2)] + [row(i) for i in range(30, 40)]
+    out = await _rejected(world, results_csv(tmp_path, rows, name="b.csv"), workers=2, batch_rows=4)
+    assert [x.row for x in out.problems] == [29]
+    assert "already in the database" in out.problems[0].message
+
+
+async def test_an_unreadable_row_late_in_the_file_stores_nothing(world, tmp_path) -> None:
+    rows = [row(i) for i in range(1, 30)] + ["T-x," + "长" * 200_000]  # past the csv module's field limit
+    out = await _rejected(world, results_csv(tmp_path, rows), workers=2, batch_rows=4)
+    assert out.problems[-1].row == 0 and "malformed CSV at row 31" in out.problems[-1].message
+
+
+async def test_parallel_checking_of_a_quoted_csv_numbers_records_like_a_spreadsheet(world, tmp_path) -> None:
+    """Quoted fields (a comma, a line break inside a name) send the file down the path where
+    this process parses and workers check: row numbers stay record numbers."""
+    rows = [row(i) for i in range(1, 12)]
+    rows[2] = f'T-q,{make_uscc(seed=3)},"聊城市甲,乙有限公司",{DEPT},2025-05-04,N01'
+    rows[5] = f'T-nl,{make_uscc(seed=6)},"聊城市丙\n丁有限公司",{DEPT},2025-05-04,N01'  # two lines, one record
+    rows[8] = row(9, cats="Q99")  # record 10 (line 11)
+    path = results_csv(tmp_path, rows)
+    out = await _rejected(world, path, workers=2, batch_rows=3)
+    assert [(x.row, x.column) for x in out.problems] == [(10, "检查结果")]
+    del rows[8]
+    out = await do_import(world, "results", results_csv(tmp_path, rows, name="ok.csv"), workers=2, batch_rows=3)
+    assert out.ok and out.stored == 10
+    assert await Result.exists().where(Result.entity_name == "聊城市甲,乙有限公司")
+    assert await Result.exists().where(Result.entity_name == "聊城市丙\n丁有限公司")
+
+
+def test_line_ranges_cover_the_text_and_number_its_lines() -> None:
+    from importer.parallel import _line_ranges
+
+    text = "h1,h2\n" + "".join(f"a{i},b\n" if i != 7 else "\n" for i in range(1, 30)) + "last,x"
+    body = text.index("\n") + 1
+    ranges = list(_line_ranges(text, body, 4))
+    assert ranges[0][0] == body and ranges[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])), "contiguous"
+    for start, end, first_row in ranges:
+        assert text[start - 1] == "\n" and (end == len(text) or text[end - 1] == "\n")
+        assert first_row == text.count("\n", 0, start) + 1
