@@ -115,6 +115,8 @@ class SQLiteBulk(BulkSession):
         if rows < DEFER_INDEXES_AT or rows < existing:
             yield
             return
+        if not existing:
+            keep = ()  # kept for checks against earlier rows: there are none
         marks = ", ".join("?" for _ in tables)
         indexes = [(name, sql) for name, sql in self.con.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
@@ -176,7 +178,8 @@ class SQLiteBulk(BulkSession):
             self.con.executemany(f"INSERT INTO _bulk_keys VALUES (?, {', '.join('?' for _ in columns)})",
                                  ((i, *k) for i, k in enumerate(keys)))
             on = " AND ".join(f't."{c}" = k.k{i}' for i, c in enumerate(columns))
-            rows = self.con.execute(f'SELECT DISTINCT k.pos FROM _bulk_keys k JOIN "{table}" t ON {on}').fetchall()
+            # CROSS JOIN keeps the keys as the outer loop: SQLite may otherwise walk the whole table.
+            rows = self.con.execute(f'SELECT DISTINCT k.pos FROM _bulk_keys k CROSS JOIN "{table}" t ON {on}').fetchall()
         finally:
             self.con.execute("DROP TABLE _bulk_keys")
         return {r[0] for r in rows}
@@ -186,7 +189,7 @@ class SQLiteBulk(BulkSession):
         try:
             self.con.executemany("INSERT OR IGNORE INTO _bulk_vals VALUES (?)", ((v,) for v in values))
             cols = ", ".join(f't."{c}"' for c in (key, *out))
-            return self.con.execute(f'SELECT {cols} FROM _bulk_vals k JOIN "{table}" t ON t."{key}" = k.v').fetchall()
+            return self.con.execute(f'SELECT {cols} FROM _bulk_vals k CROSS JOIN "{table}" t ON t."{key}" = k.v').fetchall()
         finally:
             self.con.execute("DROP TABLE _bulk_vals")
 
@@ -282,6 +285,7 @@ async def bulk_session(engine: Engine) -> AsyncIterator[BulkSession]:
             # COMMIT writes each once, instead of spilling and being written again.
             con.execute("PRAGMA cache_size = -1048576")
             con.execute("PRAGMA temp_store = MEMORY")
+            con.execute("PRAGMA threads = 2")  # CREATE INDEX sorts with a helper thread
             con.execute("BEGIN IMMEDIATE")
             try:
                 yield SQLiteBulk(con)
