@@ -35,17 +35,6 @@ async def recent_publications(limit: int, types: tuple[str, ...] | None = None) 
     return await q
 
 
-async def withdrawn_ids(object_type: str, ids: list[str]) -> set[str]:
-    """Of `ids`, those with a later `withdrawn` change: feeds skip them even before the caller
-    re-checks the record's disclosure state."""
-    if not ids:
-        return set()
-    rows = await ChangeLog.select(ChangeLog.object_id).where(
-        (ChangeLog.object_type == object_type) & (ChangeLog.action == "withdrawn") & ChangeLog.object_id.is_in(ids)
-    )
-    return {r["object_id"] for r in rows}
-
-
 async def public_records(object_type: str, ids: list[int]) -> dict[int, dict]:
     """id → a public record's feed fields (title, summary, published_on); ids of records that
     are no longer public, or unknown, are simply absent."""

@@ -79,7 +79,7 @@ class Result(Table, tablename="inspection_result"):
     entity_kind = Varchar(length=20)
     region_code = Varchar(length=6)
     # Lead (publishing) department: it decides repairs and objections (谁公示、谁修复).
-    department_code = Varchar(length=40, index=True)
+    department_code = Varchar(length=40)  # lists by department go through ResultDepartment
     # All inspecting departments, comma-separated codes (lead first); filtered via ResultDepartment.
     department_codes = Text()
     inspected_on = Date()
@@ -95,7 +95,8 @@ class Result(Table, tablename="inspection_result"):
     penalty_decision_number = Varchar(length=100, default="")
     published_on = Date(index=True)
     # Disclosure: 'public' or 'withdrawn' (with a reason code, time, actor and note).
-    disclosure = Varchar(length=12, default="public", index=True)
+    # Not indexed: nearly every row is 'public', so an index on it only misleads the planner.
+    disclosure = Varchar(length=12, default="public")
     withdrawn_reason = Varchar(length=30, default="")
     withdrawn_at = Timestamptz(null=True, default=None)
     withdrawn_by = Varchar(length=100, default="")
@@ -286,7 +287,7 @@ class Outbox(Table, tablename="search_outbox"):
     object_id = Varchar(length=64)
     op = Varchar(length=10)  # upsert / delete
     attempts = Integer(default=0)
-    next_attempt_at = Timestamptz(index=True)
+    next_attempt_at = Timestamptz()  # indexed by outbox_pending (done_at, next_attempt_at, id)
     last_error = Text(default="")
     done_at = Timestamptz(null=True, default=None)  # every configured index has it (outbox_pending)
     # With SEARCH_FALLBACK=embedded: when the embedded copy took the row (Meilisearch may still lag).

@@ -1,20 +1,33 @@
-"""Drop seven single-column indexes that duplicate the leading column of a composite index.
+"""Drop eleven indexes that no query needs: ten single-column ones and one composite.
 
-Each of these is a prefix of an index the second migration made (result_task_entity_rev,
-result_uscc_id, result_region_id, result_year_id, result_category_cy/_cr, result_department_dy/_dr,
-outbox_pending), so every query they could serve is served as well by the composite one. They
-cost at every write: rebuilding them was about 14 s of a 1,000,000-row import, and each
-published result updated them.
+Seven are the leading column of a composite index the second migration made
+(result_task_entity_rev, result_uscc_id, result_region_id, result_year_id,
+result_category_cy/_cr, result_department_dy/_dr, outbox_pending), so every query they could
+serve is served as well by the composite one; search_outbox.next_attempt_at is covered by
+outbox_pending too. inspection_result.department_code (the lead department) is never a filter:
+lists by department go through result_department. inspection_result.disclosure is 'public' on
+nearly every row: useless as a filter, and without statistics SQLite may prefer it to a
+selective index. Each cost at every write: rebuilding them was about 16 s of a 1,000,000-row
+import, and each published result updated them.
+
+The composite change_log_object (object_type, object_id) goes too: no query looks changes up
+by object (the feeds page by seq and time), and a million publications each added an entry.
 
 Written as Piccolo column alterations (index True → False) so the migration state matches
 db/tables.py; Piccolo drops `<table>_<column>` indexes with IF EXISTS on both engines.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
+
+
+class RawSQL(Table):
+    """Only a handle to run raw statements on the migration's engine."""
+
 
 ID = "2026-11-25T13:40:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "drop single-column indexes duplicated by composite ones"
+DESCRIPTION = "drop single-column indexes no query needs"
 
 DROPPED = [
     # (table class, table, column)
@@ -25,6 +38,9 @@ DROPPED = [
     ("ResultCategory", "result_category", "code"),
     ("ResultDepartment", "result_department", "department_code"),
     ("Outbox", "search_outbox", "done_at"),
+    ("Outbox", "search_outbox", "next_attempt_at"),
+    ("Result", "inspection_result", "department_code"),
+    ("Result", "inspection_result", "disclosure"),
 ]
 
 
@@ -40,4 +56,9 @@ async def forwards():
             old_params={"index": True},
             schema=None,
         )
+
+    async def drop_composite() -> None:
+        await RawSQL.raw("DROP INDEX IF EXISTS change_log_object")
+
+    manager.add_raw(drop_composite)
     return manager
