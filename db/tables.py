@@ -110,14 +110,14 @@ class Result(Table, tablename="inspection_result"):
 
 class ResultCategory(Table, tablename="result_category"):
     id = Serial(primary_key=True)
-    result_id = Integer(index=True)
+    result_id = Integer()  # probed together with the code: result_category_cr (code, result_id)
     code = Varchar(length=8)  # indexed by result_category_cy / _cr
     year = Integer()  # copied from the result so (code, year) lists use one index
 
 
 class ResultDepartment(Table, tablename="result_department"):
     id = Serial(primary_key=True)
-    result_id = Integer(index=True)
+    result_id = Integer()  # probed together with the department: result_department_dr
     department_code = Varchar(length=40)  # indexed by result_department_dy / _dr
     year = Integer()  # copied from the result so (department, year) lists use one index
 

@@ -1,4 +1,4 @@
-"""Drop eleven indexes that no query needs: ten single-column ones and one composite.
+"""Drop thirteen indexes that no query needs: twelve single-column ones and one composite.
 
 Seven are the leading column of a composite index the second migration made
 (result_task_entity_rev, result_uscc_id, result_region_id, result_year_id,
@@ -7,7 +7,9 @@ serve is served as well by the composite one; search_outbox.next_attempt_at is c
 outbox_pending too. inspection_result.department_code (the lead department) is never a filter:
 lists by department go through result_department. inspection_result.disclosure is 'public' on
 nearly every row: useless as a filter, and without statistics SQLite may prefer it to a
-selective index. Each cost at every write: rebuilding them was about 16 s of a 1,000,000-row
+selective index. result_category.result_id and result_department.result_id: the join rows are
+only ever found by code or department first (the _dy/_dr/_cy/_cr indexes, which end in
+result_id, also serve the probe from a result with a code or department given). Each cost at every write: rebuilding them was about 16 s of a 1,000,000-row
 import, and each published result updated them.
 
 The composite change_log_object (object_type, object_id) goes too: no query looks changes up
@@ -41,6 +43,8 @@ DROPPED = [
     ("Outbox", "search_outbox", "next_attempt_at"),
     ("Result", "inspection_result", "department_code"),
     ("Result", "inspection_result", "disclosure"),
+    ("ResultCategory", "result_category", "result_id"),
+    ("ResultDepartment", "result_department", "result_id"),
 ]
 
 
