@@ -122,14 +122,15 @@ async def _mask_and_register(s: BulkSession, drafts: list[Any], kind: str, actor
         for uscc, ekind, operator in await s.lookup("entity", "uscc", missing, ("kind", "operator_name")):
             register[uscc] = (ekind, operator)
     new: dict[str, EntityDraft] = {}
+    results = kind == "results"
     for d in drafts:
-        own = d.extra.get("operator_name", "") if kind == "results" else ""
+        own = d.extra.get("operator_name", "") if results else ""
         known = register.get(d.uscc)
         ekind, operator = known or (getattr(d, "entity_kind", ""), "")
-        operator = own or operator
         full = d.entity_name
-        d.entity_name = public_entity_name(full, ekind, operator)
-        if kind == "results" and known is None and d.uscc not in new:
+        if ekind == "individual":  # public_entity_name changes nothing for any other kind
+            d.entity_name = public_entity_name(full, ekind, own or operator)
+        if results and known is None and d.uscc not in new:
             new[d.uscc] = EntityDraft(d.uscc, full, d.entity_kind, d.region_code, operator_name=own)
     if new:
         await bulk_write.write_entities(s, list(new.values()), actor)
