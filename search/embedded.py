@@ -18,18 +18,25 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import collections
+import concurrent.futures
+import contextlib
 import datetime as dt
 import functools
+import gc
 import json
 import math
+import multiprocessing
+import operator
 import os
 import queue
 import sqlite3
 import threading
 from collections import Counter
-from typing import AsyncIterable, Sequence
+from typing import AsyncIterable, AsyncIterator, Sequence
 
-from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable
+from search import text
+from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable, doc_key
 from search.text import Phrase, analyse, analyse_fields, exact_key, fold, fts5_match, query_phrases
 
 SCHEMA_VERSION = "1"
@@ -53,9 +60,20 @@ CREATE TABLE IF NOT EXISTS doc (
 );
 CREATE TABLE IF NOT EXISTS exact (term TEXT NOT NULL, rid INTEGER NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (
-    title, body, f, content='', prefix='1', tokenize='unicode61 remove_diacritics 0'
+    title, body, f, content='', columnsize=0, prefix='1', tokenize='ascii'
 );
 """
+# The FTS5 table, in order:
+# * contentless: the text is in `doc`; deleting a row re-derives its tokens (`_columns`).
+# * columnsize=0: no per-row length record (a B-tree row per document); bm25 is computed in
+#   Python from the stored text (`_bm25`), so FTS5 never needs the lengths.
+# * prefix='1': an index of every token's first character, for the one-character query `c*`
+#   (search.text): without it, `药*` merges the doclists of every 药x bigram on every query.
+# * tokenize='ascii': the columns hold token streams that search.text already folded and split
+#   (letters, digits and CJK separated by single spaces), so splitting on ASCII spaces and
+#   punctuation gives exactly those tokens; unicode61 would classify and case-fold every
+#   character again (about a fifth of FTS5's insert time). Files built with the earlier
+#   unicode61 table keep it (CREATE ... IF NOT EXISTS) and split the same streams the same way.
 # Created after a bulk load (one sort instead of a million random B-tree inserts).
 _INDEXES = """
 CREATE UNIQUE INDEX IF NOT EXISTS doc_key ON doc (key);
@@ -99,18 +117,26 @@ def _row(rid: int | None, doc: SearchDoc) -> tuple:
 def _columns(row: tuple) -> tuple[tuple[str, str, str], set[str]]:
     """FTS column values and exact keys, derived from a `doc` row only.
 
-    Deleting from a contentless FTS5 table needs the very tokens that were inserted, so this is
-    the one function that produces them, on insert and on delete alike.
+    Deleting from a contentless FTS5 table needs the very tokens that were inserted, so this
+    (through `_derive`, which the bulk build calls with the same column values) is the one
+    function that produces them, on insert and on delete alike.
     """
     _rid, _key, type_, _id, year, region, depts, cats, uscc, _pub, _url, exact, title, body = row
+    return _derive(type_, year, region, depts, cats, uscc, exact, title, body)
+
+
+def _derive(type_: str, year: int | None, region: str, depts: str, cats: str, uscc: str, exact: str, title: str,
+            body: str) -> tuple[tuple[str, str, str], set[str]]:
     title_toks, title_key = analyse(title)
     body_parts = [analyse_fields(body)]
     keys = {title_key}
     for x in exact.split(_SEP) if exact else ():
         if x != title:
-            toks, k = analyse(x)
-            keys.add(k)
-            if x not in title and x not in body:  # already indexed as text otherwise
+            if x in title or x in body:  # already indexed as text: only its key is new
+                keys.add(exact_key(x))
+            else:
+                toks, k = analyse(x)
+                keys.add(k)
                 body_parts.append(toks)
     if uscc:
         body_parts.append(uscc.lower())
@@ -150,6 +176,9 @@ class EmbeddedIndex:
         self._readers: queue.SimpleQueue[tuple[int, sqlite3.Connection]] = queue.SimpleQueue()
         self._writer: sqlite3.Connection | None = None
         self._writer_ino = -2
+        # Worker processes for a rebuild (None: `_workers()`), and from how many documents on.
+        self.build_workers: int | None = None
+        self.build_parallel_min = BUILD_PARALLEL_MIN
         con = _connect(path)
         con.executescript(_DDL)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
@@ -277,38 +306,34 @@ class EmbeddedIndex:
 
         Documents should come oldest first: rids then follow publication order. The build
         file is scratch until the rename, so it is written without journal or fsync, with
-        FTS5 automerge off (one 'optimize' at the end) and the B-tree indexes made last.
+        FTS5 automerge off and one large in-memory segment, and the B-tree indexes made last.
+
+        A large build (BUILD_PARALLEL_MIN documents or more) runs in forked processes: one or
+        two tokenize (`_tokenize`, pure Python) and one writes SQLite (`_writer_*`), while this
+        process only turns documents into columns and passes them on. In one process the two
+        halves could not overlap: the sqlite3 module holds the GIL between rows, so a thread
+        tokenizing beside it stalls the writer. Batches travel as a few NUL-joined strings per
+        batch (`_pack`), so pickling them costs little. A small build runs here.
         """
         tmp = self.path + ".rebuild"
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            if os.path.exists(tmp + suffix):
-                os.remove(tmp + suffix)
-        con = sqlite3.connect(tmp, check_same_thread=False, isolation_level=None)
-        n = 0
+        _remove(tmp)
+        source = aiter(batches)
+        first: list[list[SearchDoc]] = []
+        buffered = 0
+        async for batch in source:
+            if batch:
+                first.append(batch)
+                buffered += len(batch)
+                if buffered >= self.build_parallel_min:
+                    break
+        workers = self.build_workers if self.build_workers is not None else _workers()
         try:
-            con.execute("PRAGMA journal_mode=OFF")
-            con.execute("PRAGMA synchronous=OFF")
-            con.execute("PRAGMA cache_size=-262144")
-            con.executescript(_TABLES)
-            con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            con.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 0)")
-            con.execute("BEGIN")
-            pending: asyncio.Future | None = None
-            async for batch in batches:
-                rows = _bulk_rows(batch, n + 1)
-                n += len(batch)
-                # Tokenizing the next batch overlaps with SQLite writing this one (the sqlite3
-                # module releases the GIL while SQLite works).
-                if pending is not None:
-                    await pending
-                pending = asyncio.ensure_future(asyncio.to_thread(_bulk_write, con, rows))
-            if pending is not None:
-                await pending
-            await asyncio.to_thread(_finish_build, con)
-            con.close()
+            if buffered >= self.build_parallel_min and workers > 0:
+                n = await _build_in_processes(tmp, first, source, workers)
+            else:
+                n = await _build_here(tmp, first, source)
         except BaseException:
-            con.close()
-            os.remove(tmp)
+            _remove(tmp)
             raise
         with self._lock:
             os.replace(tmp, self.path)
@@ -326,30 +351,229 @@ class EmbeddedIndex:
         return await asyncio.to_thread(self._read, _search, query)
 
 
-def _bulk_rows(batch: list[SearchDoc], first_rid: int) -> tuple[list, list, list]:
-    docs, fts, exact = [], [], []
-    for rid, d in enumerate(batch, start=first_rid):
-        row = _row(rid, d)
-        cols, keys = _columns(row)
-        docs.append(row)
-        fts.append((rid, *cols))
-        exact.extend((k, rid) for k in keys)
-    return docs, fts, exact
+# --- the bulk build ------------------------------------------------------------------------
+
+# FTS5 keeps new postings in memory until they pass this size, then writes them as a segment.
+# At the default (1 MiB) a rebuild writes hundreds of segments, and with automerge off FTS5
+# still merges them whenever 16 pile up at one level (crisismerge); below this size the whole
+# build is one segment, written once at COMMIT (a million results: one segment, about 500 MB
+# of memory at the peak). Reset to the default after the build.
+BUILD_HASHSIZE = 512 * 1024 * 1024
+_DEFAULT_HASHSIZE = 1024 * 1024
+# Build in worker processes from this many documents on; below it, starting them costs more
+# than it saves.
+BUILD_PARALLEL_MIN = 4000
+_AHEAD = 3  # batches queued for the tokenizers, and for the writer
+_NUL = "\x00"
+_INSERT_DOC = f"INSERT INTO doc ({_DOC_COLS}) VALUES ({','.join('?' * 14)})"
+# The `doc` columns that `_derive` reads, by position in `_doc_columns`.
+_TOKENIZED = (2, 4, 5, 6, 7, 8, 11, 12, 13)  # type, year, region, depts, cats, uscc, exact, title, body
+_YEAR, _PUB = 4, 9
+_FIELDS = operator.attrgetter("type", "id", "year", "region_code", "departments", "categories", "uscc", "published_on",
+                              "url_path", "exact", "title", "body")
 
 
-def _bulk_write(con: sqlite3.Connection, rows: tuple[list, list, list]) -> None:
-    docs, fts, exact = rows
-    con.executemany(f"INSERT INTO doc ({_DOC_COLS}) VALUES ({','.join('?' * 14)})", docs)
-    con.executemany("INSERT INTO fts (rowid, title, body, f) VALUES (?,?,?,?)", fts)
-    con.executemany("INSERT INTO exact VALUES (?, ?)", exact)
+def _remove(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
+
+
+def _workers() -> int:
+    """Tokenizing processes for a large build (0: build in this process)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    # The writer needs a CPU of its own; tokenizing is faster than writing, so more than two
+    # tokenizers never help.
+    return max(1, min(2, (os.cpu_count() or 1) - 1))
+
+
+def _doc_columns(first_rid: int, batch: list[SearchDoc]) -> list:
+    """The `doc` rows of a batch as columns in _DOC_COLS order (the values of `_row`), built
+    with C-level maps (one attribute fetch per document): zip(*columns) is what SQLite gets."""
+    types, ids, years, regions, depts, cats, usccs, pubs, urls, exacts, titles, bodies = zip(*map(_FIELDS, batch))
+    return [
+        range(first_rid, first_rid + len(batch)), list(map(doc_key, types, ids)), types, ids, years, regions,
+        list(map(",".join, depts)), list(map(",".join, cats)), usccs, [d.isoformat() if d else None for d in pubs],
+        urls, list(map(_SEP.join, exacts)), titles, bodies,
+    ]
+
+
+def _pack(cols: list) -> tuple[int, int, list]:
+    """Columns for another process: each text column as one NUL-joined string (pickled as one
+    object instead of thousands), or as itself when some value holds a NUL."""
+    rids: range = cols[0]
+    n = len(rids)
+    out: list = [None]
+    for i, c in enumerate(cols[1:], start=1):
+        if i == _PUB:
+            c = [p or "" for p in c]  # None: no date (an ISO date is never empty)
+        if i != _YEAR:
+            s = _NUL.join(c)
+            if s.count(_NUL) == n - 1:
+                c = s
+        out.append(c)
+    return rids.start, n, out
+
+
+def _unpack(packed: tuple[int, int, list]) -> list:
+    first, n, cols = packed
+    out = [c.split(_NUL) if isinstance(c, str) else c for c in cols]
+    out[0] = range(first, first + n)
+    out[_PUB] = [p or None for p in out[_PUB]]
+    return out
+
+
+def _tokenize(cols: list) -> tuple[str, str, str, str, list[int]]:
+    """`_derive` for every document of a batch (the columns _TOKENIZED, as lists or NUL-joined):
+    the title, body and facet token streams (NUL-joined: tokens are letters, digits and CJK),
+    the exact keys (NUL-joined) and, per key, the position of its document in the batch."""
+    cols = [c.split(_NUL) if isinstance(c, str) else c for c in cols]
+    titles: list[str] = []
+    bodies: list[str] = []
+    facets: list[str] = []
+    terms: list[str] = []
+    at: list[int] = []
+    for i, values in enumerate(zip(*cols)):
+        (t, b, f), keys = _derive(*values)
+        titles.append(t)
+        bodies.append(b)
+        facets.append(f)
+        terms.extend(keys)
+        at.extend([i] * len(keys))
+    return _NUL.join(titles), _NUL.join(bodies), _NUL.join(facets), _NUL.join(terms), at
+
+
+def _start_build(con: sqlite3.Connection) -> None:
+    con.execute("PRAGMA journal_mode=OFF")
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA cache_size=-262144")
+    con.executescript(_TABLES)
+    con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    con.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 0)")
+    con.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', ?)", (BUILD_HASHSIZE,))
+    con.execute("BEGIN")
+
+
+def _bulk_write(con: sqlite3.Connection, cols: list, toks: tuple[str, str, str, str, list[int]]) -> None:
+    rids: range = cols[0]
+    titles, bodies, facets, terms, at = toks
+    con.executemany(_INSERT_DOC, zip(*cols))
+    con.executemany("INSERT INTO fts (rowid, title, body, f) VALUES (?,?,?,?)",
+                    zip(rids, titles.split(_NUL), bodies.split(_NUL), facets.split(_NUL)))
+    if at:
+        con.executemany("INSERT INTO exact VALUES (?, ?)", zip(terms.split(_NUL), map(rids.start.__add__, at)))
 
 
 def _finish_build(con: sqlite3.Connection) -> None:
     con.execute("COMMIT")
-    con.execute("INSERT INTO fts (fts) VALUES ('optimize')")
-    con.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 4)")  # the default, for updates
+    con.execute("INSERT INTO fts (fts) VALUES ('optimize')")  # merges segments, if there are several
+    # The defaults again, for the updates the outbox makes to this file.
+    con.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 4)")
+    con.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', ?)", (_DEFAULT_HASHSIZE,))
     con.executescript(_INDEXES)
     con.execute("PRAGMA journal_mode=WAL")
+
+
+async def _build_here(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterator[list[SearchDoc]]) -> int:
+    con = sqlite3.connect(tmp, check_same_thread=False, isolation_level=None)
+    n = 0
+    try:
+        await asyncio.to_thread(_start_build, con)
+
+        async def every() -> AsyncIterator[list[SearchDoc]]:
+            for b in first:
+                yield b
+            async for b in rest:
+                yield b
+
+        async for batch in every():
+            if batch:
+                cols = _doc_columns(n + 1, batch)
+                n += len(batch)
+                await asyncio.to_thread(_bulk_write, con, cols, _tokenize([cols[i] for i in _TOKENIZED]))
+        await asyncio.to_thread(_finish_build, con)
+    finally:
+        con.close()
+    return n
+
+
+# The writer process's connection to the file being built.
+_build_con: sqlite3.Connection | None = None
+
+
+def _writer_open(path: str) -> None:
+    global _build_con
+    _build_con = sqlite3.connect(path, isolation_level=None)
+    _start_build(_build_con)
+
+
+def _writer_write(packed: tuple[int, int, list], toks: tuple[str, str, str, str, list[int]]) -> None:
+    assert _build_con is not None
+    _bulk_write(_build_con, _unpack(packed), toks)
+
+
+def _writer_finish() -> None:
+    global _build_con
+    assert _build_con is not None
+    _finish_build(_build_con)
+    _build_con.close()
+    _build_con = None
+
+
+async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterator[list[SearchDoc]],
+                              workers: int) -> int:
+    loop = asyncio.get_running_loop()
+    # Forked workers inherit the loaded modules and the folding table (loaded first, so none of
+    # them reads it again). gc.freeze() before forking is the documented way to fork a process
+    # with a large heap (the caller's documents): no garbage collection, here or in a worker,
+    # walks those objects, so the workers never copy their memory pages. Unfrozen at the end.
+    text._t2s_table()
+    text._traditional()
+    gc.freeze()
+    ctx = multiprocessing.get_context("fork")
+    writer = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)  # one process: calls run in order
+    tokenizers = concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx)
+    tokenizing: collections.deque[tuple[tuple, asyncio.Future]] = collections.deque()
+    writing: collections.deque[asyncio.Future] = collections.deque()
+    n = 0
+
+    async def hand_over(all_: bool = False) -> None:
+        # Tokenized batches go to the writer oldest first; at most _AHEAD wait for it.
+        while tokenizing and (all_ or len(tokenizing) > _AHEAD or tokenizing[0][1].done()):
+            packed, tokens = tokenizing.popleft()
+            writing.append(loop.run_in_executor(writer, _writer_write, packed, await tokens))
+        while writing and (all_ or len(writing) > _AHEAD or writing[0].done()):
+            await writing.popleft()  # raises the writer's error, if any
+
+    try:
+        await loop.run_in_executor(writer, _writer_open, tmp)
+        for batch in first:
+            n = _submit(loop, tokenizers, tokenizing, batch, n)
+            await hand_over()
+        async for batch in rest:
+            if batch:
+                n = _submit(loop, tokenizers, tokenizing, batch, n)
+                await hand_over()
+        await hand_over(all_=True)
+        await loop.run_in_executor(writer, _writer_finish)
+    except BaseException:
+        for f in [*(t for _, t in tokenizing), *writing]:
+            f.cancel()
+        raise
+    finally:
+        await asyncio.to_thread(tokenizers.shutdown, True, cancel_futures=True)
+        await asyncio.to_thread(writer.shutdown, True, cancel_futures=True)
+        gc.unfreeze()
+    return n
+
+
+def _submit(loop: asyncio.AbstractEventLoop, pool: concurrent.futures.Executor,
+            tokenizing: collections.deque, batch: list[SearchDoc], n: int) -> int:
+    packed = _pack(_doc_columns(n + 1, batch))
+    tokens = loop.run_in_executor(pool, _tokenize, [packed[2][i] for i in _TOKENIZED])
+    tokenizing.append((packed, tokens))
+    return n + len(batch)
 
 
 # --- the query ---------------------------------------------------------------------------

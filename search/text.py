@@ -29,6 +29,9 @@ from dataclasses import dataclass
 _CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # A CJK run, or a run of other letters/digits (no underscore: FTS5's unicode61 splits on it).
 _PIECE = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+# Everything that is in no piece: not CJK, and not a letter or digit (\w less "_").
+_NOT_PIECE = re.compile(f"(?:[^\\w{_CJK}]|_)+")
 _SPACE = re.compile(r"\s+")
 # Whitespace between two CJK characters is a line break or PDF spacing (实 施 方 案), not a word
 # boundary: Chinese does not separate words. It is dropped before tokenizing documents.
@@ -81,12 +84,22 @@ def fold_char(ch: str) -> str:
     return fold(ch)
 
 
+def _gapless(folded: str) -> str:
+    # Only text with whitespace can have a CJK gap: a space, or a character str.isprintable()
+    # rejects (every other whitespace character). Most titles and fields have none.
+    return _CJK_GAP.sub("", folded) if " " in folded or not folded.isprintable() else folded
+
+
 def analyse(text: str) -> tuple[str, str]:
     """(token stream for the index, space-separated; exact key: the folded pieces joined)."""
+    s = _gapless(fold(text))
+    if len(s) > 1 and _CJK_RUN.fullmatch(s):
+        # The commonest case (a company name, a department): one CJK run.
+        return " ".join(map(operator.add, s, s[1:])) + " " + s[-1], s
     out: list[str] = []
     key: list[str] = []
     # findall + map keep the per-character work in C: this runs for every indexed field.
-    for run, word in _PIECE.findall(_CJK_GAP.sub("", fold(text))):
+    for run, word in _PIECE.findall(s):
         if word:
             out.append(word)
             key.append(word)
@@ -100,7 +113,7 @@ def analyse(text: str) -> tuple[str, str]:
     return " ".join(out), "".join(key)
 
 
-_cached_analyse = functools.lru_cache(maxsize=65536)(lambda text: analyse(text))
+_cached_tokens = functools.lru_cache(maxsize=65536)(lambda text: analyse(text)[0])
 FIELD_SEP = " · "
 
 
@@ -111,7 +124,7 @@ def analyse_fields(text: str) -> str:
     field is tokenized once per process: department names, category labels and the like repeat
     across a million results, which makes rebuilding the index several times faster.
     """
-    return " ".join(t for t in (_cached_analyse(f)[0] for f in text.split(FIELD_SEP)) if t)
+    return " ".join(filter(None, map(_cached_tokens, text.split(FIELD_SEP))))
 
 
 def index_tokens(text: str) -> str:
@@ -274,8 +287,11 @@ def contains_all(text: str, phrases: list[Phrase]) -> bool:
 
 
 def exact_key(text: str) -> str:
-    """Folded letters, digits and CJK only: 鲁双随机办〔２０２４〕３号 and 鲁双随机办[2024]3号 agree."""
-    return analyse(text)[1]
+    """Folded letters, digits and CJK only: 鲁双随机办〔２０２４〕３号 and 鲁双随机办[2024]3号 agree.
+
+    The same as analyse(text)[1] (the pieces joined), without making the tokens.
+    """
+    return _NOT_PIECE.sub("", fold(text))
 
 
 def snippet(title: str, body: str, phrases: list[Phrase], width: int = 80) -> str:
