@@ -12,6 +12,13 @@ from search.index import SearchDoc
 
 CHUNK = 400
 PUBLIC = "public"
+# What `documents.result_doc` reads: a reindex reads every result, and converting the columns
+# it does not need (timestamps above all) took about half of the query time.
+RESULT_COLUMNS = (
+    Result.id, Result.task_number, Result.uscc, Result.entity_name, Result.region_code, Result.department_code,
+    Result.department_codes, Result.inspected_on, Result.year, Result.inspection_type, Result.category_codes,
+    Result.follow_up, Result.penalty_decision_number, Result.published_on,
+)
 
 
 async def department_names() -> dict[str, str]:
@@ -73,7 +80,7 @@ async def load_docs(object_type: str, ids: list[str], names: dict[str, str] | No
     for i in range(0, len(nums), CHUNK):
         chunk = nums[i : i + CHUNK]
         if object_type == "result":
-            rows = await Result.select().where(Result.id.is_in(chunk) & (Result.disclosure == PUBLIC))
+            rows = await Result.select(*RESULT_COLUMNS).where(Result.id.is_in(chunk) & (Result.disclosure == PUBLIC))
             out += [m.result_doc(r, names) for r in rows]
         elif object_type == "plan":
             out += await _plans(await Plan.select().where(Plan.id.is_in(chunk) & (Plan.disclosure == PUBLIC)), names)
@@ -128,7 +135,7 @@ async def all_public_docs(batch_size: int = 5000) -> AsyncIterator[list[SearchDo
     after = 0
     while True:
         rows = await (
-            Result.select().where((Result.id > after) & (Result.disclosure == PUBLIC)).order_by(Result.id)
+            Result.select(*RESULT_COLUMNS).where((Result.id > after) & (Result.disclosure == PUBLIC)).order_by(Result.id)
             .limit(batch_size)
         )
         if not rows:
