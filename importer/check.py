@@ -48,13 +48,36 @@ def natural_key(kind: str, d: Any) -> tuple:
     return (d.uscc, d.department_code, d.scanned_at)
 
 
-def to_wire(draft: Any) -> tuple:
-    """A draft as a plain tuple: pickled between processes ten times faster than the dataclass."""
-    return tuple(draft.__dict__.values())
+def _date_fields(cls: type) -> tuple[int, ...]:
+    return tuple(i for i, f in enumerate(dataclasses.fields(cls))
+                 if str(f.type).replace(" ", "") in ("dt.date", "dt.date|None"))
+
+
+# Positions of the date fields of each draft: they travel as day numbers (pickling a date
+# object costs four times as much as the rest of a result row).
+DATE_FIELDS: dict[str, tuple[int, ...]] = {kind: _date_fields(cls) for kind, cls in DRAFTS.items()}
+
+
+def to_wire(kind: str, draft: Any) -> tuple:
+    """A draft as a plain tuple: pickled between processes many times faster than the dataclass."""
+    values = list(draft.__dict__.values())
+    for i in DATE_FIELDS[kind]:
+        if values[i] is not None:
+            values[i] = values[i].toordinal()
+    return tuple(values)
 
 
 def from_wire(kind: str, values: tuple) -> Any:
+    dates = DATE_FIELDS[kind]
+    if dates:
+        values = list(values)
+        for i in dates:
+            if values[i] is not None:
+                values[i] = _from_ordinal(values[i])
     return DRAFTS[kind](*values)
+
+
+_from_ordinal = dt.date.fromordinal
 
 
 def _validator(kind: str, actor: Principal, departments: dict[str, str], today: dt.date,

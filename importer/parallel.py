@@ -7,7 +7,8 @@ file order, so duplicates within the file are still found by the caller in order
 numbers are those of the file. With one worker (or where fork is unavailable) the same
 function runs in this process.
 
-Only plain tuples cross between processes: a pickled dataclass costs ten times as much.
+Only plain tuples cross between processes (marshalled, dates as day numbers): a pickled
+dataclass costs ten times as much.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import collections
 import concurrent.futures
 import csv
 import io
+import marshal
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from importer.check import Problem, RowChecker, from_wire, to_wire
 from importer.files import FileRejected, Table, csv_error, is_record
 
 BATCH_ROWS = 10_000
+AHEAD = 4  # batches in flight per worker
 MAX_WORKERS = 8
 
 # Set in the importing process just before the pool forks; the workers inherit it.
@@ -53,14 +56,28 @@ def _check(checker: RowChecker, batch: list[tuple[int, list[Any]]], wire: bool) 
         if found:
             problems.extend(found)
         elif draft is not None:
-            good.append((n, to_wire(draft) if wire else draft))
+            good.append((n, to_wire(checker.kind, draft) if wire else draft))
     return len(batch), good, problems
 
 
-def _check_batch(batch: list[tuple[int, list[Any]]]) -> tuple[int, list[tuple[int, tuple]], list[Problem]]:
+def _pack(good: list[tuple[int, tuple]]) -> bytes | list:
+    """marshal is three times faster than pickle for plain tuples of str/int; a draft holding
+    another type (a scan record's datetime) goes by pickle."""
+    try:
+        return marshal.dumps(good)
+    except ValueError:
+        return good
+
+
+def _unpack(packed: bytes | list) -> list[tuple[int, tuple]]:
+    return marshal.loads(packed) if isinstance(packed, bytes) else packed
+
+
+def _check_batch(batch: list[tuple[int, list[Any]]]) -> tuple[int, bytes | list, list[Problem]]:
     """In a worker process."""
     assert _checker is not None
-    return _check(_checker, batch, wire=True)
+    n, good, problems = _check(_checker, batch, wire=True)
+    return n, _pack(good), problems
 
 
 def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[tuple[int, list[Any]]]]:
@@ -74,7 +91,7 @@ def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[
         yield batch
 
 
-def _check_lines(start: int, end: int, first_row: int) -> tuple[int, list[tuple[int, tuple]], list[Problem], str]:
+def _check_lines(start: int, end: int, first_row: int) -> tuple[int, bytes | list, list[Problem], str]:
     """In a worker process: parse and check the lines text[start:end] of a quote-free CSV (the
     text came with the fork; only three numbers travel). Returns what _check_batch does plus an
     error message if the CSV module refused a line (nothing after it in this range is checked)."""
@@ -89,7 +106,8 @@ def _check_lines(start: int, end: int, first_row: int) -> tuple[int, list[tuple[
                 batch.append((n, row))
     except csv.Error as e:
         error = str(csv_error(n + 1, e))
-    return (*_check(_checker, batch, wire=True), error)
+    n, good, problems = _check(_checker, batch, wire=True)
+    return n, _pack(good), problems, error
 
 
 def _line_ranges(text: str, start: int, rows: int) -> Iterator[tuple[int, int, int]]:
@@ -127,9 +145,10 @@ async def checked_batches(table: Table, checker: RowChecker, workers: int,
     try:
         exhausted = False
         while True:
-            # Keep every worker busy with one batch queued behind it; read ahead no further
+            # Keep the workers busy while this process writes (a batch takes it about as long
+            # to write as a worker to check): a few batches queued each, no further read-ahead
             # (bounded memory however large the file).
-            while not exhausted and len(pending) < 2 * workers:
+            while not exhausted and len(pending) < AHEAD * workers:
                 job = next(jobs, None)
                 if job is None:
                     exhausted = True
@@ -138,7 +157,7 @@ async def checked_batches(table: Table, checker: RowChecker, workers: int,
             if not pending:
                 break
             n, good, problems, *error = await asyncio.wrap_future(pending.popleft())
-            yield Checked(n, [(i, from_wire(kind, w)) for i, w in good], problems)
+            yield Checked(n, [(i, from_wire(kind, w)) for i, w in _unpack(good)], problems)
             if error and error[0]:
                 raise FileRejected(error[0])
     finally:
