@@ -11,9 +11,10 @@ No business rules here: callers decide what rows to write; this module only writ
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
-from typing import Any, AsyncIterator, Callable, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Sequence, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -25,6 +26,20 @@ DEFER_INDEXES_AT = 100_000  # rows in one load from which rebuilding indexes bea
 # Dates and times are written by the adapters piccolo.engine.sqlite registers with the sqlite3
 # module when imported (above), so bulk rows have exactly the stored form of Piccolo's own
 # inserts (timestamps converted to UTC). Never register other adapters: they are process-wide.
+
+
+T = TypeVar("T")
+
+
+def _run_to_end(coro: Coroutine[Any, Any, T]) -> T:
+    """Drive a coroutine that never suspends (the SQLite session's methods are coroutines only
+    to share an interface with asyncpg's; they call sqlite3 directly) without an event loop."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value
+    coro.close()
+    raise RuntimeError("a SQLite bulk write waited for an event loop")
 
 
 class BulkSession:
@@ -86,6 +101,13 @@ class BulkSession:
         `key_column` as text (the last of `columns`). Audit, change-log and outbox rows of a load."""
         raise NotImplementedError
 
+    def in_background(self, work: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+        """Start `work()` (a coroutine using this session) so that the caller can go on with
+        other things, not with this session, until it awaits the result. PostgreSQL: just the
+        coroutine. SQLite: run in a thread, where SQLite's C code works without the GIL while
+        this thread runs Python."""
+        return asyncio.ensure_future(work())
+
     async def insert_chunked(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
                              progress: Any = None) -> None:
         for i in range(0, len(rows), CHUNK):
@@ -101,6 +123,9 @@ class SQLiteBulk(BulkSession):
 
     async def fetch(self, sql: str, *args: Any) -> list[tuple]:
         return self.con.execute(sql.replace("{}", "?"), args).fetchall()
+
+    def in_background(self, work: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+        return asyncio.ensure_future(asyncio.to_thread(_run_to_end, work()))
 
     def stamp(self, at: Any) -> Any:
         return convert_datetime_in(at)  # exactly the form Piccolo's adapter stores
@@ -277,8 +302,9 @@ class PostgresBulk(BulkSession):
 async def bulk_session(engine: Engine) -> AsyncIterator[BulkSession]:
     """Commit when the block ends normally; roll back everything if it raises."""
     if isinstance(engine, SQLiteEngine):
+        # Used by one thread at a time: a writer thread (in_background) while the caller waits.
         con = sqlite3.connect(engine.connection_kwargs["database"], isolation_level=None,
-                              timeout=engine.connection_kwargs.get("timeout", 30))
+                              timeout=engine.connection_kwargs.get("timeout", 30), check_same_thread=False)
         journal_switched = _rollback_journal_if_alone(con)
         try:
             # 1 GiB (allocated only as used): a million-row load's pages stay in memory until

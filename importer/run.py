@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import sys
 import time
@@ -174,23 +175,40 @@ async def _load(engine: Any, table: Table, checker: RowChecker, actor: Principal
             db_table = DB_KEYS[kind][0]
             had_rows = bool(await s.fetch(f'SELECT 1 FROM "{db_table}" LIMIT 1'))
             async with _writer(s, kind, actor, table.size_hint or 0) as write:
+                async def store(drafts: list[Any], rownums: list[int]) -> tuple[list[Problem], int]:
+                    """Check one batch against the database and, if it is clean, write it."""
+                    found = await _db_duplicates(s, kind, drafts, rownums, outcome.key_label) if had_rows else []
+                    if found or outcome.problems:
+                        return found, 0
+                    if kind in ("results", "honours"):
+                        await _mask_and_register(s, drafts, kind, actor, register)
+                    await write(drafts)
+                    return [], len(drafts)
+
+                # Batch k is stored in the background while batch k+1 is received and checked
+                # for duplicates within the file; nothing else touches the session meanwhile.
+                storing: Any = None
                 try:
                     async for batch in checked_batches(table, checker, workers, batch_rows):
                         outcome.rows += batch.rows
                         drafts, rownums, dupes = _in_file_duplicates(kind, batch.good, seen, outcome.key_label)
+                        bar.update(batch.rows)
+                        if storing is not None:
+                            found, stored = await storing
+                            storing = None
+                            outcome.problems += found
+                            outcome.stored += stored
                         # In file order, whatever the batch size.
                         outcome.problems += sorted(batch.problems + dupes, key=lambda p: p.row)
-                        bar.update(batch.rows)
-                        if drafts and had_rows:
-                            outcome.problems += await _db_duplicates(s, kind, drafts, rownums, outcome.key_label)
-                        if outcome.problems or not drafts:
-                            continue  # nothing more is written; checking goes on for the report
-                        if kind in ("results", "honours"):
-                            await _mask_and_register(s, drafts, kind, actor, register)
-                        await write(drafts)
-                        outcome.stored += len(drafts)
+                        if drafts:  # after the first problem only checked against the database
+                            storing = s.in_background(functools.partial(store, drafts, rownums))
                 except FileRejected as e:
                     outcome.problems.append(Problem(0, "", str(e)))
+                finally:
+                    if storing is not None:
+                        found, stored = await storing
+                        outcome.problems += found
+                        outcome.stored += stored
                 bar.close()
                 if outcome.rows == 0 and not outcome.problems:
                     outcome.problems.append(Problem(0, "", "文件没有数据行 (the file has a header but no data rows)"))
