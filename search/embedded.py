@@ -180,8 +180,9 @@ class EmbeddedIndex:
         self._readers: queue.SimpleQueue[tuple[int, sqlite3.Connection]] = queue.SimpleQueue()
         self._writer: sqlite3.Connection | None = None
         self._writer_ino = -2
-        # Worker processes for a rebuild (None: `_workers()`), and from how many documents on.
-        self.build_workers: int | None = None
+        # Whether a large rebuild runs in worker processes (None: when it can help, `_split()`),
+        # and from how many documents on.
+        self.build_in_processes: bool | None = None
         self.build_parallel_min = BUILD_PARALLEL_MIN
         con = _connect(path)
         con.executescript(_DDL)
@@ -312,15 +313,17 @@ class EmbeddedIndex:
         file is scratch until the rename, so it is written without journal or fsync, with
         FTS5 automerge off and one large in-memory segment, and the B-tree indexes made last.
 
-        A large build (BUILD_PARALLEL_MIN documents or more) runs in forked processes: one or
-        two tokenize (`_tokenize`, pure Python) and one writes SQLite (`_writer_*`), while this
-        process only turns documents into columns and passes them on. In one process the two
-        halves could not overlap: the sqlite3 module holds the GIL between rows, so a thread
-        tokenizing beside it stalls the writer. Batches travel as a few NUL-joined strings per
-        batch (`_pack`), so pickling them costs little. A small build runs here.
+        A large build (BUILD_PARALLEL_MIN documents or more) runs in two forked processes: one
+        tokenizes (`_derive`, pure Python) and writes the `doc` and `exact` rows into a file of
+        its own, the other writes the FTS5 index into the build file and, at the end, copies
+        the first one's tables in (`_writer_finish`). This process only turns documents into
+        columns and passes them on. In one process the halves could not overlap: the sqlite3
+        module holds the GIL between rows, so a thread tokenizing beside it stalls the writer.
+        Batches travel as a few NUL-joined strings (`_pack`), so pickling costs little.
         """
         tmp = self.path + ".rebuild"
         _remove(tmp)
+        _remove(tmp + "-docs")
         source = aiter(batches)
         first: list[list[SearchDoc]] = []
         buffered = 0
@@ -330,15 +333,17 @@ class EmbeddedIndex:
                 buffered += len(batch)
                 if buffered >= self.build_parallel_min:
                     break
-        workers = self.build_workers if self.build_workers is not None else _workers()
+        split = self.build_in_processes if self.build_in_processes is not None else _split()
         try:
-            if buffered >= self.build_parallel_min and workers > 0:
-                n = await _build_in_processes(tmp, first, source, workers)
+            if buffered >= self.build_parallel_min and split:
+                n = await _build_in_processes(tmp, first, source)
             else:
                 n = await _build_here(tmp, first, source)
         except BaseException:
             _remove(tmp)
             raise
+        finally:
+            _remove(tmp + "-docs")
         with self._lock:
             os.replace(tmp, self.path)
             for suffix in ("-wal", "-shm"):
@@ -383,13 +388,9 @@ def _remove(path: str) -> None:
             os.remove(path + suffix)
 
 
-def _workers() -> int:
-    """Tokenizing processes for a large build (0: build in this process)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0
-    # The writer needs a CPU of its own; tokenizing is faster than writing, so more than two
-    # tokenizers never help.
-    return max(1, min(2, (os.cpu_count() or 1) - 1))
+def _split() -> bool:
+    """Whether a large build runs in two worker processes: it needs fork and a second CPU."""
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
 
 
 def _doc_columns(first_rid: int, batch: list[SearchDoc]) -> list:
@@ -459,22 +460,34 @@ def _start_build(con: sqlite3.Connection) -> None:
     con.execute("BEGIN")
 
 
-def _bulk_write(con: sqlite3.Connection, cols: list, toks: tuple[str, str, str, str, list[int]]) -> None:
-    rids: range = cols[0]
-    titles, bodies, facets, terms, at = toks
+def _write_docs(con: sqlite3.Connection, cols: list, toks: tuple[str, str, str, str, list[int]]) -> None:
     con.executemany(_INSERT_DOC, zip(*cols))
+    terms, at = toks[3], toks[4]
+    if at:
+        con.executemany("INSERT INTO exact VALUES (?, ?)", zip(terms.split(_NUL), map(cols[0].start.__add__, at)))
+
+
+def _write_fts(con: sqlite3.Connection, rids: range, toks: tuple[str, str, str] | tuple) -> None:
+    titles, bodies, facets = toks[:3]
     con.executemany("INSERT INTO fts (rowid, title, body, f) VALUES (?,?,?,?)",
                     zip(rids, titles.split(_NUL), bodies.split(_NUL), facets.split(_NUL)))
-    if at:
-        con.executemany("INSERT INTO exact VALUES (?, ?)", zip(terms.split(_NUL), map(rids.start.__add__, at)))
 
 
-def _finish_build(con: sqlite3.Connection) -> None:
+def _finish_build(con: sqlite3.Connection, docs_from: str | None = None) -> None:
     con.execute("COMMIT")
     con.execute("INSERT INTO fts (fts) VALUES ('optimize')")  # merges segments, if there are several
     # The defaults again, for the updates the outbox makes to this file.
     con.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 4)")
     con.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', ?)", (_DEFAULT_HASHSIZE,))
+    if docs_from is not None:
+        # Into empty tables of the same definition SQLite copies the stored records as they
+        # are (its transfer optimization), without decoding them.
+        con.execute("ATTACH DATABASE ? AS docs", (docs_from,))
+        con.execute("BEGIN")
+        con.execute("INSERT INTO main.doc SELECT * FROM docs.doc")
+        con.execute("INSERT INTO main.exact SELECT * FROM docs.exact")
+        con.execute("COMMIT")
+        con.execute("DETACH DATABASE docs")
     con.executescript(_INDEXES)
     con.execute("PRAGMA journal_mode=WAL")
 
@@ -482,6 +495,11 @@ def _finish_build(con: sqlite3.Connection) -> None:
 async def _build_here(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterator[list[SearchDoc]]) -> int:
     con = sqlite3.connect(tmp, check_same_thread=False, isolation_level=None)
     n = 0
+
+    def write(cols: list, toks: tuple) -> None:
+        _write_docs(con, cols, toks)
+        _write_fts(con, cols[0], toks)
+
     try:
         await asyncio.to_thread(_start_build, con)
 
@@ -495,89 +513,118 @@ async def _build_here(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterato
             if batch:
                 cols = _doc_columns(n + 1, batch)
                 n += len(batch)
-                await asyncio.to_thread(_bulk_write, con, cols, _tokenize([cols[i] for i in _TOKENIZED]))
+                await asyncio.to_thread(write, cols, _tokenize([cols[i] for i in _TOKENIZED]))
         await asyncio.to_thread(_finish_build, con)
     finally:
         con.close()
     return n
 
 
-# The writer process's connection to the file being built.
-_build_con: sqlite3.Connection | None = None
+# The worker processes' connections: the tokenizer's to its `doc`/`exact` file, the writer's to
+# the build file.
+_docs_con: sqlite3.Connection | None = None
+_fts_con: sqlite3.Connection | None = None
+
+
+def _open_build(path: str) -> sqlite3.Connection:
+    con = sqlite3.connect(path, isolation_level=None)
+    _start_build(con)
+    return con
+
+
+def _tokenizer_open(path: str) -> None:
+    global _docs_con
+    _docs_con = _open_build(path)
+
+
+def _tokenizer_run(packed: tuple[int, int, list]) -> tuple[str, str, str]:
+    """Tokenize a packed batch, store its `doc` and `exact` rows, return its FTS token streams."""
+    assert _docs_con is not None
+    cols = _unpack(packed)
+    toks = _tokenize([cols[i] for i in _TOKENIZED])
+    _write_docs(_docs_con, cols, toks)
+    return toks[:3]
+
+
+def _tokenizer_finish() -> None:
+    global _docs_con
+    assert _docs_con is not None
+    _docs_con.execute("COMMIT")
+    _docs_con.close()
+    _docs_con = None
 
 
 def _writer_open(path: str) -> None:
-    global _build_con
-    _build_con = sqlite3.connect(path, isolation_level=None)
-    _start_build(_build_con)
+    global _fts_con
+    _fts_con = _open_build(path)
 
 
-def _writer_write(packed: tuple[int, int, list], toks: tuple[str, str, str, str, list[int]]) -> None:
-    assert _build_con is not None
-    _bulk_write(_build_con, _unpack(packed), toks)
+def _writer_write(first: int, n: int, toks: tuple[str, str, str]) -> None:
+    assert _fts_con is not None
+    _write_fts(_fts_con, range(first, first + n), toks)
 
 
-def _writer_finish() -> None:
-    global _build_con
-    assert _build_con is not None
-    _finish_build(_build_con)
-    _build_con.close()
-    _build_con = None
+def _writer_finish(docs_from: str) -> None:
+    global _fts_con
+    assert _fts_con is not None
+    _finish_build(_fts_con, docs_from)
+    _fts_con.close()
+    _fts_con = None
 
 
-async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterator[list[SearchDoc]],
-                              workers: int) -> int:
+async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterator[list[SearchDoc]]) -> int:
     loop = asyncio.get_running_loop()
-    # Forked workers inherit the loaded modules and the folding table (loaded first, so none of
-    # them reads it again). gc.freeze() before forking is the documented way to fork a process
-    # with a large heap (the caller's documents): no garbage collection, here or in a worker,
-    # walks those objects, so the workers never copy their memory pages. Unfrozen at the end.
+    # Forked workers inherit the loaded modules and the folding table (loaded first, so neither
+    # reads it again). gc.freeze() before forking is the documented way to fork a process with
+    # a large heap (the caller's documents): no garbage collection, here or in a worker, walks
+    # those objects, so the workers never copy their memory pages. Unfrozen at the end.
     text._t2s_table()
     text._traditional()
     gc.freeze()
     ctx = multiprocessing.get_context("fork")
-    writer = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)  # one process: calls run in order
-    tokenizers = concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx)
-    tokenizing: collections.deque[tuple[tuple, asyncio.Future]] = collections.deque()
+    # One process each, so each one's calls run in order on its one connection.
+    tokenizer = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
+    writer = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
+    tokenizing: collections.deque[tuple[int, int, asyncio.Future]] = collections.deque()
     writing: collections.deque[asyncio.Future] = collections.deque()
+    docs_path = tmp + "-docs"
     n = 0
 
     async def hand_over(all_: bool = False) -> None:
-        # Tokenized batches go to the writer oldest first; at most _AHEAD wait for it.
-        while tokenizing and (all_ or len(tokenizing) > _AHEAD or tokenizing[0][1].done()):
-            packed, tokens = tokenizing.popleft()
-            writing.append(loop.run_in_executor(writer, _writer_write, packed, await tokens))
+        # Tokenized batches go to the writer oldest first; at most _AHEAD wait for either.
+        while tokenizing and (all_ or len(tokenizing) > _AHEAD or tokenizing[0][2].done()):
+            start, count, tokens = tokenizing.popleft()
+            writing.append(loop.run_in_executor(writer, _writer_write, start, count, await tokens))
         while writing and (all_ or len(writing) > _AHEAD or writing[0].done()):
             await writing.popleft()  # raises the writer's error, if any
 
+    async def submit(batch: list[SearchDoc]) -> None:
+        nonlocal n
+        packed = _pack(_doc_columns(n + 1, batch))
+        tokenizing.append((n + 1, len(batch), loop.run_in_executor(tokenizer, _tokenizer_run, packed)))
+        n += len(batch)
+        await hand_over()
+
     try:
-        await loop.run_in_executor(writer, _writer_open, tmp)
+        await asyncio.gather(loop.run_in_executor(tokenizer, _tokenizer_open, docs_path),
+                             loop.run_in_executor(writer, _writer_open, tmp))
         for batch in first:
-            n = _submit(loop, tokenizers, tokenizing, batch, n)
-            await hand_over()
+            await submit(batch)
         async for batch in rest:
             if batch:
-                n = _submit(loop, tokenizers, tokenizing, batch, n)
-                await hand_over()
+                await submit(batch)
         await hand_over(all_=True)
-        await loop.run_in_executor(writer, _writer_finish)
+        await loop.run_in_executor(tokenizer, _tokenizer_finish)
+        await loop.run_in_executor(writer, _writer_finish, docs_path)
     except BaseException:
-        for f in [*(t for _, t in tokenizing), *writing]:
+        for f in [*(t for _, _, t in tokenizing), *writing]:
             f.cancel()
         raise
     finally:
-        await asyncio.to_thread(tokenizers.shutdown, True, cancel_futures=True)
+        await asyncio.to_thread(tokenizer.shutdown, True, cancel_futures=True)
         await asyncio.to_thread(writer.shutdown, True, cancel_futures=True)
         gc.unfreeze()
     return n
-
-
-def _submit(loop: asyncio.AbstractEventLoop, pool: concurrent.futures.Executor,
-            tokenizing: collections.deque, batch: list[SearchDoc], n: int) -> int:
-    packed = _pack(_doc_columns(n + 1, batch))
-    tokens = loop.run_in_executor(pool, _tokenize, [packed[2][i] for i in _TOKENIZED])
-    tokenizing.append((packed, tokens))
-    return n + len(batch)
 
 
 # --- the query ---------------------------------------------------------------------------
