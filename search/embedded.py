@@ -19,23 +19,21 @@ from __future__ import annotations
 import asyncio
 import bisect
 import collections
-import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
-import gc
 import json
 import math
-import multiprocessing
 import operator
 import os
+import pickle
 import queue
 import sqlite3
+import sys
 import threading
 from collections import Counter
 from typing import AsyncIterable, AsyncIterator, Sequence
 
-from search import text
 from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable, doc_key
 from search.text import Phrase, analyse, analyse_fields, exact_key, fold, fts5_match, query_phrases
 
@@ -313,13 +311,14 @@ class EmbeddedIndex:
         file is scratch until the rename, so it is written without journal or fsync, with
         FTS5 automerge off and one large in-memory segment, and the B-tree indexes made last.
 
-        A large build (BUILD_PARALLEL_MIN documents or more) runs in two forked processes: one
-        tokenizes (`_derive`, pure Python) and writes the `doc` and `exact` rows into a file of
-        its own, the other writes the FTS5 index into the build file and, at the end, copies
-        the first one's tables in (`_writer_finish`). This process only turns documents into
-        columns and passes them on. In one process the halves could not overlap: the sqlite3
-        module holds the GIL between rows, so a thread tokenizing beside it stalls the writer.
-        Batches travel as a few NUL-joined strings (`_pack`), so pickling costs little.
+        A large build (BUILD_PARALLEL_MIN documents or more) runs in two worker processes
+        (`search.build_worker`): one tokenizes (`_derive`, pure Python) and writes the `doc` and
+        `exact` rows into a file of its own, the other writes the FTS5 index into the build file
+        and, at the end, copies the first one's tables in (`_finish_build`). This process only
+        turns documents into columns and passes them on. In one process the halves could not
+        overlap: the sqlite3 module holds the GIL between rows, so a thread tokenizing beside it
+        stalls the writer. Batches travel as a few NUL-joined strings (`_pack`), so pickling
+        costs little.
         """
         tmp = self.path + ".rebuild"
         _remove(tmp)
@@ -372,7 +371,7 @@ _DEFAULT_HASHSIZE = 1024 * 1024
 # Build in worker processes from this many documents on; below it, starting them costs more
 # than it saves.
 BUILD_PARALLEL_MIN = 4000
-_AHEAD = 3  # batches queued for the tokenizers, and for the writer
+_AHEAD = 3  # batches queued for the tokenizer, and for the writer
 _NUL = "\x00"
 _INSERT_DOC = f"INSERT INTO doc ({_DOC_COLS}) VALUES ({','.join('?' * 14)})"
 # The `doc` columns that `_derive` reads, by position in `_doc_columns`.
@@ -389,8 +388,8 @@ def _remove(path: str) -> None:
 
 
 def _split() -> bool:
-    """Whether a large build runs in two worker processes: it needs fork and a second CPU."""
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    """Whether a large build runs in two worker processes: only with a second CPU."""
+    return (os.cpu_count() or 1) > 1
 
 
 def _doc_columns(first_rid: int, batch: list[SearchDoc]) -> list:
@@ -520,8 +519,8 @@ async def _build_here(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterato
     return n
 
 
-# The worker processes' connections: the tokenizer's to its `doc`/`exact` file, the writer's to
-# the build file.
+# In the worker processes (`search.build_worker` calls these): the tokenizer's connection to its
+# `doc`/`exact` file, the writer's to the build file.
 _docs_con: sqlite3.Connection | None = None
 _fts_con: sqlite3.Connection | None = None
 
@@ -572,19 +571,63 @@ def _writer_finish(docs_from: str) -> None:
     _fts_con = None
 
 
+class _Worker:
+    """A `search.build_worker` process: `call` sends a request at once and returns a future for
+    its answer (answers come in request order)."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.waiting: collections.deque[asyncio.Future] = collections.deque()
+        self.reader = asyncio.ensure_future(self._read())
+
+    @classmethod
+    async def start(cls) -> _Worker:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "search.build_worker", env=env,
+                                                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        return cls(proc)
+
+    async def call(self, name: str, *args) -> asyncio.Future:
+        assert self.proc.stdin is not None
+        fut = asyncio.get_running_loop().create_future()
+        self.waiting.append(fut)
+        data = pickle.dumps((name, args), protocol=pickle.HIGHEST_PROTOCOL)
+        self.proc.stdin.write(len(data).to_bytes(8, "little"))
+        self.proc.stdin.write(data)
+        await self.proc.stdin.drain()  # waits while the worker is behind: the pipeline's brake
+        return fut
+
+    async def _read(self) -> None:
+        assert self.proc.stdout is not None
+        try:
+            while True:
+                head = await self.proc.stdout.readexactly(8)
+                ok, value = pickle.loads(await self.proc.stdout.readexactly(int.from_bytes(head, "little")))
+                fut = self.waiting.popleft()
+                if not fut.done():
+                    fut.set_result(value) if ok else fut.set_exception(value)
+        except asyncio.IncompleteReadError:
+            pass
+        finally:
+            while self.waiting:  # the worker ended before answering these
+                fut = self.waiting.popleft()
+                if not fut.done():
+                    fut.set_exception(RuntimeError(f"search build worker exited ({self.proc.returncode})"))
+
+    async def close(self, kill: bool = False) -> None:
+        if kill and self.proc.returncode is None:
+            for fut in self.waiting:
+                fut.cancel()  # nobody waits for these any more
+            self.proc.kill()
+        elif self.proc.stdin is not None and not self.proc.stdin.is_closing():
+            self.proc.stdin.close()
+        await self.proc.wait()
+        await self.reader
+
+
 async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterator[list[SearchDoc]]) -> int:
-    loop = asyncio.get_running_loop()
-    # Forked workers inherit the loaded modules and the folding table (loaded first, so neither
-    # reads it again). gc.freeze() before forking is the documented way to fork a process with
-    # a large heap (the caller's documents): no garbage collection, here or in a worker, walks
-    # those objects, so the workers never copy their memory pages. Unfrozen at the end.
-    text._t2s_table()
-    text._traditional()
-    gc.freeze()
-    ctx = multiprocessing.get_context("fork")
-    # One process each, so each one's calls run in order on its one connection.
-    tokenizer = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
-    writer = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
+    tokenizer = writer = None
     tokenizing: collections.deque[tuple[int, int, asyncio.Future]] = collections.deque()
     writing: collections.deque[asyncio.Future] = collections.deque()
     docs_path = tmp + "-docs"
@@ -592,38 +635,38 @@ async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: Asyn
 
     async def hand_over(all_: bool = False) -> None:
         # Tokenized batches go to the writer oldest first; at most _AHEAD wait for either.
+        assert writer is not None
         while tokenizing and (all_ or len(tokenizing) > _AHEAD or tokenizing[0][2].done()):
             start, count, tokens = tokenizing.popleft()
-            writing.append(loop.run_in_executor(writer, _writer_write, start, count, await tokens))
+            writing.append(await writer.call("_writer_write", start, count, await tokens))
         while writing and (all_ or len(writing) > _AHEAD or writing[0].done()):
             await writing.popleft()  # raises the writer's error, if any
 
     async def submit(batch: list[SearchDoc]) -> None:
         nonlocal n
+        assert tokenizer is not None
         packed = _pack(_doc_columns(n + 1, batch))
-        tokenizing.append((n + 1, len(batch), loop.run_in_executor(tokenizer, _tokenizer_run, packed)))
+        tokenizing.append((n + 1, len(batch), await tokenizer.call("_tokenizer_run", packed)))
         n += len(batch)
         await hand_over()
 
+    ok = False
     try:
-        await asyncio.gather(loop.run_in_executor(tokenizer, _tokenizer_open, docs_path),
-                             loop.run_in_executor(writer, _writer_open, tmp))
+        tokenizer, writer = await asyncio.gather(_Worker.start(), _Worker.start())
+        await asyncio.gather(await tokenizer.call("_tokenizer_open", docs_path), await writer.call("_writer_open", tmp))
         for batch in first:
             await submit(batch)
         async for batch in rest:
             if batch:
                 await submit(batch)
         await hand_over(all_=True)
-        await loop.run_in_executor(tokenizer, _tokenizer_finish)
-        await loop.run_in_executor(writer, _writer_finish, docs_path)
-    except BaseException:
-        for f in [*(t for _, _, t in tokenizing), *writing]:
-            f.cancel()
-        raise
+        await (await tokenizer.call("_tokenizer_finish"))
+        await (await writer.call("_writer_finish", docs_path))
+        ok = True
     finally:
-        await asyncio.to_thread(tokenizer.shutdown, True, cancel_futures=True)
-        await asyncio.to_thread(writer.shutdown, True, cancel_futures=True)
-        gc.unfreeze()
+        for w in (tokenizer, writer):
+            if w is not None:
+                await w.close(kill=not ok)
     return n
 
 

@@ -1,0 +1,39 @@
+"""A worker process of the embedded index's rebuild (`search.embedded`): run as
+`python -m search.build_worker`, it calls the `search.embedded` functions it is asked to, in order.
+
+Protocol, both ways: an 8-byte little-endian length, then a pickle. A request is
+(function name, args); the answer is (True, result) or (False, exception). End of input ends it.
+A fresh interpreter rather than a fork: the parent may hold a large heap (the documents) and
+threads (the event loop's), and a forked child shares both.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+
+
+def main() -> None:
+    from search import embedded
+
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        head = inp.read(8)
+        if len(head) < 8:
+            return
+        name, args = pickle.loads(inp.read(int.from_bytes(head, "little")))
+        try:
+            answer = (True, getattr(embedded, name)(*args))
+        except Exception as e:  # noqa: BLE001 - handed to the parent, which raises it
+            answer = (False, e)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as e:  # noqa: BLE001 - an exception that cannot be pickled
+            data = pickle.dumps((False, RuntimeError(f"{type(e).__name__}: {e}; answering {name}: {answer[1]!r}")))
+        out.write(len(data).to_bytes(8, "little"))
+        out.write(data)
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
