@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import logging
 import math
 import operator
 import os
@@ -37,6 +38,7 @@ from typing import AsyncIterable, AsyncIterator, Sequence
 from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable, doc_key
 from search.text import Phrase, analyse, analyse_fields, exact_key, fold, fts5_match, query_phrases
 
+log = logging.getLogger("gongshi.search")
 SCHEMA_VERSION = "1"
 # A two-character query can match most of a million records; bm25 over all of them and exact
 # facet counts would cost far more than the 50 ms a search may take. So:
@@ -334,9 +336,15 @@ class EmbeddedIndex:
                     break
         split = self.build_in_processes if self.build_in_processes is not None else _split()
         try:
+            n = -1
             if buffered >= self.build_parallel_min and split:
-                n = await _build_in_processes(tmp, first, source)
-            else:
+                try:
+                    n = await _build_in_processes(tmp, first, source)
+                except _NoWorkers as e:  # nothing written yet: build here instead
+                    log.warning("search rebuild runs in one process: %s", e)
+                    _remove(tmp)
+                    _remove(tmp + "-docs")
+            if n < 0:
                 n = await _build_here(tmp, first, source)
         except BaseException:
             _remove(tmp)
@@ -571,6 +579,10 @@ def _writer_finish(docs_from: str) -> None:
     _fts_con = None
 
 
+class _NoWorkers(Exception):
+    """The worker processes could not be started; nothing was built yet."""
+
+
 class _Worker:
     """A `search.build_worker` process: `call` sends a request at once and returns a future for
     its answer (answers come in request order)."""
@@ -652,8 +664,13 @@ async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: Asyn
 
     ok = False
     try:
-        tokenizer, writer = await asyncio.gather(_Worker.start(), _Worker.start())
-        await asyncio.gather(await tokenizer.call("_tokenizer_open", docs_path), await writer.call("_writer_open", tmp))
+        try:
+            tokenizer = await _Worker.start()
+            writer = await _Worker.start()
+            await asyncio.gather(await tokenizer.call("_tokenizer_open", docs_path),
+                                 await writer.call("_writer_open", tmp))
+        except Exception as e:  # noqa: BLE001 - e.g. no interpreter to start, or it cannot import us
+            raise _NoWorkers(f"{type(e).__name__}: {e}") from e
         for batch in first:
             await submit(batch)
         async for batch in rest:

@@ -167,3 +167,17 @@ def test_analyse_and_exact_key_match_the_definition() -> None:
         assert text.analyse(s) == reference_analyse(s), repr(s)
         assert text.exact_key(s) == reference_analyse(s)[1], repr(s)
         assert text.analyse_fields(s) == reference_analyse(s)[0], repr(s)
+
+
+async def test_without_worker_processes_the_build_runs_here(tmp_path, monkeypatch, caplog) -> None:
+    import sys
+
+    docs = corpus(300)
+    here = await build(str(tmp_path / "here.sqlite"), docs, apart=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    apart = await build(str(tmp_path / "apart.sqlite"), docs, apart=True)
+    assert "runs in one process" in caplog.text
+    assert contents(here.path) == contents(apart.path)
+    assert not [p for p in os.listdir(tmp_path) if ".rebuild" in p]
+    await here.close()
+    await apart.close()
