@@ -315,8 +315,8 @@ class EmbeddedIndex:
 
         A large build (BUILD_PARALLEL_MIN documents or more) runs in two worker processes
         (`search.build_worker`): one tokenizes (`_derive`, pure Python) and writes the `doc` and
-        `exact` rows into a file of its own, the other writes the FTS5 index into the build file
-        and, at the end, copies the first one's tables in (`_finish_build`). This process only
+        `exact` rows and their indexes into a file of its own, the other writes the FTS5 index
+        into the build file and, at the end, copies the first one's tables in (`_writer_finish`). This process only
         turns documents into columns and passes them on. In one process the halves could not
         overlap: the sqlite3 module holds the GIL between rows, so a thread tokenizing beside it
         stalls the writer. Batches travel as a few NUL-joined strings (`_pack`), so pickling
@@ -480,21 +480,16 @@ def _write_fts(con: sqlite3.Connection, rids: range, toks: tuple[str, str, str] 
                     zip(rids, titles.split(_NUL), bodies.split(_NUL), facets.split(_NUL)))
 
 
-def _finish_build(con: sqlite3.Connection, docs_from: str | None = None) -> None:
+def _commit_build(con: sqlite3.Connection) -> None:
     con.execute("COMMIT")
     con.execute("INSERT INTO fts (fts) VALUES ('optimize')")  # merges segments, if there are several
     # The defaults again, for the updates the outbox makes to this file.
     con.execute("INSERT INTO fts (fts, rank) VALUES ('automerge', 4)")
     con.execute("INSERT INTO fts (fts, rank) VALUES ('hashsize', ?)", (_DEFAULT_HASHSIZE,))
-    if docs_from is not None:
-        # Into empty tables of the same definition SQLite copies the stored records as they
-        # are (its transfer optimization), without decoding them.
-        con.execute("ATTACH DATABASE ? AS docs", (docs_from,))
-        con.execute("BEGIN")
-        con.execute("INSERT INTO main.doc SELECT * FROM docs.doc")
-        con.execute("INSERT INTO main.exact SELECT * FROM docs.exact")
-        con.execute("COMMIT")
-        con.execute("DETACH DATABASE docs")
+
+
+def _finish_build(con: sqlite3.Connection) -> None:
+    _commit_build(con)
     con.executescript(_INDEXES)
     con.execute("PRAGMA journal_mode=WAL")
 
@@ -554,9 +549,11 @@ def _tokenizer_run(packed: tuple[int, int, list]) -> tuple[str, str, str]:
 
 
 def _tokenizer_finish() -> None:
+    """Commit and index the `doc`/`exact` file (while the writer flushes FTS5)."""
     global _docs_con
     assert _docs_con is not None
     _docs_con.execute("COMMIT")
+    _docs_con.executescript(_INDEXES)
     _docs_con.close()
     _docs_con = None
 
@@ -571,11 +568,27 @@ def _writer_write(first: int, n: int, toks: tuple[str, str, str]) -> None:
     _write_fts(_fts_con, range(first, first + n), toks)
 
 
-def _writer_finish(docs_from: str) -> None:
-    global _fts_con
+def _writer_commit() -> None:
     assert _fts_con is not None
-    _finish_build(_fts_con, docs_from)
-    _fts_con.close()
+    _commit_build(_fts_con)
+
+
+def _writer_finish(docs_from: str) -> None:
+    """Copy the tokenizer's `doc` and `exact` tables, with their indexes, into the build file."""
+    global _fts_con
+    con = _fts_con
+    assert con is not None
+    # Into empty tables with the same definition and indexes SQLite copies the stored records
+    # and index entries as they are, in order (its transfer optimization): no decoding, no sort.
+    con.executescript(_INDEXES)
+    con.execute("ATTACH DATABASE ? AS docs", (docs_from,))
+    con.execute("BEGIN")
+    con.execute("INSERT INTO main.doc SELECT * FROM docs.doc")
+    con.execute("INSERT INTO main.exact SELECT * FROM docs.exact")
+    con.execute("COMMIT")
+    con.execute("DETACH DATABASE docs")
+    con.execute("PRAGMA journal_mode=WAL")
+    con.close()
     _fts_con = None
 
 
@@ -677,7 +690,7 @@ async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: Asyn
             if batch:
                 await submit(batch)
         await hand_over(all_=True)
-        await (await tokenizer.call("_tokenizer_finish"))
+        await asyncio.gather(await tokenizer.call("_tokenizer_finish"), await writer.call("_writer_commit"))
         await (await writer.call("_writer_finish", docs_path))
         ok = True
     finally:

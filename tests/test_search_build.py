@@ -70,6 +70,9 @@ def contents(path: str) -> dict[str, list]:
         "exact": con.execute("SELECT term, rid FROM exact ORDER BY term, rid").fetchall(),
         "fts": con.execute("SELECT term, doc, col, offset FROM temp.v ORDER BY doc, col, offset, term").fetchall(),
         "config": con.execute("SELECT k, v FROM fts_config WHERE k IN ('automerge', 'hashsize') ORDER BY k").fetchall(),
+        "schema": con.execute("SELECT type, name, sql FROM main.sqlite_master ORDER BY name").fetchall(),
+        "integrity": con.execute("PRAGMA main.integrity_check").fetchall(),
+        "journal": con.execute("PRAGMA main.journal_mode").fetchall(),
     }
     con.close()
     return out
@@ -84,6 +87,8 @@ async def test_worker_build_writes_what_the_in_process_build_writes(tmp_path) ->
     assert a == b
     # The build settings are gone: later updates merge and flush like any FTS5 table.
     assert b["config"] == [("automerge", 4), ("hashsize", 1024 * 1024)]
+    assert b["integrity"] == [("ok",)] and b["journal"] == [("wal",)]
+    assert {name for t, name, _ in b["schema"] if t == "index"} >= {"doc_key", "doc_uscc", "exact_term"}
     assert sorted(p for p in os.listdir(tmp_path) if "apart" in p) == ["apart.sqlite"]  # no build files left
     # And it answers: one character, a phrase across a word boundary, traditional characters.
     for q in ("丰", "城市丰华", "药品零售", "xyz数码", "2024年"):
