@@ -528,6 +528,12 @@ _docs_con: sqlite3.Connection | None = None
 _fts_con: sqlite3.Connection | None = None
 
 
+def _opened(con: sqlite3.Connection | None) -> sqlite3.Connection:
+    if con is None:
+        raise RuntimeError("the build file is not open in this worker")
+    return con
+
+
 def _open_build(path: str) -> sqlite3.Connection:
     con = sqlite3.connect(path, isolation_level=None)
     _start_build(con)
@@ -541,20 +547,19 @@ def _tokenizer_open(path: str) -> None:
 
 def _tokenizer_run(packed: tuple[int, int, list]) -> tuple[str, str, str]:
     """Tokenize a packed batch, store its `doc` and `exact` rows, return its FTS token streams."""
-    assert _docs_con is not None
     cols = _unpack(packed)
     toks = _tokenize([cols[i] for i in _TOKENIZED])
-    _write_docs(_docs_con, cols, toks)
+    _write_docs(_opened(_docs_con), cols, toks)
     return toks[:3]
 
 
 def _tokenizer_finish() -> None:
     """Commit and index the `doc`/`exact` file (while the writer flushes FTS5)."""
     global _docs_con
-    assert _docs_con is not None
-    _docs_con.execute("COMMIT")
-    _docs_con.executescript(_INDEXES)
-    _docs_con.close()
+    con = _opened(_docs_con)
+    con.execute("COMMIT")
+    con.executescript(_INDEXES)
+    con.close()
     _docs_con = None
 
 
@@ -564,20 +569,17 @@ def _writer_open(path: str) -> None:
 
 
 def _writer_write(first: int, n: int, toks: tuple[str, str, str]) -> None:
-    assert _fts_con is not None
-    _write_fts(_fts_con, range(first, first + n), toks)
+    _write_fts(_opened(_fts_con), range(first, first + n), toks)
 
 
 def _writer_commit() -> None:
-    assert _fts_con is not None
-    _commit_build(_fts_con)
+    _commit_build(_opened(_fts_con))
 
 
 def _writer_finish(docs_from: str) -> None:
     """Copy the tokenizer's `doc` and `exact` tables, with their indexes, into the build file."""
     global _fts_con
-    con = _fts_con
-    assert con is not None
+    con = _opened(_fts_con)
     # Into empty tables with the same definition and indexes SQLite copies the stored records
     # and index entries as they are, in order (its transfer optimization): no decoding, no sort.
     con.executescript(_INDEXES)

@@ -186,3 +186,17 @@ async def test_without_worker_processes_the_build_runs_here(tmp_path, monkeypatc
     assert not [p for p in os.listdir(tmp_path) if ".rebuild" in p]
     await here.close()
     await apart.close()
+
+
+async def test_a_worker_process_answers_in_order_and_reports_errors() -> None:
+    from search import embedded
+
+    w = await embedded._Worker.start()
+    refused = await w.call("rebuild")  # only build steps are run
+    tokens = await w.call("_tokenizer_run", embedded._pack(embedded._doc_columns(1, corpus(3))))
+    with pytest.raises(ValueError, match="not a build step"):
+        await refused
+    with pytest.raises(RuntimeError, match="not open"):  # the tokenizer's file was never opened
+        await tokens
+    await w.close()
+    assert w.proc.returncode == 0
