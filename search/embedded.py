@@ -696,6 +696,10 @@ async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: Asyn
         await (await writer.call("_writer_finish", docs_path))
         ok = True
     finally:
+        for f in [*(t for _, _, t in tokenizing), *writing]:  # only left over after an error
+            if f.done() and not f.cancelled():
+                f.exception()  # seen: the error being raised is the one that stopped the build
+            f.cancel()
         for w in (tokenizer, writer):
             if w is not None:
                 await w.close(kill=not ok)
