@@ -18,7 +18,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Sequence,
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, convert_datetime_in
+from piccolo.engine.sqlite import SQLiteEngine, convert_date_in, convert_datetime_in
 
 CHUNK = 20_000  # rows handed to the driver at once: bounded memory, few round trips
 DEFER_INDEXES_AT = 100_000  # rows in one load from which rebuilding indexes beats updating them
@@ -57,6 +57,10 @@ class BulkSession:
         saves seconds per million rows."""
         return at
 
+    def day(self, d: Any) -> Any:
+        """A date as the driver should receive it (see `stamp`)."""
+        return d
+
     async def reserve_ids(self, table: str, n: int, pk: str = "id") -> list[int]:
         """Ids for `n` rows about to be inserted, so child rows can point at them."""
         raise NotImplementedError
@@ -79,12 +83,13 @@ class BulkSession:
         await self.fetch(sql, *args)
 
     @contextlib.asynccontextmanager
-    async def indexes_deferred(self, tables: Sequence[str], rows: int,
-                               keep: Sequence[str] = ()) -> AsyncIterator[None]:
-        """For a large load: drop the tables' secondary indexes (but the ones named in `keep`)
-        and build them again at the end (sorting once beats a million random B-tree inserts).
-        SQLite only; DDL is transactional there, so a failure restores them, and a rebuilt
-        unique index still rejects duplicates."""
+    async def indexes_deferred(self, tables: Sequence[str], rows: int, indexes: Sequence[str],
+                               keep_if_rows: Sequence[str] = ()) -> AsyncIterator[None]:
+        """For a large load: drop the named `indexes` of `tables` and build them again at the end
+        (sorting once beats a million inserts at random places), except those in `keep_if_rows`
+        while the table has earlier rows (checks against them need the index). SQLite only; DDL
+        is transactional there, so a failure restores them, and a rebuilt unique index still
+        rejects duplicates."""
         yield
 
     async def insert_split(self, table: str, columns: tuple[str, str, str], source: str, list_column: str,
@@ -130,23 +135,26 @@ class SQLiteBulk(BulkSession):
     def stamp(self, at: Any) -> Any:
         return convert_datetime_in(at)  # exactly the form Piccolo's adapter stores
 
+    def day(self, d: Any) -> Any:
+        return convert_date_in(d)  # called directly: cheaper than the adapter lookup per cell
+
     async def execute(self, sql: str, *args: Any) -> None:
         self.con.execute(sql.replace("{}", "?"), args)
 
     @contextlib.asynccontextmanager
-    async def indexes_deferred(self, tables: Sequence[str], rows: int,
-                               keep: Sequence[str] = ()) -> AsyncIterator[None]:
+    async def indexes_deferred(self, tables: Sequence[str], rows: int, indexes: Sequence[str],
+                               keep_if_rows: Sequence[str] = ()) -> AsyncIterator[None]:
         existing = self.con.execute(f'SELECT COUNT(*) FROM "{tables[0]}"').fetchone()[0]
         if rows < DEFER_INDEXES_AT or rows < existing:
             yield
             return
-        if not existing:
-            keep = ()  # kept for checks against earlier rows: there are none
+        names = [n for n in indexes if not (existing and n in keep_if_rows)]
         marks = ", ".join("?" for _ in tables)
-        indexes = [(name, sql) for name, sql in self.con.execute(
+        found = dict(self.con.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
             list(tables),
-        ).fetchall() if name not in keep]
+        ).fetchall())
+        indexes = [(name, found[name]) for name in names if name in found]
         for name, _sql in indexes:
             self.con.execute(f'DROP INDEX "{name}"')
         yield
@@ -257,8 +265,8 @@ class PostgresBulk(BulkSession):
             f"WHERE r.id = ANY(${n}::int[]) ORDER BY r.id", *(v for v, _t in values), list(ids))
 
     @contextlib.asynccontextmanager
-    async def indexes_deferred(self, tables: Sequence[str], rows: int,
-                               keep: Sequence[str] = ()) -> AsyncIterator[None]:
+    async def indexes_deferred(self, tables: Sequence[str], rows: int, indexes: Sequence[str],
+                               keep_if_rows: Sequence[str] = ()) -> AsyncIterator[None]:
         """PostgreSQL keeps its indexes (COPY is fast enough) but needs fresh statistics after a
         large load: without them the planner walked a quarter of a million rows for a page of 20."""
         yield
