@@ -129,8 +129,7 @@ async def _mask_and_register(s: BulkSession, drafts: list[Any], kind: str, actor
         known = register.get(d.uscc)
         ekind, operator = known or (getattr(d, "entity_kind", ""), "")
         full = d.entity_name
-        if ekind == "individual":  # public_entity_name changes nothing for any other kind
-            d.entity_name = public_entity_name(full, ekind, own or operator)
+        d.entity_name = public_entity_name(full, ekind, own or operator)
         if results and known is None and d.uscc not in new:
             new[d.uscc] = EntityDraft(d.uscc, full, d.entity_kind, d.region_code, operator_name=own)
     if new:
