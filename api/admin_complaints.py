@@ -15,7 +15,7 @@ from pathlib import Path
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import File
 
 from api.complaints import now
@@ -123,9 +123,10 @@ class AdminComplaintsController(Controller):
     tags = ["admin", "complaints"]
 
     @get("/", summary="Complaints for the signed-in supervisor (its region) or department")
-    async def list_(self, request: Request, status: str | None = None, overdue: bool | None = None,
+    async def list_(self, request: Request, status: FromQuery[str | None] = None,
+                    overdue: FromQuery[bool | None] = None,
                     page_size: int | None = Parameter(default=None, description="1-100, default 20"),
-                    cursor: str | None = None) -> HandlerPage:
+                    cursor: FromQuery[str | None] = None) -> HandlerPage:
         p = principal_of(request)
         if status and status not in STATUSES:
             raise ValidationFailed("未知状态 (unknown status)",
@@ -147,12 +148,12 @@ class AdminComplaintsController(Controller):
                            next_cursor=next_cursor)
 
     @get("/{number:str}", summary="One complaint with its notes and attachments")
-    async def detail(self, request: Request, number: str) -> HandlerComplaint:
+    async def detail(self, request: Request, number: FromPath[str]) -> HandlerComplaint:
         return await _detail(request, await _load(number))
 
     @post("/{number:str}/transitions", summary="Move a complaint to its next state with a public note",
           status_code=200)
-    async def transition(self, request: Request, number: str, data: JSONBody[MoveIn]) -> HandlerComplaint:
+    async def transition(self, request: Request, number: FromPath[str], data: JSONBody[MoveIn]) -> HandlerComplaint:
         p = principal_of(request)
         c = await _load(number)
         referred = (data.referred_to or "").strip() or None
@@ -165,7 +166,7 @@ class AdminComplaintsController(Controller):
         return await _detail(request, await _load(number))
 
     @post("/{number:str}/notes", summary="Add a public note (the named department's response)", status_code=201)
-    async def note(self, request: Request, number: str, data: JSONBody[NoteIn]) -> HandlerComplaint:
+    async def note(self, request: Request, number: FromPath[str], data: JSONBody[NoteIn]) -> HandlerComplaint:
         p = principal_of(request)
         c = await _load(number)
         role = rules_.check_response(p, c, data.note)
@@ -173,7 +174,7 @@ class AdminComplaintsController(Controller):
         return await _detail(request, c)
 
     @get("/{number:str}/attachments/{attachment_id:int}", summary="An attachment of a complaint")
-    async def attachment(self, request: Request, number: str, attachment_id: int) -> File:
+    async def attachment(self, request: Request, number: FromPath[str], attachment_id: FromPath[int]) -> File:
         p = principal_of(request)
         c = await _load(number)
         rules_.access_of(p, c)

@@ -15,7 +15,7 @@ import msgspec
 from litestar import Controller, Request, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody
+from litestar.params import Body, FromPath, JSONBody
 
 from api.admin_plans import acting_department
 from api.admin_results import shanghai_today
@@ -141,7 +141,7 @@ class AdminGuidesController(Controller):
                                                       version["version"]))
 
     @post("/{guide_id:int}/versions", summary="Publish a new version of a guide (files rendered)", status_code=201)
-    async def new_version(self, request: Request, guide_id: int, data: JSONBody[VersionIn]) -> GuidePublished:
+    async def new_version(self, request: Request, guide_id: FromPath[int], data: JSONBody[VersionIn]) -> GuidePublished:
         settings = settings_of(request)
         out = await publish_version(settings, principal_of(request), guide_id, msgspec.structs.asdict(data), {})
         return GuidePublished(id=guide_id, version=out["version"], url=f"{settings.base_url}/guides/{guide_id}",
@@ -151,7 +151,7 @@ class AdminGuidesController(Controller):
           summary="Publish a new version with uploaded files (multipart: `meta` JSON, `pdf` and/or `html` files)",
           request_max_body_size=2 * MAX_FILE_BYTES + 1024 * 1024)
     async def upload_version(
-        self, request: Request, guide_id: int,
+        self, request: Request, guide_id: FromPath[int],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> GuidePublished:
         actor = principal_of(request)

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from api.admin_results import shanghai_today
 from api.deps import principal_of, settings_of
@@ -75,7 +75,7 @@ class AdminPlansController(Controller):
         return PlanPublished(id=plan_id, revision=1, url=f"{settings_of(request).base_url}/plans/{plan_id}")
 
     @post("/{plan_id:int}/revisions", summary="Publish revision N+1 of a plan, with a reason", status_code=201)
-    async def revise(self, request: Request, plan_id: int, data: JSONBody[RevisionIn]) -> PlanPublished:
+    async def revise(self, request: Request, plan_id: FromPath[int], data: JSONBody[RevisionIn]) -> PlanPublished:
         actor = principal_of(request)
         plan = await pq.get_plan(plan_id)
         if plan is None:

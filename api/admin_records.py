@@ -10,7 +10,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromQuery, JSONBody, Parameter
 
 from api.admin_plans import acting_department, region_of_department
 from api.admin_results import shanghai_today
@@ -22,6 +22,7 @@ from db import honours as hq
 from db import scans as sq
 from domain.auth import Principal
 from domain.errors import Collector
+from domain.masking import mask_by_register
 from domain.pagination import decode_cursor, page_size as check_page_size, split_page
 from domain.records import MAX_BULK, check_bulk_size, validate_document, validate_honour, validate_scan
 
@@ -111,7 +112,7 @@ async def _honours(actor: Principal, items: list[HonourIn], bulk: bool) -> list[
     rows = [validate_honour(msgspec.structs.asdict(h), dept, region, c, f"items[{i}]." if bulk else "")
             for i, h in enumerate(items)]
     c.raise_if_any(f"{len(c.errors)} 处字段错误，未发布任何荣誉信息 ({len(c.errors)} field errors; nothing was published)")
-    return await hq.insert_honours(rows, actor)
+    return await hq.insert_honours(rows, actor, mask_by_register)
 
 
 async def _scans(actor: Principal, items: list[ScanIn], bulk: bool) -> list[int]:
@@ -170,9 +171,9 @@ class AdminScansController(Controller):
         return PublishedIds(ids=ids, count=len(ids))
 
     @get("/", summary="Your department's scan records (officers only)")
-    async def list_own(self, request: Request, uscc: str | None = None,
+    async def list_own(self, request: Request, uscc: FromQuery[str | None] = None,
                        page_size: int | None = Parameter(default=None, description="1-100, default 20"),
-                       cursor: str | None = None) -> ScanPage:
+                       cursor: FromQuery[str | None] = None) -> ScanPage:
         actor = principal_of(request)
         acting_department(actor, actor.department_code)
         p = Params()

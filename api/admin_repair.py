@@ -8,7 +8,7 @@ from typing import Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.deps import principal_of, settings_of
 from api.repair import ApplicationOut, application_out, now_of
@@ -138,9 +138,9 @@ class AdminRepairController(Controller):
 
     @get("/repair-applications", summary="The officer's department's applications, with overdue flags")
     async def list_applications(
-        self, request: Request, status: str | None = None, overdue: bool | None = None,
+        self, request: Request, status: FromQuery[str | None] = None, overdue: FromQuery[bool | None] = None,
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
     ) -> AdminApplicationPage:
         p = principal_of(request)
         require_role(p, "officer", "admin")
@@ -157,7 +157,7 @@ class AdminRepairController(Controller):
         return AdminApplicationPage(items=items, next_cursor=next_cursor)
 
     @get("/repair-applications/{number:str}", summary="One application (deciding department only)")
-    async def one_application(self, request: Request, number: str) -> ApplicationOut:
+    async def one_application(self, request: Request, number: FromPath[str]) -> ApplicationOut:
         p = principal_of(request)
         require_role(p, "officer", "admin")
         app = await flow.application_for(repo, p, number)
@@ -165,7 +165,8 @@ class AdminRepairController(Controller):
 
     @post("/repair-applications/{number:str}/{action:str}", status_code=200,
           summary="accept, approve or reject (a reason is required to reject); approval stops publicity")
-    async def decide(self, request: Request, number: str, action: Literal["accept", "approve", "reject"],
+    async def decide(self, request: Request, number: FromPath[str],
+                     action: FromPath[Literal["accept", "approve", "reject"]],
                      data: JSONBody[DecisionIn]) -> ApplicationOut:
         now = now_of(request)
         app = await flow.decide(repo, principal_of(request), number, action, data.reason, now)
@@ -173,9 +174,9 @@ class AdminRepairController(Controller):
 
     @get("/objections", summary="The officer's department's objections, with overdue flags")
     async def list_objections(
-        self, request: Request, status: str | None = None,
+        self, request: Request, status: FromQuery[str | None] = None,
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
     ) -> ObjectionPage:
         p = principal_of(request)
         require_role(p, "officer", "admin")
@@ -190,7 +191,7 @@ class AdminRepairController(Controller):
 
     @post("/objections/{number:str}/correct", status_code=200,
           summary="Publish the corrected revision; the wrong one stops being public")
-    async def correct(self, request: Request, number: str, data: JSONBody[CorrectionIn]) -> ObjectionOut:
+    async def correct(self, request: Request, number: FromPath[str], data: JSONBody[CorrectionIn]) -> ObjectionOut:
         now = now_of(request)
         raw = msgspec.structs.asdict(data)
         note = raw.pop("note")
@@ -199,7 +200,8 @@ class AdminRepairController(Controller):
 
     @post("/objections/{number:str}/{action:str}", status_code=200,
           summary="confirm (correct within the objection period) or reject (with a note)")
-    async def decide_objection(self, request: Request, number: str, action: Literal["confirm", "reject"],
+    async def decide_objection(self, request: Request, number: FromPath[str],
+                               action: FromPath[Literal["confirm", "reject"]],
                                data: JSONBody[NoteIn]) -> ObjectionOut:
         now = now_of(request)
         obj = await flow.decide_objection(repo, principal_of(request), number, action, data.note, now)
@@ -222,7 +224,7 @@ class AdminRepairController(Controller):
         return RuleList(items=[RuleOut(created_by=p.username, **r.__dict__) for r in profile])
 
     @get("/results/{result_id:int}", summary="Any result, withdrawn ones included, with its withdrawal record")
-    async def result(self, request: Request, result_id: int) -> AdminResultOut:
+    async def result(self, request: Request, result_id: FromPath[int]) -> AdminResultOut:
         require_role(principal_of(request), "officer", "admin", "supervisor")
         row = await get_result(result_id)
         if row is None:

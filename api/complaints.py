@@ -17,7 +17,7 @@ from functools import partial
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from api.deps import settings_of
 from api.ratelimit import client_address
@@ -138,7 +138,7 @@ class ComplaintsController(Controller):
                         respond_by=filed.respond_by, url=f"{s.base_url}/complaints/track?number={filed.number}")
 
     @get("/{number:str}", summary="Status and public notes of a complaint, with its lookup code")
-    async def track(self, request: Request, number: str,
+    async def track(self, request: Request, number: FromPath[str],
                     lookup_code: str | None = Parameter(default=None, description="the code given at filing")
                     ) -> TrackOut:
         return await track_complaint(request, number, lookup_code or "")
@@ -206,7 +206,7 @@ class ComplaintStatsController(Controller):
 
     @get("/", summary="Complaints by department and month; counts under 3 are withheld")
     async def stats(self, year: int | None = Parameter(default=None, description="default: this year"),
-                    department: str | None = None) -> StatsOut:
+                    department: FromQuery[str | None] = None) -> StatsOut:
         today = now().astimezone(SHANGHAI).date()
         y = today.year if year is None else year
         if not 2000 <= y <= 2100:

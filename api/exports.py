@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import msgspec
 from litestar import Controller, Request, get
+from litestar.params import FromQuery
 from litestar.response import Stream
 
 from api.deps import settings_of
@@ -60,9 +61,10 @@ class ExportsController(Controller):
 
     @get("/results.csv", summary="All public results as CSV (UTF-8 with BOM), same filters as /results",
          media_type="text/csv; charset=utf-8")
-    async def results_csv(self, request: Request, uscc: str | None = None, department: str | None = None,
-                          region: str | None = None, year: int | None = None, category: str | None = None,
-                          negative: bool | None = None) -> Stream:
+    async def results_csv(self, request: Request, uscc: FromQuery[str | None] = None,
+                          department: FromQuery[str | None] = None, region: FromQuery[str | None] = None,
+                          year: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
+                          negative: FromQuery[bool | None] = None) -> Stream:
         f = _filter(uscc, department, region, year, category, negative)
         base = settings_of(request).base_url
 
@@ -83,9 +85,10 @@ class ExportsController(Controller):
 
     @get("/results.jsonl", summary="All public results as JSON Lines, same fields and filters as /results",
          media_type="application/jsonl")
-    async def results_jsonl(self, request: Request, uscc: str | None = None, department: str | None = None,
-                            region: str | None = None, year: int | None = None, category: str | None = None,
-                            negative: bool | None = None) -> Stream:
+    async def results_jsonl(self, request: Request, uscc: FromQuery[str | None] = None,
+                            department: FromQuery[str | None] = None, region: FromQuery[str | None] = None,
+                            year: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
+                            negative: FromQuery[bool | None] = None) -> Stream:
         f = _filter(uscc, department, region, year, category, negative)
         base = settings_of(request).base_url
         enc = msgspec.json.Encoder()

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import File
 
 from api.deps import settings_of
@@ -31,8 +31,9 @@ class PlansController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Annual spot-check plans (年度抽查计划) with items and revisions")
-    async def list_plans(self, request: Request, year: int | None = None, department: str | None = None,
-                         page_size: int | None = PAGE_SIZE, cursor: str | None = None) -> PlanPage:
+    async def list_plans(self, request: Request, year: FromQuery[int | None] = None,
+                         department: FromQuery[str | None] = None,
+                         page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> PlanPage:
         p = Params()
         f = pq.PlanFilter(year=p.year(year), department=department or None)
         size = check_page_size(page_size)
@@ -50,7 +51,7 @@ class PlansController(Controller):
         )
 
     @get("/{plan_id:int}", summary="One annual plan with its items and every published revision")
-    async def get_plan(self, request: Request, plan_id: int) -> PlanOut:
+    async def get_plan(self, request: Request, plan_id: FromPath[int]) -> PlanOut:
         plan = await pq.get_plan(plan_id)
         if plan is None:
             raise NotFound(f"没有编号为 {plan_id} 的抽查计划 (no plan {plan_id})")
@@ -76,7 +77,7 @@ class GuidesController(Controller):
     @get("/", summary="Compliance guides (一业一册), one per industry")
     async def list_guides(self, request: Request, industry: str | None = Parameter(
             default=None, description="GB/T 4754 code (prefix, e.g. H62) or the industry name"),
-            page_size: int | None = PAGE_SIZE, cursor: str | None = None) -> GuidePage:
+            page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> GuidePage:
         size = check_page_size(page_size)
         key = decode_cursor(cursor)
         industry = (industry or "").strip() or None
@@ -92,7 +93,7 @@ class GuidesController(Controller):
         )
 
     @get("/{guide_id:int}", summary="One compliance guide: current version, downloads and version history")
-    async def get_guide(self, request: Request, guide_id: int) -> GuideOut:
+    async def get_guide(self, request: Request, guide_id: FromPath[int]) -> GuideOut:
         guide = await _servable_guide(guide_id)
         versions = await gq.list_versions(guide_id)
         if not versions:
@@ -102,8 +103,8 @@ class GuidesController(Controller):
 
     @get("/{guide_id:int}/download", summary="Download a guide as PDF or HTML (current version unless `version`)",
          media_type="application/octet-stream")
-    async def download(self, request: Request, guide_id: int, format: str = Parameter(
-            default="pdf", description="pdf or html"), version: str | None = None) -> File:
+    async def download(self, request: Request, guide_id: FromPath[int], format: str = Parameter(
+            default="pdf", description="pdf or html"), version: FromQuery[str | None] = None) -> File:
         fmt = format.strip().lower()
         if fmt not in FORMATS:
             raise ValidationFailed("Unknown download format.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from api.deps import settings_of
 from api.params import Params
@@ -36,7 +36,7 @@ class EntitiesController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/{uscc:str}", summary="Entity profile with its public results and honours")
-    async def get_entity(self, request: Request, uscc: str) -> EntityProfileOut:
+    async def get_entity(self, request: Request, uscc: FromPath[str]) -> EntityProfileOut:
         try:
             code = uscc_rules.validate(uscc)
         except uscc_rules.InvalidUSCC as e:
@@ -73,9 +73,10 @@ class HonoursController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Honour records (荣誉信息)")
-    async def list_honours(self, request: Request, uscc: str | None = None, year: int | None = None,
+    async def list_honours(self, request: Request, uscc: FromQuery[str | None] = None,
+                           year: FromQuery[int | None] = None,
                            kind: str | None = Parameter(default=None, description=", ".join(HONOUR_KINDS)),
-                           page_size: int | None = PAGE_SIZE, cursor: str | None = None) -> HonourPage:
+                           page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> HonourPage:
         p = Params()
         f = hq.HonourFilter(uscc=p.uscc(uscc), year=p.year(year), kind=kind or None)
         if kind and kind not in HONOUR_KINDS:
@@ -91,7 +92,7 @@ class HonoursController(Controller):
                           total=await hq.count_honours(f))
 
     @get("/{honour_id:int}", summary="One honour record")
-    async def get_honour(self, request: Request, honour_id: int) -> HonourOut:
+    async def get_honour(self, request: Request, honour_id: FromPath[int]) -> HonourOut:
         row = await hq.get_honour(honour_id)
         if row is None:
             raise NotFound(f"没有编号为 {honour_id} 的荣誉信息 (no honour {honour_id})")
@@ -105,8 +106,9 @@ class DocumentsController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Policy documents (title, issuer, doc number, date, region, text)")
-    async def list_documents(self, request: Request, region: str | None = None, year: int | None = None,
-                             page_size: int | None = PAGE_SIZE, cursor: str | None = None) -> DocumentPage:
+    async def list_documents(self, request: Request, region: FromQuery[str | None] = None,
+                             year: FromQuery[int | None] = None,
+                             page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> DocumentPage:
         p = Params()
         f = dq.DocumentFilter(region_range=p.region(region), year=p.year(year))
         size = check_page_size(page_size)
@@ -120,7 +122,7 @@ class DocumentsController(Controller):
                             total=await dq.count_documents(f))
 
     @get("/{document_id:int}", summary="One policy document with its text")
-    async def get_document(self, request: Request, document_id: int) -> DocumentOut:
+    async def get_document(self, request: Request, document_id: FromPath[int]) -> DocumentOut:
         row = await dq.get_document(document_id)
         if row is None:
             raise NotFound(f"没有编号为 {document_id} 的政策文件 (no document {document_id})")
@@ -153,7 +155,7 @@ class ChangesController(Controller):
     @get("/", summary="Every public change in order; withdrawn records carry no content")
     async def list_changes(self, since: str | None = Parameter(
             default=None, description="a seq number (changes after it) or an ISO 8601 time"),
-            page_size: int | None = PAGE_SIZE, cursor: str | None = None) -> ChangePage:
+            page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> ChangePage:
         size = check_page_size(page_size)
         at, after = parse_since(since)
         key = decode_cursor(cursor, fields=("seq",), int_fields=("seq",))

@@ -14,7 +14,7 @@ from domain.workdays import is_provisional
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, JSONBody
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 
 from api.deps import principal_of, settings_of
 from db import repair as repo
@@ -176,7 +176,7 @@ class RepairController(Controller):
     tags = ["repair"]
 
     @get("/results/{result_id:int}/repair-eligibility", summary="May the signed-in enterprise apply to repair this result?")
-    async def eligibility(self, request: Request, result_id: int) -> EligibilityOut:
+    async def eligibility(self, request: Request, result_id: FromPath[int]) -> EligibilityOut:
         today = flow.local_date(now_of(request))
         _row, rule, e = await flow.check_eligibility(repo, principal_of(request), result_id, today)
         return EligibilityOut(
@@ -205,7 +205,7 @@ class RepairController(Controller):
         return ApplicationList(items=[await application_out(a, today, False) for a in rows], next_cursor=None)
 
     @get("/repair-applications/{number:str}", summary="An application's status and dated timeline")
-    async def one(self, request: Request, number: str) -> ApplicationOut:
+    async def one(self, request: Request, number: FromPath[str]) -> ApplicationOut:
         p = principal_of(request)
         app = await flow.application_for(repo, p, number)
         return await application_out(app, flow.local_date(now_of(request)), p.role != "enterprise")
@@ -213,7 +213,7 @@ class RepairController(Controller):
     @post("/repair-applications/{number:str}/attachments", status_code=201,
           summary="Add correction evidence (multipart: PDF, JPG or PNG files)")
     async def add_files(
-        self, request: Request, number: str,
+        self, request: Request, number: FromPath[str],
         data: Annotated[list[UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ApplicationOut:
         s = settings_of(request)
@@ -238,7 +238,7 @@ class RepairStatsController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Repair applications, approvals, rejections and median working days to decide, by department")
-    async def figures(self, year: int | None = None) -> RepairFiguresOut:
+    async def figures(self, year: FromQuery[int | None] = None) -> RepairFiguresOut:
         figs = flow.figures(await repo.application_rows(year))
         names = await repo.department_names([f.department_code for f in figs])
         return RepairFiguresOut(

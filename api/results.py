@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from api.deps import settings_of
 from api.params import Params
@@ -28,14 +28,14 @@ class ResultsController(Controller):
     async def list_results(
         self,
         request: Request,
-        uscc: str | None = None,
-        department: str | None = None,
-        region: str | None = None,
-        year: int | None = None,
-        category: str | None = None,
-        negative: bool | None = None,
+        uscc: FromQuery[str | None] = None,
+        department: FromQuery[str | None] = None,
+        region: FromQuery[str | None] = None,
+        year: FromQuery[int | None] = None,
+        category: FromQuery[str | None] = None,
+        negative: FromQuery[bool | None] = None,
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
     ) -> ResultPage:
         p = Params()
         f = q.ResultFilter(
@@ -62,7 +62,7 @@ class ResultsController(Controller):
         )
 
     @get("/{result_id:int}", summary="One inspection result")
-    async def get_result(self, request: Request, result_id: int) -> ResultOut:
+    async def get_result(self, request: Request, result_id: FromPath[int]) -> ResultOut:
         async with read_snapshot():
             row = await q.get_result(result_id)
             names = await q.department_names(row["department_codes"].split(",")) if row else {}

@@ -7,7 +7,7 @@ import datetime as dt
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import ResponseHeader
-from litestar.params import Parameter
+from litestar.params import FromQuery, Parameter
 
 from api.deps import settings_of
 from search.service import SearchQuery, search
@@ -60,11 +60,11 @@ class SearchController(Controller):
         q: str = Parameter(default="", description="text; a USCC is looked up exactly", max_length=2000),
         type: str | None = Parameter(default=None, description="result, plan, guide, honour or document"),
         region: str | None = Parameter(default=None, description="GB/T 2260 code; covers regions under it"),
-        department: str | None = None,
-        year: int | None = None,
+        department: FromQuery[str | None] = None,
+        year: FromQuery[int | None] = None,
         category: str | None = Parameter(default=None, description="result category code or label"),
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
     ) -> Response[SearchPageOut]:
         page = await search(
             request.app.state.search_index,

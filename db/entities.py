@@ -1,6 +1,6 @@
 """Queries over market entities (经营主体) for the public profile page and API.
 
-Read-only here: entities are created when results are published (db.results.upsert_entities)
+Read-only here: entities are created when results are published (db.results.insert_results)
 or by the importer. What may be shown (masking, public-only) is decided by the caller.
 """
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Callable
 
 from db import changes
+from db.register import register_of
 from db.tables import Honour
 from db.tx import write_transaction
 
@@ -55,13 +57,17 @@ async def get_honour(honour_id: int) -> dict | None:
     return await Honour.select().where(Honour.id == honour_id).first()
 
 
-async def insert_honours(honours: list[dict[str, Any]], actor: Any) -> list[int]:
+async def insert_honours(honours: list[dict[str, Any]], actor: Any, mask: Callable[..., Any]) -> list[int]:
     """Publish honours all-or-nothing, audited and change-logged. Keys of each dict: uscc,
     entity_name, honour, kind, awarded_by, awarded_on, valid_until, source_document,
-    department_code, region_code."""
+    department_code, region_code. `mask` is the masking rule (domain.masking.mask_by_register),
+    run inside the transaction on the register as it is then."""
     now = changes.now()
     ids: list[int] = []
     async with write_transaction():
+        drafts = [SimpleNamespace(**h) for h in honours]
+        mask(drafts, await register_of(sorted({d.uscc for d in drafts})))
+        honours = [vars(d) for d in drafts]
         for i in range(0, len(honours), CHUNK):
             rows = await Honour.insert(
                 *[Honour(**h, year=h["awarded_on"].year, disclosure="public", created_at=now)

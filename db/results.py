@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from db import changes
+from db.register import register_of
 from db.tables import Department, Entity, Result, ResultCategory, ResultDepartment
 from db.tx import write_transaction
 from domain.errors import Conflict, FieldError
@@ -144,8 +145,14 @@ async def existing_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return found
 
 
-async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date) -> list[int]:
-    """All-or-nothing: results, their category and department rows, audit, change log, outbox."""
+MaskRule = Callable[[list[ResultDraft], dict[str, tuple[str, str]]], dict[str, tuple[ResultDraft, str]]]
+
+
+async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date, mask: MaskRule) -> list[int]:
+    """All-or-nothing: results, their category and department rows, audit, change log, outbox.
+
+    `mask` is the masking rule (domain.masking.mask_by_register): it runs here, inside the
+    transaction, on the register as it is at that moment, and names the entities to register."""
     now = changes.now()
     async with write_transaction():
         dupes = await existing_pairs([(d.task_number, d.uscc) for d in drafts])
@@ -155,6 +162,7 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date) 
                 f"任务单号 {t} 下已发布过 {u} 的结果 (a result for task {t} and entity {u} is already published)",
                 [FieldError("task_number", f"duplicate task_number {t} for uscc {u}")],
             )
+        unknown = mask(drafts, await register_of(sorted({d.uscc for d in drafts})))
         ids: list[int] = []
         for i in range(0, len(drafts), CHUNK):
             chunk = drafts[i : i + CHUNK]
@@ -189,24 +197,15 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date) 
                 await ResultCategory.insert(*cats[j : j + CHUNK])
             for j in range(0, len(deps), CHUNK):
                 await ResultDepartment.insert(*deps[j : j + CHUNK])
-        await upsert_entities(drafts)
+        items = [
+            Entity(uscc=d.uscc, name=full, kind=d.entity_kind, region_code=d.region_code,
+                   operator_name=d.operator_name, updated_at=now)
+            for d, full in unknown.values()
+        ]
+        for i in range(0, len(items), CHUNK):
+            await Entity.insert(*items[i : i + CHUNK])
         for i in range(0, len(ids), CHUNK):
             await changes.audit_many(actor, "publish", "result", ids[i : i + CHUNK])
             await changes.public_change("result", ids[i : i + CHUNK], "published")
     return ids
 
-
-async def upsert_entities(drafts: list[ResultDraft]) -> None:
-    """Make sure every entity a result names exists in the register (name kept current)."""
-    usccs = sorted({d.uscc for d in drafts})
-    known: set[str] = set()
-    for i in range(0, len(usccs), CHUNK):
-        rows = await Entity.select(Entity.uscc).where(Entity.uscc.is_in(usccs[i : i + CHUNK]))
-        known.update(r["uscc"] for r in rows)
-    new: dict[str, ResultDraft] = {d.uscc: d for d in drafts if d.uscc not in known}
-    items = [
-        Entity(uscc=d.uscc, name=d.entity_name, kind=d.entity_kind, region_code=d.region_code, updated_at=changes.now())
-        for d in new.values()
-    ]
-    for i in range(0, len(items), CHUNK):
-        await Entity.insert(*items[i : i + CHUNK])

@@ -23,7 +23,7 @@ from demo import generate as G
 from demo.departments import BY_CODE, DEPARTMENTS, load_regions_and_departments
 from domain.auth import Principal, hash_password
 from domain.import_rows import publisher_error, validate_entity, validate_honour, validate_scan
-from domain.masking import public_entity_name
+from domain.masking import mask_by_register
 from domain.results import validate_result
 from importer.run import no_gc
 
@@ -144,16 +144,16 @@ async def _load_demo(engine: Any, settings: Any, n_results: int, n_entities: int
         penalties += batch.penalties
         bar.update(len(batch.results))
     bar.close()
+    register = {e.uscc: (e.kind, e.operator_name) for e in world.entities}
+    mask_by_register(drafts, register)
     # Ids grow with the publication date, as they would have in a real portal.
     drafts.sort(key=lambda d: (d.published_on, d.inspected_on, d.task_number, d.uscc))
     actors = [officers[d.department_codes[0]] for d in drafts]
 
     honours: dict[str, list[Any]] = {}
-    by_uscc = {e.uscc: e for e in world.entities}
     for dept, hraw in G.make_honours(rng, world, today):
         h = _check(*validate_honour(hraw, today), "honour", hraw)
-        e = by_uscc[h.uscc]
-        h.entity_name = public_entity_name(h.entity_name, e.kind, e.operator_name)
+        mask_by_register([h], register)
         honours.setdefault(dept, []).append(h)
     scans_by_dept: dict[str, list[Any]] = {}
     for sc in scans:

@@ -7,13 +7,14 @@ from typing import Any, Awaitable, Callable
 
 from domain.auth import Principal, require_department
 from domain.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from domain.masking import mask_by_register
 from domain.results import MAX_BULK, ResultDraft, validate_result
 
 
 async def publish_results(
     actor: Principal,
     raws: list[dict[str, Any]],
-    insert: Callable[[list[ResultDraft], Any, dt.date], Awaitable[list[int]]],
+    insert: Callable[[list[ResultDraft], Any, dt.date, Callable], Awaitable[list[int]]],
     today: dt.date,
     bulk: bool = False,
 ) -> list[int]:
@@ -51,4 +52,5 @@ async def publish_results(
         if dept_errors and len(dept_errors) == len(errors):
             raise Forbidden(dept_errors[0].message, dept_errors)
         raise ValidationFailed(f"{len(errors)} 处字段错误，未发布任何结果 ({len(errors)} field errors; nothing was published)", errors)
-    return await insert(drafts, actor, today)
+    # Names are masked against the entity register inside the store's transaction.
+    return await insert(drafts, actor, today, mask_by_register)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from domain import categories, uscc
 from domain.entities import KINDS, kind_from_uscc
 from domain.errors import FieldError
-from domain.masking import public_entity_name
 
 INSPECTION_TYPES = ("抽查", "检查")
 CHECK_FIELDS = ("general", "food", "drug", "special_equipment", "product_quality", "environment",
@@ -47,7 +46,9 @@ class ResultDraft:
     penalty_decision_number: str = ""
     joint: bool = False
     published_on: dt.date | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # An individual business's operator as the publisher gave it: never published; it masks the
+    # name (domain.masking.mask_by_register) and is kept in the entity register.
+    operator_name: str = ""
 
 
 def validate_result(raw: dict[str, Any], prefix: str = "") -> tuple[ResultDraft | None, list[FieldError]]:
@@ -104,12 +105,12 @@ def validate_result(raw: dict[str, Any], prefix: str = "") -> tuple[ResultDraft 
     check_field = raw.get("check_field") or "general"
     if check_field not in CHECK_FIELDS:
         bad("check_field", f"未知的抽查领域 {check_field!r} (one of {', '.join(CHECK_FIELDS)})")
+    operator = str(raw.get("operator_name") or "").strip()
+    if len(operator) > 50:
+        bad("operator_name", "经营者姓名过长 (at most 50 characters)")
     if errs:
         return None, errs
     codes = [c.code for c in cats]
-    # Privacy: an individual business named after its operator is published with the name masked.
-    operator = str(raw.get("operator_name") or "").strip()
-    name = public_entity_name(name, kind or "other", operator)
     return (
         ResultDraft(
             task_number=task,
@@ -127,6 +128,7 @@ def validate_result(raw: dict[str, Any], prefix: str = "") -> tuple[ResultDraft 
             penalty_decision_number=str(raw.get("penalty_decision_number") or "").strip(),
             joint=len(depts) > 1,
             published_on=raw.get("published_on"),
+            operator_name=operator,
         ),
         [],
     )

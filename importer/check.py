@@ -95,9 +95,6 @@ def _validator(kind: str, actor: Principal, departments: dict[str, str], today: 
             e = publisher_error(draft.department_codes[0], actor.department_code)
             if e:
                 out.append((e.field, e.message))
-            op = convert.text(c.get("operator_name"))
-            if op:
-                draft.extra["operator_name"] = op
         return draft, conv + out
 
     def entities(c: dict[str, Any]):

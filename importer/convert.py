@@ -111,6 +111,7 @@ def result_raw(c: dict[str, Any], departments: dict[str, str]) -> tuple[dict[str
         "check_field": text(c.get("check_field")) or "general",
         "follow_up": text(c.get("follow_up")),
         "penalty_decision_number": text(c.get("penalty_decision_number")),
+        "operator_name": text(c.get("operator_name")),
     }
     try:
         raw["uscc"] = code_text(c.get("uscc"), "统一社会信用代码")

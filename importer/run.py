@@ -25,7 +25,7 @@ from db import bulk_write
 from db.bulk import BulkSession, bulk_session
 from domain.auth import Principal
 from domain.import_rows import EntityDraft
-from domain.masking import public_entity_name
+from domain.masking import mask_by_register
 from importer import columns
 from importer.check import KEY_COLUMN, KEY_LABEL, Problem, RowChecker, natural_key
 from importer.files import FileRejected, Table, open_table
@@ -114,28 +114,22 @@ async def _db_duplicates(s: BulkSession, kind: str, drafts: list[Any], rownums: 
 
 async def _mask_and_register(s: BulkSession, drafts: list[Any], kind: str, actor: Principal,
                              register: dict[str, tuple[str, str]]) -> None:
-    """Published names of individual businesses carry the operator's name masked (张**);
-    results naming entities not yet in the register add them to it. `register` caches
-    uscc → (kind, operator name) across the batches of one import (a million results name a
-    few hundred thousand entities), including the entities this import registered."""
+    """Masks published names by the register (domain.masking.mask_by_register); results naming
+    entities not yet in the register add them to it. `register` caches uscc → (kind, operator
+    name) across the batches of one import (a million results name a few hundred thousand
+    entities), including the entities this import registered."""
     missing = list({d.uscc for d in drafts if d.uscc not in register})
     if missing:
         for uscc, ekind, operator in await s.lookup("entity", "uscc", missing, ("kind", "operator_name")):
             register[uscc] = (ekind, operator)
-    new: dict[str, EntityDraft] = {}
-    results = kind == "results"
-    for d in drafts:
-        own = d.extra.get("operator_name", "") if results else ""
-        known = register.get(d.uscc)
-        ekind, operator = known or (getattr(d, "entity_kind", ""), "")
-        full = d.entity_name
-        d.entity_name = public_entity_name(full, ekind, own or operator)
-        if results and known is None and d.uscc not in new:
-            new[d.uscc] = EntityDraft(d.uscc, full, d.entity_kind, d.region_code, operator_name=own)
-    if new:
-        await bulk_write.write_entities(s, list(new.values()), actor)
-        for d in new.values():
-            register[d.uscc] = (d.kind, d.operator_name)
+    unknown = mask_by_register(drafts, register)
+    if kind != "results" or not unknown:
+        return
+    new = [EntityDraft(d.uscc, full, d.entity_kind, d.region_code, operator_name=d.operator_name)
+           for d, full in unknown.values()]
+    await bulk_write.write_entities(s, new, actor)
+    for e in new:
+        register[e.uscc] = (e.kind, e.operator_name)
 
 
 @contextlib.asynccontextmanager

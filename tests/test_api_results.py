@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from db.tables import AuditLog, ChangeLog, Outbox, Result
+from db.tables import AuditLog, ChangeLog, Entity, Honour, Outbox, Result
 from tests.helpers import make_uscc, result_payload, sign_in
+from tests.records_helpers import honour_payload
 
 DEPT = "371500-scjg"
 
@@ -137,3 +138,25 @@ async def test_individual_business_name_is_published_masked(client) -> None:
     got = (await client.get(f"/api/v1/results/{rid}")).json()
     assert got["entity_name"] == "聊城市东昌府区王**百货店"
     assert "王建国" not in (await client.get("/api/v1/results", params={"uscc": u})).text
+
+
+async def test_masking_consults_the_entity_register(client) -> None:
+    """One mechanism for the API and the importer: a result or honour that does not name the
+    operator is still masked when the register knows the entity as an individual business."""
+    h = await sign_in(client, "officer1", "officer", department_code=DEPT)
+    u = make_uscc(kind="2", seed=12)
+    name = "聊城市东昌府区李秀英理发店"
+    # First publication registers the entity, operator included (kept in full, never shown).
+    first = result_payload(u, task="T-1", entity_name=name, entity_kind="individual", operator_name="李秀英")
+    assert (await client.post("/api/v1/admin/results", json=first, headers=h)).status_code == 201
+    ent = await Entity.select().where(Entity.uscc == u).first()
+    assert (ent["name"], ent["kind"], ent["operator_name"]) == (name, "individual", "李秀英")
+    # Later publications name no operator (and even give another kind): the register decides.
+    later = result_payload(u, task="T-2", entity_name=name, entity_kind="enterprise")
+    rid = (await client.post("/api/v1/admin/results", json=later, headers=h)).json()["ids"][0]
+    assert (await client.get(f"/api/v1/results/{rid}")).json()["entity_name"] == "聊城市东昌府区李**理发店"
+    r = await client.post("/api/v1/admin/honours", json=honour_payload(u, entity_name=name), headers=h)
+    assert r.status_code == 201, r.text
+    assert (await Honour.select(Honour.entity_name).first())["entity_name"] == "聊城市东昌府区李**理发店"
+    for path in ("/api/v1/results", "/api/v1/honours"):
+        assert "李秀英" not in (await client.get(path, params={"uscc": u})).text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from domain import categories, uscc
 from domain.disclosure import ensure_servable
 from domain.errors import Gone, ValidationFailed
-from domain.masking import mask_person_name, public_entity_name
+from domain.masking import mask_by_register, mask_person_name, public_entity_name
 from domain.pagination import decode_cursor, encode_cursor, page_size
 from domain.regions import region_range
 
@@ -82,6 +84,31 @@ def test_mask_person_name(name: str, masked: str) -> None:
 def test_individual_business_name_is_masked_only_for_individuals() -> None:
     assert public_entity_name("鄄城县张三百货店", "individual", "张三") == "鄄城县张*百货店"
     assert public_entity_name("张三科技有限公司", "enterprise", "张三") == "张三科技有限公司"
+
+
+@pytest.mark.parametrize("register,own,given_kind,published,unknown", [
+    # the register knows an individual and its operator: masked though the record names none
+    ({"U": ("individual", "张三")}, "", "enterprise", "鄄城县张*百货店", False),
+    # the register says enterprise: its kind wins over the record's, nothing is masked
+    ({"U": ("enterprise", "")}, "张三", "individual", "鄄城县张三百货店", False),
+    # the register knows the individual without an operator; the record's own operator masks
+    ({"U": ("individual", "")}, "张三", "individual", "鄄城县张*百货店", False),
+    # unknown entity: the record's kind and operator decide, and it is named for registering
+    ({}, "张三", "individual", "鄄城县张*百货店", True),
+    ({}, "", "individual", "鄄城县张三百货店", True),
+])
+def test_mask_by_register(register, own, given_kind, published, unknown) -> None:
+    d = SimpleNamespace(uscc="U", entity_name="鄄城县张三百货店", entity_kind=given_kind, operator_name=own)
+    out = mask_by_register([d], register)
+    assert d.entity_name == published
+    assert out == ({"U": (d, "鄄城县张三百货店")} if unknown else {})
+
+
+def test_mask_by_register_records_without_kind_or_operator() -> None:
+    # Honours carry neither: only the register can mask them.
+    h = SimpleNamespace(uscc="U", entity_name="鄄城县张三百货店")
+    mask_by_register([h], {"U": ("individual", "张三")})
+    assert h.entity_name == "鄄城县张*百货店"
 
 
 def test_withdrawn_record_is_never_served() -> None:

@@ -346,7 +346,7 @@ def test_drafts_cross_between_processes_unchanged() -> None:
     drafts = {
         "results": ResultDraft("T-1", make_uscc(seed=1), "甲公司", "enterprise", "371500", [DEPT, "371500-xfjy"],
                                dt.date(2025, 3, 4), "抽查", ["X05"], True, published_on=None,
-                               extra={"operator_name": "张三"}),
+                               operator_name="张三"),
         "entities": EntityDraft(make_uscc(seed=2), "乙店", "individual", "371500", operator_name="李四"),
         "honours": HonourDraft(make_uscc(seed=3), "丙公司", "守合同重信用企业", "award", "市监局",
                                dt.date(2025, 1, 2), dt.date(2027, 1, 1)),

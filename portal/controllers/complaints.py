@@ -13,7 +13,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Template
 
 from api.complaints import file_from_request, track_complaint
@@ -77,7 +77,7 @@ class ComplaintPagesController(Controller):
         return t
 
     @get("/track", name="portal:complaint_track")
-    async def track_form(self, request: Request, number: str | None = None) -> Template:
+    async def track_form(self, request: Request, number: FromQuery[str | None] = None) -> Template:
         return page(request, "complaints/track.html", api_url="/api/v1/complaints", nav="services",
                     number=number or "", result=None, error=None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from api.params import Params
@@ -21,7 +22,8 @@ class DocumentPagesController(Controller):
 
     @get("/", name="portal:documents")
     async def documents(
-        self, request: Request, year: int | None = None, region: str | None = None, cursor: str | None = None
+        self, request: Request, year: FromQuery[int | None] = None, region: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
     ) -> Template:
         async with read_snapshot():
             p = Params()
@@ -40,7 +42,7 @@ class DocumentPagesController(Controller):
             )
 
     @get("/{document_id:int}", name="portal:document")
-    async def document(self, request: Request, document_id: int) -> Template:
+    async def document(self, request: Request, document_id: FromPath[int]) -> Template:
         async with read_snapshot():
             row = await q.get_document(document_id)
             if row is None:

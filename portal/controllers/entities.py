@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 from litestar.response import Template
 
 from api.serialize import result_out
@@ -21,7 +22,7 @@ class EntityPagesController(Controller):
     path = "/entities"
 
     @get("/{code:str}", name="portal:entity")
-    async def entity(self, request: Request, code: str) -> Template:
+    async def entity(self, request: Request, code: FromPath[str]) -> Template:
         async with read_snapshot():
             try:
                 uscc = uscc_rules.validate(code)

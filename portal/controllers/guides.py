@@ -4,6 +4,7 @@ Downloads are served by the API (GET /api/v1/guides/{id}/download?format=pdf|htm
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from db import guides as q
@@ -19,7 +20,7 @@ class GuidePagesController(Controller):
     path = "/guides"
 
     @get("/", name="portal:guides")
-    async def guides(self, request: Request, industry: str | None = None) -> Template:
+    async def guides(self, request: Request, industry: FromQuery[str | None] = None) -> Template:
         async with read_snapshot():
             rows = await q.list_guides(industry or None, None, LIMIT)
             rows.sort(key=lambda g: (g["industry_code"], g["id"]))
@@ -33,7 +34,7 @@ class GuidePagesController(Controller):
             )
 
     @get("/{guide_id:int}", name="portal:guide")
-    async def guide(self, request: Request, guide_id: int) -> Template:
+    async def guide(self, request: Request, guide_id: FromPath[int]) -> Template:
         async with read_snapshot():
             row = await q.get_guide(guide_id)
             if row is None:

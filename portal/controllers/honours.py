@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from api.params import Params
@@ -22,8 +23,9 @@ class HonourPagesController(Controller):
 
     @get("/", name="portal:honours")
     async def honours(
-        self, request: Request, year: int | None = None, kind: str | None = None, uscc: str | None = None,
-        cursor: str | None = None,
+        self, request: Request, year: FromQuery[int | None] = None, kind: FromQuery[str | None] = None,
+        uscc: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
     ) -> Template:
         async with read_snapshot():
             p = Params()
@@ -44,7 +46,7 @@ class HonourPagesController(Controller):
             )
 
     @get("/{honour_id:int}", name="portal:honour")
-    async def honour(self, request: Request, honour_id: int) -> Template:
+    async def honour(self, request: Request, honour_id: FromPath[int]) -> Template:
         async with read_snapshot():
             row = await q.get_honour(honour_id)
             if row is None:

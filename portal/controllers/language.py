@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from portal.i18n import COOKIE, DEFAULT, LANGS
@@ -19,7 +20,7 @@ class LanguageController(Controller):
     path = "/lang"
 
     @get("/{code:str}", name="portal:lang")
-    async def switch(self, request: Request, code: str, next: str | None = None) -> Redirect:
+    async def switch(self, request: Request, code: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
         code = code if code in LANGS else DEFAULT
         resp = Redirect(path=_safe_next(next), status_code=303)
         resp.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from db import plans as q
@@ -23,7 +24,8 @@ class PlanPagesController(Controller):
 
     @get("/", name="portal:plans")
     async def plans(
-        self, request: Request, year: int | None = None, department: str | None = None, cursor: str | None = None
+        self, request: Request, year: FromQuery[int | None] = None, department: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
     ) -> Template:
         async with read_snapshot():
             p = Params()
@@ -44,7 +46,7 @@ class PlanPagesController(Controller):
             )
 
     @get("/{plan_id:int}", name="portal:plan")
-    async def plan(self, request: Request, plan_id: int) -> Template:
+    async def plan(self, request: Request, plan_id: FromPath[int]) -> Template:
         async with read_snapshot():
             row = await q.get_plan(plan_id)
             if row is None:

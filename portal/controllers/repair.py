@@ -17,7 +17,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.security.jwt import Token
 
@@ -135,14 +135,14 @@ class RepairPagesController(Controller):
         ))
 
     @get("/apply/{result_id:int}", name="portal:repair_apply")
-    async def apply_form(self, request: Request, result_id: int) -> Any:
+    async def apply_form(self, request: Request, result_id: FromPath[int]) -> Any:
         p = await signed_in(request)
         if p is None:
             return Redirect("/repair", status_code=303)
         return await self._form(request, p, result_id, {})
 
     @post("/apply/{result_id:int}", name="portal:repair_apply_post", status_code=200)
-    async def apply(self, request: Request, result_id: int,
+    async def apply(self, request: Request, result_id: FromPath[int],
                     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Any:
         same_origin(request)
         p = await signed_in(request)
@@ -166,7 +166,7 @@ class RepairPagesController(Controller):
         return Redirect(f"/repair/applications/{out['number']}?filed=1", status_code=303)
 
     @get("/applications/{number:str}", name="portal:repair_application")
-    async def application(self, request: Request, number: str, filed: bool = False) -> Any:
+    async def application(self, request: Request, number: FromPath[str], filed: FromQuery[bool] = False) -> Any:
         p = await signed_in(request)
         if p is None:
             return Redirect("/repair", status_code=303)

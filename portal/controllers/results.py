@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get
+from litestar.params import FromPath
 from litestar.response import Template
 
 from api.serialize import result_out
@@ -19,7 +20,7 @@ class ResultPagesController(Controller):
     path = "/results"
 
     @get("/{result_id:int}", name="portal:result")
-    async def result(self, request: Request, result_id: int) -> Template:
+    async def result(self, request: Request, result_id: FromPath[int]) -> Template:
         async with read_snapshot():
             row = await q.get_result(result_id)
             if row is None:

@@ -8,7 +8,7 @@ prints exactly that field with |safe (the one documented exception, see template
 from __future__ import annotations
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import FromQuery, Parameter
 from litestar.response import Template
 
 from db.snapshot import read_snapshot
@@ -28,12 +28,12 @@ class SearchPagesController(Controller):
         self,
         request: Request,
         q: str = Parameter(default="", max_length=200),
-        type: str | None = None,
-        region: str | None = None,
-        department: str | None = None,
-        year: int | None = None,
-        category: str | None = None,
-        cursor: str | None = None,
+        type: FromQuery[str | None] = None,
+        region: FromQuery[str | None] = None,
+        department: FromQuery[str | None] = None,
+        year: FromQuery[int | None] = None,
+        category: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
     ) -> Template:
         params = {"q": q.strip(), "type": type, "region": region, "department": department, "year": year,
                   "category": category}
