@@ -173,3 +173,45 @@ async def test_reindex_rebuilds_the_embedded_copy_even_when_meili_is_down(settin
     assert [x.id for x in (await embedded.search(IndexQuery(text="重建"))).hits] == [str(rid)]
     # Meilisearch did not take the rebuild, so nothing was settled: every row is still pending.
     assert all(r["done_at"] is None for r in await Outbox.select())
+
+
+# The portal's search page runs the same use case (portal/controllers/search.py).
+FALLBACK_NOTICE_ZH = "全文检索服务暂时不可用，以下结果来自备用索引，可能未包含最新发布的内容。"
+FALLBACK_NOTICE_EN = "The search service is temporarily unavailable; these results come from the backup index"
+
+
+async def test_search_page_says_when_the_fallback_answers(settings, client, serving) -> None:
+    index = serving(meili_settings(settings, "embedded"))
+    h = await sign_in(client, "officer1", "officer", department_code=DEPT)
+    rid = await publish(client, h, "聊城市备用页面有限公司", 15)
+    await drain(index)
+
+    r = await client.get("/search", params={"q": "备用页面"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), r.text
+    assert r.headers["x-search-backend"] == "embedded-fallback"
+    assert FALLBACK_NOTICE_ZH in r.text and 'class="search-notice" role="status"' in r.text
+    assert f"/results/{rid}" in r.text  # the embedded copy's hit is listed under the notice
+    en = await client.get("/search", params={"q": "备用页面", "lang": "en"})
+    assert en.status_code == 200 and FALLBACK_NOTICE_EN in en.text and FALLBACK_NOTICE_ZH not in en.text
+    # A filter that matches nothing still comes from the fallback, and still says so.
+    none = await client.get("/search", params={"q": "备用页面", "year": 2001})
+    assert none.status_code == 200 and FALLBACK_NOTICE_ZH in none.text
+    assert none.headers["x-search-backend"] == "embedded-fallback"
+    # Nothing asked, nothing searched: the empty page needs no search service and shows no notice.
+    empty = await client.get("/search")
+    assert empty.status_code == 200 and FALLBACK_NOTICE_ZH not in empty.text
+    assert "x-search-backend" not in empty.headers
+
+
+async def test_search_page_without_fallback_is_the_unavailable_page(settings, client, serving) -> None:
+    serving(meili_settings(settings, ""))
+    r = await client.get("/search", params={"q": "丰华"})
+    assert r.status_code == 503 and r.headers["content-type"].startswith("text/html"), r.text
+    assert "搜索服务暂时不可用，请稍后重试" in r.text and FALLBACK_NOTICE_ZH not in r.text
+    assert (await client.get("/search")).status_code == 200
+
+
+async def test_search_page_names_the_embedded_index_without_notice(client, embedded) -> None:
+    r = await client.get("/search", params={"q": "丰华"})
+    assert r.status_code == 200 and r.headers["x-search-backend"] == "embedded"
+    assert FALLBACK_NOTICE_ZH not in r.text and "search-notice" not in r.text

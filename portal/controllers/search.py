@@ -3,6 +3,9 @@
 Facet links add a filter, chips remove one, pagination follows the service's opaque cursor.
 Snippets come from the service already HTML-escaped with <mark> around matches; search.html
 prints exactly that field with |safe (the one documented exception, see templates/README.md).
+When Meilisearch is unreachable and SEARCH_FALLBACK=embedded lets the embedded copy answer, the
+page says so above the results and, like the API, names the index in `X-Search-Backend`;
+without the fallback the service's 503 becomes the portal's error page.
 """
 
 from __future__ import annotations
@@ -63,12 +66,15 @@ class SearchPagesController(Controller):
              "url": url_with("/search", params, **{k: None})}
             for k, v in active.items()
         ]
-        return page(
+        t = page(
             request, "search.html", api_url=url_with("/api/v1/search", {**params, "cursor": cursor}), nav="search",
             q=params["q"], result=result, facets=facets, chips=chips,
             next_url=url_with("/search", params, cursor=result.next_cursor) if result and result.next_cursor else None,
             first_url=url_with("/search", params) if cursor else None,
         )
+        if result is not None:  # as /api/v1/search does: embedded, meilisearch or embedded-fallback
+            t.headers["X-Search-Backend"] = result.backend
+        return t
 
 
 def _facet_label(name: str, value: str, label: str, english: bool) -> str:
