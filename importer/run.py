@@ -25,11 +25,11 @@ from db import bulk_write
 from db.bulk import BulkSession, bulk_session
 from domain.auth import Principal
 from domain.import_rows import EntityDraft
-from domain.masking import mask_by_register
 from importer import columns
 from importer.check import KEY_COLUMN, KEY_LABEL, Problem, RowChecker, natural_key
 from importer.files import FileRejected, Table, open_table
 from importer.parallel import BATCH_ROWS, checked_batches, default_workers
+from importer.register import RegisterCache
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 KINDS = tuple(columns.KINDS)
@@ -112,26 +112,6 @@ async def _db_duplicates(s: BulkSession, kind: str, drafts: list[Any], rownums: 
             for i in sorted(found)]
 
 
-async def _mask_and_register(s: BulkSession, drafts: list[Any], kind: str, actor: Principal,
-                             register: dict[str, tuple[str, str]]) -> None:
-    """Masks published names by the register (domain.masking.mask_by_register); results naming
-    entities not yet in the register add them to it. `register` caches uscc → (kind, operator
-    name) across the batches of one import (a million results name a few hundred thousand
-    entities), including the entities this import registered."""
-    missing = list({d.uscc for d in drafts if d.uscc not in register})
-    if missing:
-        for uscc, ekind, operator in await s.lookup("entity", "uscc", missing, ("kind", "operator_name")):
-            register[uscc] = (ekind, operator)
-    unknown = mask_by_register(drafts, register)
-    if kind != "results" or not unknown:
-        return
-    new = [EntityDraft(d.uscc, full, d.entity_kind, d.region_code, operator_name=d.operator_name)
-           for d, full in unknown.values()]
-    await bulk_write.write_entities(s, new, actor)
-    for e in new:
-        register[e.uscc] = (e.kind, e.operator_name)
-
-
 @contextlib.asynccontextmanager
 async def _writer(s: BulkSession, kind: str, actor: Principal, expected_rows: int):
     """Yields `write(drafts)` for one kind, all batches in the caller's transaction."""
@@ -160,48 +140,61 @@ async def _load(engine: Any, table: Table, checker: RowChecker, actor: Principal
             print(f"… {message}", file=sys.stderr, flush=True)
 
     seen: dict[tuple, int] = {}
-    register: dict[str, tuple[str, str]] = {}
+    register = RegisterCache()
+    masked = kind in ("results", "honours")  # names published, masked by the register
+    registers = kind == "results"  # results naming unregistered entities register them
     finishing = 0.0
     try:
         async with bulk_session(engine) as s:
             s.on_phase = phase
             db_table = DB_KEYS[kind][0]
             had_rows = bool(await s.fetch(f'SELECT 1 FROM "{db_table}" LIMIT 1'))
+            if masked:
+                await register.preload(s, table.size_hint or 0)
             async with _writer(s, kind, actor, table.size_hint or 0) as write:
-                async def store(drafts: list[Any], rownums: list[int]) -> tuple[list[Problem], int]:
+                async def store(drafts: list[Any], rownums: list[int],
+                                new_entities: list[EntityDraft]) -> tuple[list[Problem], int]:
                     """Check one batch against the database and, if it is clean, write it."""
                     found = await _db_duplicates(s, kind, drafts, rownums, outcome.key_label) if had_rows else []
                     if found or outcome.problems:
                         return found, 0
-                    if kind in ("results", "honours"):
-                        await _mask_and_register(s, drafts, kind, actor, register)
+                    if new_entities:  # results naming entities not yet in the register add them
+                        await bulk_write.write_entities(s, new_entities, actor)
                     await write(drafts)
                     return [], len(drafts)
 
-                # Batch k is stored in the background while batch k+1 is received and checked
-                # for duplicates within the file; nothing else touches the session meanwhile.
+                async def collect(storing: Any) -> None:
+                    found, stored = await storing
+                    outcome.problems += found
+                    outcome.stored += stored
+
+                # Batch k is stored in the background while batch k+1 is received, checked for
+                # duplicates within the file and masked; nothing else touches the session then.
                 storing: Any = None
                 try:
                     async for batch in checked_batches(table, checker, workers, batch_rows):
                         outcome.rows += batch.rows
                         drafts, rownums, dupes = _in_file_duplicates(kind, batch.good, seen, outcome.key_label)
                         bar.update(batch.rows)
+                        new: list[EntityDraft] = []
+                        missing = register.missing(drafts) if masked else []
+                        if masked and not missing:
+                            new = register.mask(drafts, registers)
                         if storing is not None:
-                            found, stored = await storing
+                            await collect(storing)
                             storing = None
-                            outcome.problems += found
-                            outcome.stored += stored
+                        if missing:  # looked up now that the session is free
+                            await register.fetch(s, missing)
+                            new = register.mask(drafts, registers)
                         # In file order, whatever the batch size.
                         outcome.problems += sorted(batch.problems + dupes, key=lambda p: p.row)
                         if drafts:  # after the first problem only checked against the database
-                            storing = s.in_background(functools.partial(store, drafts, rownums))
+                            storing = s.in_background(functools.partial(store, drafts, rownums, new))
                 except FileRejected as e:
                     outcome.problems.append(Problem(0, "", str(e)))
                 finally:
                     if storing is not None:
-                        found, stored = await storing
-                        outcome.problems += found
-                        outcome.stored += stored
+                        await collect(storing)
                 bar.close()
                 if outcome.rows == 0 and not outcome.problems:
                     outcome.problems.append(Problem(0, "", "文件没有数据行 (the file has a header but no data rows)"))

@@ -370,3 +370,36 @@ async def test_parallel_checking_of_every_kind(world) -> None:
     assert await Entity.count() == 4 and await Honour.count() == 3 and await ScanRecord.count() == 2
     scan = await ScanRecord.select().where(ScanRecord.method == "checkin").first()
     assert scan["scanned_at"] == dt.datetime(2025, 6, 13, 6, 5, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize("preload", [False, True], ids=["lookups-per-batch", "register-read-once"])
+async def test_import_masks_by_the_entity_register(world, tmp_path, monkeypatch, preload) -> None:
+    """Rows that do not name the operator are masked when the register knows the entity as an
+    individual business, whether the register is looked up batch by batch or read at the start
+    (what a file of 100,000 rows or more does)."""
+    import importer.register
+
+    if preload:
+        monkeypatch.setattr(importer.register, "PRELOAD_FROM_ROWS", 0)
+    known, new = make_uscc(kind="2", seed=8101), make_uscc(kind="2", seed=8102)
+    ents = tmp_path / "e.csv"
+    ents.write_text("统一社会信用代码,名称,主体类型,行政区划代码,经营者姓名\n"
+                    f"{known},聊城市王小明早餐店,个体工商户,371500,王小明\n", encoding="utf-8")
+    assert (await do_import(world, "entities", ents)).stored == 1
+    rows = [row(i) for i in range(1, 9)]
+    rows[1] = f"T-k1,{known},聊城市王小明早餐店,{DEPT},2025-05-02,N01,"
+    rows[3] = f"T-n1,{new},聊城市赵六修车铺,{DEPT},2025-05-02,N01,赵六"  # registers the entity …
+    rows[6] = f"T-n2,{new},聊城市赵六修车铺,{DEPT},2025-05-03,X05,"  # … which masks a later batch
+    path = results_csv(tmp_path, [r if r.count(",") == 6 else r + "," for r in rows],
+                       header=HEADER.rstrip("\n") + ",经营者姓名\n")
+    out = await do_import(world, "results", path, workers=2, batch_rows=3)
+    assert out.ok and out.stored == 8, out.problems
+    names = {r["task_number"]: r["entity_name"] for r in await Result.select(Result.task_number, Result.entity_name)}
+    assert (names["T-k1"], names["T-n1"], names["T-n2"]) == ("聊城市王**早餐店", "聊城市赵*修车铺", "聊城市赵*修车铺")
+    reg = await Entity.select(Entity.name, Entity.kind, Entity.operator_name).where(Entity.uscc == new).first()
+    assert reg == {"name": "聊城市赵六修车铺", "kind": "individual", "operator_name": "赵六"}
+    hon = tmp_path / "h.csv"
+    hon.write_text("uscc,entity_name,honour,kind,awarded_by,awarded_on\n"
+                   f"{known},聊城市王小明早餐店,诚信经营示范店,credit,聊城市市场监督管理局,2025-01-02\n", encoding="utf-8")
+    assert (await do_import(world, "honours", hon)).stored == 1
+    assert (await Honour.select(Honour.entity_name).first())["entity_name"] == "聊城市王**早餐店"
