@@ -8,7 +8,7 @@ Layout:
     portal/locale/        gettext catalogues (English; Chinese is the message id)
     portal/i18n.py        language from ?lang= / cookie; `_()` in templates, `tr()` in Python
     portal/render.py      page(request, "x.html", api_url=..., nav=..., **context)
-    portal/errors.py      HTML 404/410/422/500 pages for portal routes
+    portal/errors.py      HTML 404/410/422/500/503 pages for portal routes
 
 Adding a page (e.g. complaint filing):
     1. portal/controllers/complaints.py with a litestar Controller whose handlers

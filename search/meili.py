@@ -7,7 +7,8 @@ backends find the same records. Exact title/name/number matches rank first throu
 `exact_keys`; typo tolerance is off for USCCs, numbers and the token fields.
 
 The client is synchronous: every call runs in a worker thread. Every failure (unreachable,
-timeout, an API error, a failed task) becomes `SearchUnavailable` with Meilisearch's message.
+timeout, an API error, a failed task) becomes `SearchUnavailable` with Meilisearch's message —
+for the log and the operators' commands; public answers never quote it (`search.service`).
 """
 
 from __future__ import annotations

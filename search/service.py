@@ -14,7 +14,9 @@
   department and category (labels in Chinese where known);
 * raises `Unavailable` (503, `retry_after` seconds) when the search backend is down, unless
   `SEARCH_FALLBACK=embedded` lets the embedded copy answer (`SearchPage.backend` then says
-  `embedded-fallback`; see `search.fallback.answer`).
+  `embedded-fallback`; see `search.fallback.answer`). Its detail is `UNAVAILABLE_DETAIL` and
+  nothing more: the backend's own error (host, port, client exception) names infrastructure, so
+  it goes to the server log (`gongshi.search`, warning), never into a public answer.
 
 Items carry `snippet`: HTML-escaped text with `<mark>` around matches — safe to insert as HTML.
 At most `MAX_REACHABLE_HITS` hits can be paged through; bulk data comes from the list endpoints.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,7 +46,11 @@ from search.index import (
 from search.source import public_ids
 from search.text import query_phrases, snippet
 
+log = logging.getLogger("gongshi.search")
+
 RETRY_AFTER_SECONDS = 30
+# What the public is told while the search backend is down: no host, port or client error.
+UNAVAILABLE_DETAIL = "搜索服务暂时不可用，请稍后重试 (search is temporarily unavailable; please try again shortly)"
 MAX_FACET_VALUES = 30
 _REFILLS = 5  # extra index pages fetched when withdrawn hits were dropped from a page
 
@@ -237,10 +244,8 @@ async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> 
         got, backend = await answer(index, lambda ix: _fetch(ix, iq, exact_uscc),
                                     from_fallback=fallback_cursor, continuing=iq.after is not None)
     except SearchUnavailable as e:
-        raise Unavailable(
-            f"搜索服务暂时不可用，请稍后重试 (search is temporarily unavailable: {e})",
-            retry_after=RETRY_AFTER_SECONDS,
-        ) from e
+        log.warning("search unavailable, answering 503: %s", e)  # operators need the detail; the public does not
+        raise Unavailable(UNAVAILABLE_DETAIL, retry_after=RETRY_AFTER_SECONDS) from e
     fell_back = backend != index.backend
     page, items, more, exact_uscc = got.page, got.items, got.more, got.exact_uscc
     if got.dropped:  # the index is stale: queue the removals (never fails or delays this search)

@@ -8,6 +8,7 @@ import base64
 import dataclasses
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -168,7 +169,8 @@ async def test_reindex_rebuilds_the_embedded_copy_even_when_meili_is_down(settin
     rid = await publish(client, h, "聊城市重建备用有限公司", 13)
     gone = await publish(client, h, "聊城市重建撤回备用有限公司", 14)
     await withdraw_result(gone)
-    with pytest.raises(SearchUnavailable):
+    # The operators' command keeps the technical detail (only public answers drop it).
+    with pytest.raises(SearchUnavailable, match="127.0.0.1"):
         await reindex(meili_settings(settings, "embedded"), quiet=True)
     assert [x.id for x in (await embedded.search(IndexQuery(text="重建"))).hits] == [str(rid)]
     # Meilisearch did not take the rebuild, so nothing was settled: every row is still pending.
@@ -215,3 +217,63 @@ async def test_search_page_names_the_embedded_index_without_notice(client, embed
     r = await client.get("/search", params={"q": "丰华"})
     assert r.status_code == 200 and r.headers["x-search-backend"] == "embedded"
     assert FALLBACK_NOTICE_ZH not in r.text and "search-notice" not in r.text
+
+
+# Without the fallback, a public answer says only that search is unavailable: the client's
+# exception text (host, port, HTTPConnectionPool, Connection refused, Errno) goes to the server
+# log for operators, never to the public.
+UNAVAILABLE_API = "搜索服务暂时不可用，请稍后重试 (search is temporarily unavailable; please try again shortly)"
+UNAVAILABLE_ZH = "搜索服务暂时不可用，请稍后重试。"
+UNAVAILABLE_EN = "Search is temporarily unavailable; please try again shortly."
+LEAKS = ("127.0.0.1", "port", "HTTPConnectionPool", "Connection refused", "Errno", "Meilisearch", "unreachable")
+
+
+def assert_no_leak(text: str) -> None:
+    found = [s for s in LEAKS if s.lower() in text.lower()]
+    assert not found, (found, text)
+
+
+def assert_page_no_leak(html: str) -> None:
+    """The page's main part is free of every marker; the whole page (whose layout says "viewport"
+    and "portal.css") of every other marker and of "port" as a word."""
+    main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    assert_no_leak(main)
+    found = [m for m in LEAKS if m != "port" and m.lower() in html.lower()]
+    assert not found and not re.search(r"\bport\b", html, re.I), (found, html)
+
+
+def logged_detail(caplog) -> str:
+    return "\n".join(r.getMessage() for r in caplog.records
+                     if r.name == "gongshi.search" and r.levelname == "WARNING")
+
+
+async def test_api_503_says_only_that_search_is_unavailable(settings, client, serving, caplog) -> None:
+    serving(meili_settings(settings, ""))
+    caplog.set_level("WARNING", logger="gongshi.search")
+    for params in ({"q": "丰华"}, {"q": "丰华", "type": "result", "year": 2024}, {"q": "91370000MA3C5XXXXX"}):
+        r = await client.get("/api/v1/search", params=params)
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert int(r.headers["retry-after"]) > 0
+        body = r.json()
+        assert body["status"] == 503 and body["detail"] == UNAVAILABLE_API and body["retry_after"] > 0
+        assert_no_leak(r.text)
+    # The operators' copy: the server log has what the client said about the closed port.
+    log = logged_detail(caplog)
+    assert "127.0.0.1" in log and ("Connection refused" in log or "Errno" in log), log
+
+
+async def test_search_page_503_says_only_that_search_is_unavailable(settings, client, serving, caplog) -> None:
+    serving(meili_settings(settings, ""))
+    caplog.set_level("WARNING", logger="gongshi.search")
+    r = await client.get("/search", params={"q": "丰华"})
+    assert r.status_code == 503 and r.headers["content-type"].startswith("text/html"), r.text
+    assert int(r.headers["retry-after"]) > 0
+    assert UNAVAILABLE_ZH in r.text and "服务暂时不可用 (503)" in r.text
+    assert_page_no_leak(r.text)
+    en = await client.get("/search", params={"q": "丰华", "lang": "en"})
+    assert en.status_code == 503 and int(en.headers["retry-after"]) > 0
+    assert UNAVAILABLE_EN in en.text and "Service temporarily unavailable" in en.text
+    assert UNAVAILABLE_ZH not in en.text
+    assert_page_no_leak(en.text)
+    assert "127.0.0.1" in logged_detail(caplog)

@@ -5,7 +5,8 @@ Snippets come from the service already HTML-escaped with <mark> around matches; 
 prints exactly that field with |safe (the one documented exception, see templates/README.md).
 When Meilisearch is unreachable and SEARCH_FALLBACK=embedded lets the embedded copy answer, the
 page says so above the results and, like the API, names the index in `X-Search-Backend`;
-without the fallback the service's 503 becomes the portal's error page.
+without the fallback the page is a 503 error page with `Retry-After` that says only that search
+is temporarily unavailable, in the page's language (the backend's error is in the server log).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from litestar.response import Template
 
 from db.snapshot import read_snapshot
 from domain.categories import BY_CODE
-from portal.i18n import lang_of
+from domain.errors import Unavailable
+from portal.errors import unavailable_page
+from portal.i18n import lang_of, tr
 from portal.render import page, url_with
 from search.service import SearchQuery, search
 
@@ -43,12 +46,15 @@ class SearchPagesController(Controller):
         active = {k: v for k, v in params.items() if k in FILTERS and v not in (None, "")}
         result = None
         if params["q"] or active:
-            async with read_snapshot():  # the disclosure re-check and facet labels: one connection
-                result = await search(
-                    request.app.state.search_index,
-                    SearchQuery(q=params["q"], type=type, region=region, department=department, year=year,
-                                category=category, page_size=20, cursor=cursor),
-                )
+            try:
+                async with read_snapshot():  # the disclosure re-check and facet labels: one connection
+                    result = await search(
+                        request.app.state.search_index,
+                        SearchQuery(q=params["q"], type=type, region=region, department=department, year=year,
+                                    category=category, page_size=20, cursor=cursor),
+                    )
+            except Unavailable as e:
+                return unavailable_page(request, e, tr(request, "搜索服务暂时不可用，请稍后重试。"))
         english = lang_of(request).code == "en"
         facets = []
         if result is not None:
