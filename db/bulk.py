@@ -42,6 +42,19 @@ def _run_to_end(coro: Coroutine[Any, Any, T]) -> T:
     raise RuntimeError("a SQLite bulk write waited for an event loop")
 
 
+def _literal(value: Any) -> str:
+    """A constant as SQL text (SQLite): only plain values, strings quoted with '' doubled."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"not a plain SQL constant: {value!r}")
+
+
 class BulkSession:
     """One connection inside one open transaction."""
 
@@ -65,7 +78,9 @@ class BulkSession:
         """Ids for `n` rows about to be inserted, so child rows can point at them."""
         raise NotImplementedError
 
-    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
+                     fixed: Sequence[tuple[str, Any]] = ()) -> None:
+        """`fixed`: (column, value) pairs the same for every row (str, int, bool or None)."""
         raise NotImplementedError
 
     async def existing(self, table: str, columns: Sequence[str], keys: Sequence[tuple],
@@ -114,10 +129,10 @@ class BulkSession:
         return asyncio.ensure_future(work())
 
     async def insert_chunked(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
-                             progress: Any = None) -> None:
+                             progress: Any = None, fixed: Sequence[tuple[str, Any]] = ()) -> None:
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
-            await self.insert(table, columns, part)
+            await self.insert(table, columns, part, fixed)
             if progress is not None:
                 progress(len(part))
 
@@ -197,9 +212,12 @@ class SQLiteBulk(BulkSession):
         top = self.con.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"').fetchone()[0]
         return list(range(top + 1, top + 1 + n))
 
-    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-        cols = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" for _ in columns)
+    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
+                     fixed: Sequence[tuple[str, Any]] = ()) -> None:
+        # Values the same in every row go into the statement once: binding them per row was a
+        # quarter of the binding work of a result row.
+        cols = ", ".join(f'"{c}"' for c in (*columns, *(c for c, _v in fixed)))
+        marks = ", ".join(["?"] * len(columns) + [_literal(v) for _c, v in fixed])
         self.con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
 
     async def existing(self, table: str, columns: Sequence[str], keys: Sequence[tuple],
@@ -280,7 +298,11 @@ class PostgresBulk(BulkSession):
         )
         return [r[0] for r in rows]
 
-    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
+                     fixed: Sequence[tuple[str, Any]] = ()) -> None:
+        if fixed:  # COPY has no constant columns: each record carries them
+            extra = tuple(v for _c, v in fixed)
+            columns, rows = (*columns, *(c for c, _v in fixed)), [(*r, *extra) for r in rows]
         await self.con.copy_records_to_table(table, records=rows, columns=list(columns))
 
     async def existing(self, table: str, columns: Sequence[str], keys: Sequence[tuple],

@@ -16,8 +16,7 @@ Progress = Callable[[int], Any] | None
 RESULT_COLS = (
     "id", "task_number", "uscc", "entity_name", "entity_kind", "region_code", "department_code",
     "department_codes", "inspected_on", "year", "inspection_type", "category_codes", "negative",
-    "check_field", "joint", "follow_up", "penalty_decision_number", "published_on", "disclosure",
-    "withdrawn_reason", "withdrawn_by", "withdrawn_note", "revision", "created_at", "updated_at",
+    "check_field", "joint", "follow_up", "penalty_decision_number", "published_on",
 )
 ENTITY_COLS = ("id", "uscc", "name", "kind", "region_code", "industry_code", "risk_class", "status",
                "operator_name", "updated_at")
@@ -83,10 +82,12 @@ async def _write_results(s: BulkSession, drafts: Sequence[Any], ids: list[int], 
         (i, d.task_number, d.uscc, d.entity_name, d.entity_kind, d.region_code, d.department_codes[0],
          ",".join(d.department_codes), day(d.inspected_on), d.inspected_on.year, d.inspection_type,
          ",".join(d.category_codes), d.negative, d.check_field, d.joint, d.follow_up,
-         d.penalty_decision_number, day(d.published_on or today), "public", "", "", "", 1, at, at)
+         d.penalty_decision_number, day(d.published_on or today))
         for i, d in zip(ids, drafts)
     ]
-    await s.insert_chunked("inspection_result", RESULT_COLS, rows, progress)
+    fixed = (("disclosure", "public"), ("withdrawn_reason", ""), ("withdrawn_by", ""), ("withdrawn_note", ""),
+             ("revision", 1), ("created_at", at), ("updated_at", at))
+    await s.insert_chunked("inspection_result", RESULT_COLS, rows, progress, fixed)
     del rows
     # The join rows come from the columns just written (department_codes, category_codes, year).
     for i in range(0, len(ids), CHUNK):

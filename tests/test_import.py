@@ -68,6 +68,10 @@ async def test_example_files_import_with_every_side_table(world) -> None:
     shop = await Result.select().where(Result.uscc == "92371726MA3N7D1X4A").first()
     assert shop["entity_name"] == "鄄城县张*百货店" and shop["negative"]
     assert shop["penalty_decision_number"] == "聊市监处罚〔2025〕118号"
+    # Columns written as constants of the statement read back as Piccolo wrote them.
+    assert (shop["disclosure"], shop["revision"], shop["withdrawn_reason"], shop["withdrawn_at"]) == ("public", 1, "", None)
+    assert shop["created_at"] == shop["updated_at"] and shop["created_at"].tzinfo is not None
+    assert abs(dt.datetime.now(dt.timezone.utc) - shop["created_at"]) < dt.timedelta(minutes=5)
     joint = await Result.select().where(Result.task_number == "LC-SCJG-2025-0031").first()
     assert joint["department_codes"] == "371500-scjg,371500-zjj,371500-xfjy" and joint["joint"]
     scan = await ScanRecord.select().where(ScanRecord.method == "checkin").first()
