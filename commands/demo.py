@@ -12,7 +12,7 @@ from settings import Settings
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "demo", help="generate demo data (refuses if the database holds data, unless --reset)",
-        description="Generate realistic demo data: entities, results over 2023-2026 (~15%% negative), "
+        description="Generate realistic demo data: entities, results over 2023-2026 (~15% negative), "
                     "honours, scan records, demo accounts, and the seed-based plans, guides and documents.",
     )
     s.add_argument("--results", type=int, default=20000, help="number of inspection results (default 20000)")
