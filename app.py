@@ -77,6 +77,11 @@ def create_app(settings: Settings) -> Litestar:
             from commands.repair import daily
 
             app.state.withdraw_task = asyncio.create_task(daily(settings.withdraw_at))
+        # Temporary upload folders left behind by a process killed mid-upload: swept in the
+        # background now (start-up does not wait for it) and then every day.
+        from commands.uploads import daily as sweep_uploads_daily
+
+        app.state.sweep_uploads_task = asyncio.create_task(sweep_uploads_daily(settings.files_dir))
 
     async def on_shutdown(app: Litestar) -> None:
         worker = getattr(app.state, "outbox_worker", None)
@@ -84,11 +89,12 @@ def create_app(settings: Settings) -> Litestar:
             await worker.stop()
         await heal_settled()  # stale-hit removals being queued by searches
         await search_index.close()
-        task = getattr(app.state, "withdraw_task", None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for name in ("withdraw_task", "sweep_uploads_task"):
+            task = getattr(app.state, name, None)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await close_engine(engine)
 
     app = Litestar(
