@@ -1,5 +1,6 @@
 """Credit repair (信用修复) rules: which rule applies, when a result may be repaired, when its
-publicity ends by itself, the application and objection state machines and their deadlines.
+publicity ends by itself, the application and objection state machines and their deadlines, and
+which pending applications a withdrawal makes moot.
 
 Plain functions over plain data; periods and deadlines come from the rule table (configuration),
 never from constants here.
@@ -147,6 +148,11 @@ APPLICATION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "reject": (frozenset({"submitted", "accepted"}), "rejected"),
 }
 APPLICATION_PENDING = frozenset({"submitted", "accepted"})
+# Closed without a decision: the result stopped being public some other way while the
+# application was pending (see applications_made_moot below).
+MOOT = "moot"
+MOOT_FROM = APPLICATION_PENDING
+APPLICATION_STATUSES = frozenset({*APPLICATION_PENDING, "approved", "rejected", MOOT})
 
 OBJECTION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "confirm": (frozenset({"submitted"}), "confirmed"),
@@ -185,6 +191,88 @@ def objection_overdue(status: str, verify_by: dt.date, correct_by: dt.date | Non
     if status == "confirmed" and correct_by is not None and today > correct_by:
         flags.append("correct_overdue")
     return flags
+
+
+# -- applications made moot by a withdrawal ----------------------------------------------------
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def local_date(t: dt.datetime) -> dt.date:
+    return t.astimezone(SHANGHAI).date()
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A result that has just stopped being public: why (a domain.disclosure reason code), when,
+    and the facts the applicant is told. Filled in by whoever withdrew it, in that transaction."""
+    result_id: int
+    reason: str  # expired / penalty_withdrawn / corrected / revoked / repaired
+    at: dt.datetime
+    ref: str = ""  # the objection (corrected) or application (repaired) that caused it
+    penalty_decision_number: str = ""
+    replaced_by: int | None = None  # corrected: the new revision's result id …
+    replaced_revision: int | None = None  # … its revision number …
+    replacement_negative: bool = False  # … and whether it is still negative
+
+
+@dataclass(frozen=True)
+class Mooted:
+    """An application closed as moot, with the reason shown to the applicant."""
+    application_id: int
+    number: str
+    result_id: int
+    cause: str  # the withdrawal reason code
+    reason: str
+
+
+def moot_reason(w: Withdrawal) -> str:
+    """What happened to the result, in words for the applicant (Chinese first, English in brackets)."""
+    day = local_date(w.at).isoformat()
+    if w.reason == "expired":
+        return (f"检查结果已满最长公示期，于 {day} 自动停止公示，本申请无需再作决定，予以终止 "
+                f"(the result reached its statutory maximum publicity period and stopped being public on {day}; "
+                f"the application no longer needs a decision and is closed)")
+    if w.reason == "penalty_withdrawn":
+        pn = w.penalty_decision_number
+        return (f"关联的行政处罚决定 {pn} 已停止公示，检查结果随之于 {day} 停止公示，本申请予以终止 "
+                f"(the linked penalty decision {pn} is no longer public, so the result stopped being public "
+                f"on {day}; the application is closed)")
+    if w.reason == "corrected":
+        rev, new = w.replaced_revision, w.replaced_by
+        then = ("如更正后的结果仍需修复，可对其重新申请 (if the corrected result still needs repair, "
+                "apply again for it)") if w.replacement_negative else \
+            "更正后的结果不是失信结果，无需修复 (the corrected result is not negative: nothing to repair)"
+        return (f"检查结果经异议 {w.ref} 核实更正，于 {day} 由第 {rev} 版（结果编号 {new}）取代，本申请予以终止；{then} "
+                f"(the result was corrected after objection {w.ref} and replaced by revision {rev}, result {new}, "
+                f"on {day}; the application is closed)")
+    if w.reason == "revoked":
+        return (f"发布部门已于 {day} 撤回该检查结果，本申请予以终止 "
+                f"(the publishing department withdrew the result on {day}; the application is closed)")
+    if w.reason == "repaired":
+        return (f"检查结果已因修复申请 {w.ref} 获准，于 {day} 停止公示，本申请予以终止 "
+                f"(the result stopped being public on {day} when application {w.ref} was approved; "
+                f"the application is closed)")
+    return (f"检查结果已于 {day} 停止公示，本申请予以终止 "
+            f"(the result stopped being public on {day}; the application is closed)")
+
+
+def applications_made_moot(withdrawals: list[Withdrawal], applications: list[dict]) -> list[Mooted]:
+    """Which applications a withdrawal closes, and why: every application for a withdrawn result
+    that is still pending (submitted or accepted), whatever the path that withdrew it, except the
+    approved application whose approval is the withdrawal (`repaired`, ref = its number: it is
+    decided, not moot). Decided applications are left as they are.
+    `applications`: rows with id, number, result_id and status."""
+    by_result = {w.result_id: w for w in withdrawals}
+    out: list[Mooted] = []
+    for a in applications:
+        w = by_result.get(a["result_id"])
+        if w is None or a["status"] not in MOOT_FROM:
+            continue
+        if w.reason == "repaired" and a["number"] == w.ref:
+            continue
+        out.append(Mooted(a["id"], a["number"], a["result_id"], w.reason, moot_reason(w)))
+    return out
 
 
 def new_number(prefix: str, today: dt.date) -> str:

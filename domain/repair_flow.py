@@ -16,13 +16,10 @@ from domain.evidence import check_files
 from domain.results import CHECK_FIELDS
 from domain.workdays import CalendarNotCovered, working_days_between
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+SHANGHAI = rules.SHANGHAI
+local_date = rules.local_date
 SYSTEM = Principal(username="system:withdraw-expired", role="system")
 MAX_TEXT = 4000
-
-
-def local_date(t: dt.datetime) -> dt.date:
-    return t.astimezone(SHANGHAI).date()
 
 
 def facts(row: dict) -> rules.ResultFacts:
@@ -276,11 +273,13 @@ class DepartmentFigures:
     approvals: int = 0
     rejections: int = 0
     pending: int = 0
+    moot: int = 0  # closed because the result stopped being public another way: neither decided nor pending
     median_working_days_to_decide: float | None = None
 
 
 def figures(rows: list[dict]) -> list[DepartmentFigures]:
-    """Counts and the median working days from submission to decision, per department."""
+    """Counts and the median working days from submission to decision, per department. A moot
+    application counts as an application, not as pending, approved or rejected, nor in the median."""
     by: dict[str, DepartmentFigures] = {}
     days: dict[str, list[int]] = {}
     for r in rows:
@@ -290,6 +289,8 @@ def figures(rows: list[dict]) -> list[DepartmentFigures]:
             f.approvals += 1
         elif r["status"] == "rejected":
             f.rejections += 1
+        elif r["status"] == rules.MOOT:
+            f.moot += 1
         else:
             f.pending += 1
         if r["status"] in ("approved", "rejected") and r["decided_at"] is not None:
