@@ -1,9 +1,10 @@
 """`gongshi withdraw-expired`, and the same job as a daily in-process schedule.
 
 Results past their maximum publicity period, and results whose linked penalty decision is no
-longer public, stop being public (主动停止公示). The job is idempotent: its updates only touch
-rows that are still public, so a second run, or a second web worker running it at the same
-time, changes nothing.
+longer public, stop being public (主动停止公示); a repair application pending for one of them is
+closed as moot in the same transaction (db.repair._withdraw). The job is idempotent: its updates
+only touch rows that are still public, so a second run, or a second web worker running it at the
+same time, changes nothing.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from db.tx import write_transaction
 from domain.disclosure import withdrawal_fields
 from domain.errors import Conflict, FieldError
 from domain.evidence import EvidenceFile
-from domain.repair import Rule
+from domain.repair import MOOT, MOOT_FROM, Rule, Withdrawal, applications_made_moot
 
 CHUNK = 400
 
@@ -175,19 +175,53 @@ async def list_applications(department: str, statuses: list[str] | None, after_i
     return await q.order_by(RepairApplication.id, ascending=False).limit(limit)
 
 
-async def _withdraw(result_ids: list[int], reason: str, actor: Any, note: str, now: dt.datetime) -> list[int]:
-    """Inside the caller's transaction: withdraw the still-public ones; change log + outbox for each."""
+async def _withdraw(result_ids: list[int], reason: str, actor: Any, note: str, now: dt.datetime,
+                    ref: str = "", replacement: dict | None = None) -> list[int]:
+    """Inside the caller's transaction: withdraw the still-public ones; change log + outbox for each;
+    and close, in the same transaction, the pending repair applications the withdrawal makes moot
+    (`ref` and `replacement` are the facts domain.repair.moot_reason tells the applicant)."""
     if not result_ids:
         return []
     rows = await Result.update(
         {**{getattr(Result, k): v for k, v in withdrawal_fields(reason, actor.username, note, now).items()},
          Result.updated_at: now}
-    ).where(Result.id.is_in(result_ids) & (Result.disclosure == "public")).returning(Result.id)
+    ).where(Result.id.is_in(result_ids) & (Result.disclosure == "public")).returning(
+        Result.id, Result.penalty_decision_number)
     ids = sorted(r["id"] for r in rows)
     if ids:
         await changes.public_change("result", ids, "withdrawn")
         await changes.audit_many(actor, f"withdraw_{reason}", "result", ids, reason=note)
+        await close_moot_applications(
+            [Withdrawal(r["id"], reason, now, ref=ref, penalty_decision_number=r["penalty_decision_number"] or "",
+                        **(replacement or {})) for r in rows], actor, now)
     return ids
+
+
+async def close_moot_applications(withdrawals: list[Withdrawal], actor: Any, now: dt.datetime) -> list[str]:
+    """Inside the caller's transaction: the applications domain.repair.applications_made_moot picks
+    become `moot` (conditionally: one decided meanwhile is left alone), each with a timeline event
+    and an audit row. Returns their numbers."""
+    if not withdrawals:
+        return []
+    apps = await RepairApplication.select(
+        RepairApplication.id, RepairApplication.number, RepairApplication.result_id, RepairApplication.status
+    ).where(RepairApplication.result_id.is_in(sorted({w.result_id for w in withdrawals})))
+    closed: list[str] = []
+    for m in applications_made_moot(withdrawals, apps):
+        done = await RepairApplication.update({
+            RepairApplication.status: MOOT, RepairApplication.pending_result_id: None,
+            RepairApplication.decided_at: now, RepairApplication.decided_by: actor.username,
+            RepairApplication.decision_reason: m.reason,
+        }).where((RepairApplication.id == m.application_id) & RepairApplication.status.is_in(sorted(MOOT_FROM))
+                 ).returning(RepairApplication.id)
+        if not done:
+            continue
+        await RepairEvent.insert(RepairEvent(application_id=m.application_id, at=now, status=MOOT, note=m.reason,
+                                             actor=actor.username))
+        await changes.audit(actor, "repair_moot", "repair_application", m.number, reason=m.reason,
+                            detail={"result_id": m.result_id, "status": MOOT, "withdrawn_reason": m.cause})
+        closed.append(m.number)
+    return closed
 
 
 async def decide_application(app: dict, action: str, allowed: frozenset[str], to: str, actor: Any, reason: str,
@@ -210,7 +244,8 @@ async def decide_application(app: dict, action: str, allowed: frozenset[str], to
         await changes.audit(actor, f"repair_{action}", "repair_application", app["number"], reason=reason,
                             detail={"result_id": app["result_id"], "status": to})
         if to == "approved":
-            await _withdraw([app["result_id"]], "repaired", actor, f"{app['number']}: {reason}", now)
+            await _withdraw([app["result_id"]], "repaired", actor, f"{app['number']}: {reason}", now,
+                            ref=app["number"])
     return True
 
 
@@ -268,7 +303,8 @@ async def decide_objection(obj: dict, action: str, allowed: frozenset[str], to: 
 
 async def correct_objection(obj: dict, allowed: frozenset[str], old: dict, new_values: dict, actor: Any,
                             note: str, now: dt.datetime, correct_by: dt.date | None) -> int | None:
-    """Publish the corrected revision, withdraw the wrong one, close the objection: one transaction.
+    """Publish the corrected revision, withdraw the wrong one (closing a pending repair application
+    for it as moot), close the objection: one transaction.
     Returns the new result id, or None if the objection was decided by someone else first."""
     async with write_transaction():
         values: dict = {Objection.status: "corrected", Objection.decision_note: note,
@@ -293,7 +329,9 @@ async def correct_objection(obj: dict, allowed: frozenset[str], old: dict, new_v
         await ResultDepartment.insert(*[ResultDepartment(result_id=new_id, department_code=d, year=fresh["year"])
                                         for d in deps])
         await Objection.update({Objection.corrected_result_id: new_id}).where(Objection.id == obj["id"])
-        await _withdraw([old["id"]], "corrected", actor, f"{obj['number']}: {note}", now)
+        await _withdraw([old["id"]], "corrected", actor, f"{obj['number']}: {note}", now, ref=obj["number"],
+                        replacement={"replaced_by": new_id, "replaced_revision": fresh["revision"],
+                                     "replacement_negative": bool(fresh["negative"])})
         await changes.public_change("result", [new_id], "published")
         await changes.audit(actor, "objection_correct", "objection", obj["number"], reason=note,
                             detail={"old_result_id": old["id"], "new_result_id": new_id})

@@ -314,7 +314,7 @@ class RepairApplication(Table, tablename="repair_application"):
     id = Serial(primary_key=True)
     number = Varchar(length=32, unique=True)
     result_id = Integer(index=True)
-    # Equals result_id while the application is pending, null once decided: the unique
+    # Equals result_id while the application is pending, null once decided (or moot): the unique
     # constraint lets exactly one pending application per result win a race.
     pending_result_id = Integer(null=True, default=None, unique=True)
     uscc = Varchar(length=18, index=True)
@@ -323,7 +323,7 @@ class RepairApplication(Table, tablename="repair_application"):
     department_code = Varchar(length=40, index=True)
     reason = Text()
     commitment_accepted = Boolean(default=False)
-    status = Varchar(length=20)  # submitted / accepted / approved / rejected
+    status = Varchar(length=20)  # submitted / accepted / approved / rejected / moot
     submitted_at = Timestamptz()
     accept_by = Date()
     decide_by = Date()
