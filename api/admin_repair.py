@@ -144,7 +144,7 @@ class AdminRepairController(Controller):
     ) -> AdminApplicationPage:
         p = principal_of(request)
         require_role(p, "officer", "admin")
-        statuses = _statuses(status, {"submitted", "accepted", "approved", "rejected"})
+        statuses = _statuses(status, set(rules.APPLICATION_STATUSES))
         size = check_page_size(page_size)
         key = decode_cursor(cursor)
         today = flow.local_date(now_of(request))

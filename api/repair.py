@@ -129,6 +129,8 @@ class DepartmentFiguresOut(msgspec.Struct):
     approvals: int
     rejections: int
     pending: int
+    # Closed without a decision: the result stopped being public another way (status `moot`).
+    moot: int
     median_working_days_to_decide: float | None
 
 
@@ -138,6 +140,7 @@ class RepairFiguresOut(msgspec.Struct):
     approvals: int
     rejections: int
     pending: int
+    moot: int
     by_department: list[DepartmentFiguresOut]
 
 
@@ -237,7 +240,8 @@ class RepairStatsController(Controller):
     tags = ["figures"]
     opt = {"exclude_from_auth": True}
 
-    @get("/", summary="Repair applications, approvals, rejections and median working days to decide, by department")
+    @get("/", summary="Repair applications, approvals, rejections, pending, moot and median working days to decide, "
+                      "by department")
     async def figures(self, year: FromQuery[int | None] = None) -> RepairFiguresOut:
         figs = flow.figures(await repo.application_rows(year))
         names = await repo.department_names([f.department_code for f in figs])
@@ -245,6 +249,7 @@ class RepairStatsController(Controller):
             year=year,
             applications=sum(f.applications for f in figs), approvals=sum(f.approvals for f in figs),
             rejections=sum(f.rejections for f in figs), pending=sum(f.pending for f in figs),
+            moot=sum(f.moot for f in figs),
             by_department=[DepartmentFiguresOut(department_name=names.get(f.department_code, f.department_code),
                                                 **f.__dict__) for f in figs],
         )

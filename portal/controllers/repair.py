@@ -36,7 +36,7 @@ from portal.render import page
 COOKIE = "gongshi_ent"
 NO_STORE = {"Cache-Control": "no-store"}
 STATUS_LABELS = {"submitted": N_("已提交"), "accepted": N_("已受理"), "approved": N_("准予修复"),
-                 "rejected": N_("不予修复")}
+                 "rejected": N_("不予修复"), "moot": N_("已终止（结果已停止公示）")}
 REASON_LABELS = {"not_negative": N_("不是失信（负面）结果，无需修复"), "not_public": N_("已停止公示"),
                  "expired": N_("已满最长公示期，将自动停止公示"), "pending": N_("已有待处理的申请"),
                  "min_period": N_("公示未满最短期限")}
