@@ -112,13 +112,28 @@ async def pending_application_exists(result_id: int) -> bool:
     return await RepairApplication.exists().where(RepairApplication.pending_result_id == result_id)
 
 
+async def _lock_public_result(result_id: int) -> bool:
+    """Inside the caller's transaction: whether the result is still public, holding its row until
+    commit (PostgreSQL: FOR UPDATE; SQLite's BEGIN IMMEDIATE already holds the whole database), so
+    a withdrawal either commits first and is seen here, or waits and then sees what was inserted."""
+    lock = "" if Result._meta.db.engine_type == "sqlite" else " FOR UPDATE"
+    rows = await Result.raw(f"SELECT id FROM inspection_result WHERE id = {{}} AND disclosure = 'public'{lock}",
+                            result_id)
+    return bool(rows)
+
+
 async def insert_application(row: dict, files: list[EvidenceFile], actor: Any, files_dir: str,
                              now: dt.datetime) -> None:
     """Application, its first timeline event, evidence rows and files, audit: all or nothing.
-    The unique pending_result_id makes a concurrent second application fail here."""
+    The unique pending_result_id makes a concurrent second application fail here; a withdrawal
+    committed after the use case read the result makes it fail too (409), instead of leaving an
+    application pending for a result no longer public."""
     rels: list[str] = []
     try:
         async with write_transaction():
+            if not await _lock_public_result(row["result_id"]):
+                raise Conflict("该结果已停止公示，不能再申请修复 (the result stopped being public meanwhile)",
+                               [FieldError("result_id", "the result is no longer public")], reasons=["not_public"])
             ids = await RepairApplication.insert(RepairApplication(**row)).returning(RepairApplication.id)
             app_id = ids[0]["id"]
             await RepairEvent.insert(RepairEvent(application_id=app_id, at=now, status="submitted",
