@@ -104,6 +104,39 @@ async def test_xlsx_with_typed_cells(world, tmp_path) -> None:
     assert rows[1]["category_codes"] == "X05,X01" and rows[1]["negative"]
 
 
+async def test_xlsx_rows_are_numbered_like_the_spreadsheet_and_unreadable_files_say_so(world, tmp_path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["任务单号", "统一社会信用代码", "经营主体名称", "检查部门", "检查日期", "检查结果"])
+    ws.append([2025001, make_uscc(seed=1), "聊城市甲有限公司", DEPT, dt.date(2025, 3, 4), "X05"])  # a number cell
+    ws.append([None] * 6)  # row 3: blank, not a record, still counted
+    ws.append(["X-4", 91371500123456789, "聊城市乙有限公司", DEPT, "2025-03-05", "X01"])  # row 4: USCC as a number
+    ws.append(["X-5", make_uscc(seed=5), "聊城市丙有限公司", DEPT, "2025-13-01", "X01"])  # row 5: no such date
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    out = await _rejected(world, path)
+    assert [(p.row, p.column) for p in out.problems] == [(4, "统一社会信用代码"), (5, "检查日期")], out.problems
+    assert "stored as a number" in out.problems[0].message
+    del ws  # the good rows alone: the whole number reads as the text it shows
+    wb = openpyxl.Workbook()
+    wb.active.append(["任务单号", "统一社会信用代码", "经营主体名称", "检查部门", "检查日期", "检查结果"])
+    wb.active.append([2025001, make_uscc(seed=1), "聊城市甲有限公司", DEPT, dt.date(2025, 3, 4), "X05"])
+    wb.save(path)
+    assert (await do_import(world, "results", path)).stored == 1
+    assert (await Result.select(Result.task_number).first())["task_number"] == "2025001"
+    for name, content, says in (("bad.xlsx", b"PK\x03\x04 not really a workbook", "cannot read the XLSX file"),
+                                ("text.xlsx", "任务单号,uscc\n".encode(), "cannot read the XLSX file")):
+        bad = tmp_path / name
+        bad.write_bytes(content)
+        out = await _rejected(world, bad)
+        assert out.problems[0].row == 0 and says in out.problems[0].message
+    empty = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(empty)
+    assert "the file is empty" in (await _rejected(world, empty)).problems[0].message
+
+
 async def test_utf8_with_bom_is_accepted(world, tmp_path) -> None:
     p = tmp_path / "bom.csv"
     p.write_bytes("\ufeff".encode() + (HEADER + row(1) + "\n").encode())
