@@ -1,6 +1,7 @@
 """Credit repair (信用修复) rules: which rule applies, when a result may be repaired, when its
-publicity ends by itself, the application and objection state machines and their deadlines, and
-which pending applications a withdrawal makes moot.
+publicity ends by itself, the application and objection state machines and their deadlines,
+which pending applications a withdrawal makes moot, and what becomes of a pending objection whose
+result stops being public.
 
 Plain functions over plain data; periods and deadlines come from the rule table (configuration),
 never from constants here.
@@ -273,6 +274,63 @@ def applications_made_moot(withdrawals: list[Withdrawal], applications: list[dic
             continue
         out.append(Mooted(a["id"], a["number"], a["result_id"], w.reason, moot_reason(w)))
     return out
+
+
+# -- objections on results that stopped being public -------------------------------------------
+
+OBJECTION_MOOT_FROM = OBJECTION_PENDING
+OBJECTION_STATUSES = frozenset({*OBJECTION_PENDING, "corrected", "rejected", MOOT})
+
+
+def objection_made_moot(withdrawn_reason: str) -> bool:
+    """Whether a pending objection is left with nothing to decide by the way its result stopped
+    being public. Only when a correction replaced the result with a newer revision (`corrected`):
+    the disputed row is superseded, correcting it again would fork the revision history, and if
+    the newer revision is still wrong the enterprise objects to that one.
+
+    Every other way (maximum period, linked penalty, an approved repair, the department's
+    revocation) leaves the objection pending and decidable: a result that is no longer public
+    keeps its record, and a confirmed error must be corrected (DOMAIN.md, 异议); an application
+    only asks for publicity to stop, an objection asks for the record to be put right."""
+    return withdrawn_reason == "corrected"
+
+
+def corrected_revision_disclosure(old: dict) -> dict:
+    """The disclosure columns of the revision an objection's correction writes, decided from the
+    wrong row as it stands inside the correction's transaction (`disclosure`, `withdrawn_reason`,
+    `withdrawn_at`, `withdrawn_by`, `withdrawn_note`).
+
+    Still public: the new revision is published (and the wrong one withdrawn as `corrected`).
+    No longer public: the correction puts the kept record right without publishing it again. The
+    new revision is stored withdrawn with the same reason, instant, actor and note: a correction
+    never restarts publicity that has stopped (the maximum period counts from the same
+    publication date, a repair stopped it on the enterprise's own application, a revocation or a
+    withdrawn penalty is the department's decision). A superseded row is not corrected twice (409)."""
+    if old["disclosure"] == "public":
+        return {"disclosure": "public", "withdrawn_reason": "", "withdrawn_at": None, "withdrawn_by": "",
+                "withdrawn_note": ""}
+    if objection_made_moot(old["withdrawn_reason"]):
+        raise Conflict(
+            "该结果已经异议更正并由新版本取代，不能再次更正；如新版本仍有错误，请对新版本提出异议 "
+            "(the result was already replaced by a corrected revision; object to that revision instead)",
+            [FieldError("result_id", "the result was replaced by a corrected revision")],
+            reasons=["superseded"],
+        )
+    return {"disclosure": old["disclosure"], "withdrawn_reason": old["withdrawn_reason"],
+            "withdrawn_at": old["withdrawn_at"], "withdrawn_by": old["withdrawn_by"],
+            "withdrawn_note": old["withdrawn_note"]}
+
+
+def objection_moot_reason(w: Withdrawal) -> str:
+    """Why an objection was closed as moot (its result superseded by another objection's
+    correction), in words for the enterprise: the same style as moot_reason."""
+    day = local_date(w.at).isoformat()
+    rev, new = w.replaced_revision, w.replaced_by
+    return (f"检查结果已经异议 {w.ref} 核实更正，于 {day} 由第 {rev} 版（结果编号 {new}）取代，本异议无需再作决定，予以终止；"
+            f"如更正后的结果仍有错误，可对其提出异议 "
+            f"(the result was corrected after objection {w.ref} and replaced by revision {rev}, result {new}, "
+            f"on {day}; the objection no longer needs a decision and is closed; if the corrected result is "
+            f"still wrong, object to it)")
 
 
 def new_number(prefix: str, today: dt.date) -> str:
