@@ -180,7 +180,7 @@ class AdminRepairController(Controller):
     ) -> ObjectionPage:
         p = principal_of(request)
         require_role(p, "officer", "admin")
-        statuses = _statuses(status, {"submitted", "confirmed", "corrected", "rejected"})
+        statuses = _statuses(status, set(rules.OBJECTION_STATUSES))
         size = check_page_size(page_size)
         key = decode_cursor(cursor)
         today = flow.local_date(now_of(request))
@@ -190,7 +190,8 @@ class AdminRepairController(Controller):
                              next_cursor=next_cursor)
 
     @post("/objections/{number:str}/correct", status_code=200,
-          summary="Publish the corrected revision; the wrong one stops being public")
+          summary="Write the corrected revision: published (and the wrong one withdrawn) if the result is still "
+                  "public, stored with the same withdrawal if its publicity has already stopped")
     async def correct(self, request: Request, number: FromPath[str], data: JSONBody[CorrectionIn]) -> ObjectionOut:
         now = now_of(request)
         raw = msgspec.structs.asdict(data)

@@ -18,10 +18,10 @@ from db.tables import (
     ResultCategory, ResultDepartment,
 )
 from db.tx import write_transaction
-from domain.disclosure import withdrawal_fields
+from domain.disclosure import is_public, withdrawal_fields
 from domain.errors import Conflict, FieldError
 from domain.evidence import EvidenceFile
-from domain.repair import MOOT, MOOT_FROM, Rule, Withdrawal, applications_made_moot
+from domain.repair import MOOT, MOOT_FROM, Rule, Withdrawal, applications_made_moot, corrected_revision_disclosure
 
 CHUNK = 400
 
@@ -120,6 +120,14 @@ async def _lock_public_result(result_id: int) -> bool:
     rows = await Result.raw(f"SELECT id FROM inspection_result WHERE id = {{}} AND disclosure = 'public'{lock}",
                             result_id)
     return bool(rows)
+
+
+async def _locked_result(result_id: int) -> dict | None:
+    """Inside the caller's transaction: the result as it is now, whatever its disclosure, holding
+    its row until commit (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE holds the database)."""
+    if Result._meta.db.engine_type != "sqlite":
+        await Result.raw("SELECT id FROM inspection_result WHERE id = {} FOR UPDATE", result_id)
+    return await Result.select().where(Result.id == result_id).first()
 
 
 async def insert_application(row: dict, files: list[EvidenceFile], actor: Any, files_dir: str,
@@ -268,9 +276,16 @@ async def decide_application(app: dict, action: str, allowed: frozenset[str], to
 
 async def insert_objection(row: dict, files: list[EvidenceFile], actor: Any, files_dir: str,
                            now: dt.datetime) -> None:
+    """Objection, evidence rows and files, audit: all or nothing. Like an application, the insert
+    re-checks inside its transaction that the result is still public (409, reasons [not_public]):
+    otherwise a correction committed after the use case read the result would leave a second
+    objection pending on the superseded row."""
     rels: list[str] = []
     try:
         async with write_transaction():
+            if not await _lock_public_result(row["result_id"]):
+                raise Conflict("该结果已停止公示，不能再提出异议 (the result stopped being public meanwhile)",
+                               [FieldError("result_id", "the result is no longer public")], reasons=["not_public"])
             ids = await Objection.insert(Objection(**row)).returning(Objection.id)
             rels = _write_files(files_dir, row["number"], files)
             await _insert_attachments("objection", ids[0]["id"], files, rels, now)
@@ -318,10 +333,17 @@ async def decide_objection(obj: dict, action: str, allowed: frozenset[str], to: 
 
 async def correct_objection(obj: dict, allowed: frozenset[str], old: dict, new_values: dict, actor: Any,
                             note: str, now: dt.datetime, correct_by: dt.date | None) -> int | None:
-    """Publish the corrected revision, withdraw the wrong one (closing a pending repair application
-    for it as moot), close the objection: one transaction.
+    """Write the corrected revision and close the objection, in one transaction. If the wrong row is
+    still public, the new revision is published and the wrong one withdrawn (closing a pending
+    repair application for it as moot); if it stopped being public meanwhile (maximum period,
+    penalty, repair, revocation), the new revision is stored with the same withdrawal and nothing
+    is published (domain.repair.corrected_revision_disclosure, which also refuses a superseded row).
+    The wrong row is re-read and locked first: `old` was read before the transaction, and
+    locking it before the objection keeps the order a racing objection filing uses.
     Returns the new result id, or None if the objection was decided by someone else first."""
     async with write_transaction():
+        old = await _locked_result(old["id"]) or old
+        disclosure = corrected_revision_disclosure(old)
         values: dict = {Objection.status: "corrected", Objection.decision_note: note,
                         Objection.pending_result_id: None, Objection.decided_at: now,
                         Objection.decided_by: actor.username}
@@ -333,8 +355,7 @@ async def correct_objection(obj: dict, allowed: frozenset[str], old: dict, new_v
             return None
         fresh = {k: v for k, v in old.items() if k != "id"}
         fresh.update(new_values)
-        fresh.update({"revision": old["revision"] + 1, "revision_of": old["id"], "disclosure": "public",
-                      "withdrawn_reason": "", "withdrawn_at": None, "withdrawn_by": "", "withdrawn_note": "",
+        fresh.update({"revision": old["revision"] + 1, "revision_of": old["id"], **disclosure,
                       "created_at": now, "updated_at": now})
         ids = await Result.insert(Result(**fresh)).returning(Result.id)
         new_id = ids[0]["id"]
@@ -347,9 +368,10 @@ async def correct_objection(obj: dict, allowed: frozenset[str], old: dict, new_v
         await _withdraw([old["id"]], "corrected", actor, f"{obj['number']}: {note}", now, ref=obj["number"],
                         replacement={"replaced_by": new_id, "replaced_revision": fresh["revision"],
                                      "replacement_negative": bool(fresh["negative"])})
-        await changes.public_change("result", [new_id], "published")
+        published = is_public(fresh["disclosure"])
+        await changes.public_change("result", [new_id] if published else [], "published")
         await changes.audit(actor, "objection_correct", "objection", obj["number"], reason=note,
-                            detail={"old_result_id": old["id"], "new_result_id": new_id})
+                            detail={"old_result_id": old["id"], "new_result_id": new_id, "published": published})
     return new_id
 
 
