@@ -12,6 +12,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from db.snapshot import close_idle
 from db.tables import ALL_TABLES
 
 
@@ -49,3 +50,5 @@ async def open_engine(engine: Engine) -> None:
 async def close_engine(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, SQLiteEngine):
+        await close_idle(engine)  # connections kept for read snapshots

@@ -66,6 +66,12 @@ class _PooledReadTransaction(SQLiteTransaction):
         return exception is None
 
 
+async def close_idle(db: SQLiteEngine) -> None:
+    """Close the connections kept for `db` on this event loop (when the app shuts down)."""
+    for conn in _idle.pop((id(db), id(asyncio.get_running_loop())), []):
+        await conn.close()
+
+
 def read_snapshot():
     db = engine()
     if isinstance(db, SQLiteEngine):

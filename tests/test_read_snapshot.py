@@ -35,3 +35,21 @@ async def test_snapshot_sees_new_commits_and_survives_errors(client, engine_name
         # Nothing is left open inside them: a writer gets the lock at once.
         async with write_transaction():
             await Document.update({Document.title: "再改"}).where(Document.id == doc_id)
+
+
+async def test_kept_connections_close_with_the_engine(tmp_path) -> None:
+    """The app's shut-down closes the connections kept for read snapshots (they were left to
+    the garbage collector, which warned about each one at interpreter exit)."""
+    from piccolo.engine.sqlite import SQLiteEngine
+
+    from db.engine import close_engine
+
+    db = SQLiteEngine(path=str(tmp_path / "kept.sqlite"))
+    async with snapshot._PooledReadTransaction(db) as t:
+        await t.connection.execute("SELECT 1")
+    kept = [c for key, conns in snapshot._idle.items() if key[0] == id(db) for c in conns]
+    assert len(kept) == 1
+    await close_engine(db)
+    assert not any(key[0] == id(db) for key in snapshot._idle)
+    with pytest.raises(ValueError):  # aiosqlite: "no active connection"
+        await kept[0].execute("SELECT 1")
