@@ -37,3 +37,24 @@ def result_payload(uscc: str, task: str = "LC-2025-001", dept: str = "371500-scj
     }
     body.update(kw)
     return body
+
+
+def migration_runner(mig, monkeypatch):
+    """An async function running migration module `mig`'s forwards() the way `piccolo migrations
+    forwards` runs it, on the tests' engine (Piccolo would otherwise find piccolo_conf's engine,
+    i.e. DATABASE_URL or var/gongshi.sqlite). For the raw-SQL data migrations (a `RawSQL` handle,
+    not wrapped in one transaction)."""
+    import piccolo.apps.migrations.auto.migration_manager as mm
+
+    from db.tables import Result
+
+    engine = Result._meta.db
+    monkeypatch.setattr(mig.RawSQL._meta, "_db", engine)
+    monkeypatch.setattr(mm, "engine_finder", lambda *a, **k: engine)
+
+    async def run() -> None:
+        manager = await mig.forwards()
+        assert manager.raw and not manager.wrap_in_transaction
+        await manager.run()
+
+    return run

@@ -15,7 +15,7 @@ from db.tables import AuditLog, ChangeLog, Entity, Honour, Outbox, Result
 from db.tx import write_transaction
 from domain.masking import mask_person_name, public_entity_name
 from search.outbox import drain
-from tests.helpers import make_uscc
+from tests.helpers import make_uscc, migration_runner
 from tests.search_helpers import reset_index
 
 mig = importlib.import_module("migrations.gongshi_2026_11_25t16_30_00_000000")
@@ -67,20 +67,7 @@ def test_one_character_operator_already_masked_is_left_alone() -> None:
 
 @pytest.fixture
 def run_migration(app, clean_db, monkeypatch):
-    """forwards() run the way `piccolo migrations forwards` runs it, on the tests' engine (Piccolo
-    would find piccolo_conf's engine, i.e. DATABASE_URL or var/gongshi.sqlite)."""
-    import piccolo.apps.migrations.auto.migration_manager as mm
-
-    engine = Result._meta.db
-    monkeypatch.setattr(mig.RawSQL._meta, "_db", engine)
-    monkeypatch.setattr(mm, "engine_finder", lambda *a, **k: engine)
-
-    async def run() -> None:
-        manager = await mig.forwards()
-        assert manager.raw and not manager.wrap_in_transaction
-        await manager.run()
-
-    return run
+    return migration_runner(mig, monkeypatch)
 
 
 async def add_entity(uscc: str, name: str, kind: str, operator: str = "") -> None:

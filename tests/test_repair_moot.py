@@ -24,6 +24,7 @@ from domain import repair_flow as flow
 from domain.auth import Principal
 from domain.errors import Conflict
 from domain.evidence import check_files
+from tests.helpers import migration_runner
 from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock  # noqa: F401 (fixture)
 from tests.test_repair_withdrawal import gongshi
 
@@ -421,18 +422,7 @@ async def test_an_application_racing_a_withdrawal_is_refused_or_closed(client, c
 
 @pytest.fixture
 def run_migration(app, clean_db, monkeypatch):
-    import piccolo.apps.migrations.auto.migration_manager as mm
-
-    engine = Result._meta.db
-    monkeypatch.setattr(mig.RawSQL._meta, "_db", engine)
-    monkeypatch.setattr(mm, "engine_finder", lambda *a, **k: engine)
-
-    async def run() -> None:
-        manager = await mig.forwards()
-        assert manager.raw and not manager.wrap_in_transaction
-        await manager.run()
-
-    return run
+    return migration_runner(mig, monkeypatch)
 
 
 async def _stuck_state(client, w: World) -> dict:
