@@ -303,6 +303,13 @@ async def get_objection(number: str) -> dict | None:
     return await Objection.select().where(Objection.number == number).first()
 
 
+async def objections_of_uscc(uscc: str, after_id: int | None, limit: int) -> list[dict]:
+    q = Objection.select().where(Objection.uscc == uscc)
+    if after_id is not None:
+        q = q.where(Objection.id < after_id)
+    return await q.order_by(Objection.id, ascending=False).limit(limit)
+
+
 async def list_objections(department: str, statuses: list[str] | None, after_id: int | None,
                           limit: int) -> list[dict]:
     q = Objection.select().where(Objection.department_code == department)

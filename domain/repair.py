@@ -1,7 +1,7 @@
 """Credit repair (信用修复) rules: which rule applies, when a result may be repaired, when its
 publicity ends by itself, the application and objection state machines and their deadlines,
-which pending applications a withdrawal makes moot, and what becomes of a pending objection whose
-result stops being public.
+which pending applications a withdrawal makes moot, what becomes of a pending objection whose
+result stops being public, and who may follow an objection.
 
 Plain functions over plain data; periods and deadlines come from the rule table (configuration),
 never from constants here.
@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 
+from domain.auth import Principal
 from domain.errors import Conflict, FieldError, NotFound
 from domain.results import CHECK_FIELDS
-from domain.workdays import add_working_days
+from domain.workdays import add_working_days, is_provisional
 
 ANY = "*"
 
@@ -331,6 +332,39 @@ def objection_moot_reason(w: Withdrawal) -> str:
             f"(the result was corrected after objection {w.ref} and replaced by revision {rev}, result {new}, "
             f"on {day}; the objection no longer needs a decision and is closed; if the corrected result is "
             f"still wrong, object to it)")
+
+
+# -- who follows an objection ----------------------------------------------------------------
+
+# What the enterprise is told each status means (the API's `status_label`; the portal translates it).
+OBJECTION_STATUS_LABELS = {
+    "submitted": "已提交",
+    "confirmed": "异议属实，待更正",
+    "corrected": "已更正",
+    "rejected": "异议不成立",
+    MOOT: "已终止（结果已由更正后的版本取代）",
+}
+
+VISIBLE, NOT_FOUND, FORBIDDEN = "visible", "not_found", "forbidden"
+
+
+def objection_visibility(actor: Principal, uscc: str, department_code: str) -> str:
+    """Who reads an objection on the enterprise's endpoints and pages: the objecting enterprise
+    (any account carrying its USCC) and, as for a repair application, officers of the department
+    that decides it (谁公示、谁修复). Another enterprise is answered as if the number did not exist
+    (NOT_FOUND: the same 404 as an unknown number, so numbers cannot be probed); officers of
+    another department and other roles get FORBIDDEN (403), as for applications."""
+    if actor.role == "enterprise":
+        return VISIBLE if actor.uscc and actor.uscc == uscc else NOT_FOUND
+    if actor.role in ("officer", "admin") and actor.department_code == department_code:
+        return VISIBLE
+    return FORBIDDEN
+
+
+def objection_deadline_provisional(verify_by: dt.date, correct_by: dt.date | None) -> bool:
+    """True when a deadline the objection has (verify_by, and correct_by once confirmed) was counted
+    past the official holiday calendar the portal knows (Monday to Friday there; it may move)."""
+    return any(is_provisional(d) for d in (verify_by, correct_by) if d is not None)
 
 
 def new_number(prefix: str, today: dt.date) -> str:

@@ -13,6 +13,7 @@ from domain import repair as rules
 from domain.auth import Principal, require_department, require_own_uscc, require_role
 from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from domain.evidence import check_files
+from domain.pagination import decode_cursor, page_size as check_page_size, split_page
 from domain.results import CHECK_FIELDS
 from domain.workdays import CalendarNotCovered, working_days_between
 
@@ -170,6 +171,30 @@ async def _objection(repo: Any, actor: Principal, number: str) -> dict:
     if obj is None:
         raise NotFound(f"没有编号为 {number} 的异议 (no objection {number})")
     require_department(actor, obj["department_code"])
+    return obj
+
+
+async def own_objections(repo: Any, actor: Principal, page_size: int | None, cursor: str | None
+                         ) -> tuple[list[dict], str | None]:
+    """The signed-in enterprise's own objections (by its USCC), newest first, one keyset page:
+    (rows, next_cursor). Only enterprises have a list of their own (officers use the admin list)."""
+    require_role(actor, "enterprise")
+    size = check_page_size(page_size)
+    key = decode_cursor(cursor)
+    rows = await repo.objections_of_uscc(actor.uscc, key["id"] if key else None, size + 1)
+    return split_page(rows, size)
+
+
+async def objection_for(repo: Any, actor: Principal, number: str) -> dict:
+    """One objection for its enterprise or its deciding department: 404 for an unknown number and,
+    identically, for another enterprise's; 403 for other officers (rules.objection_visibility)."""
+    obj = await repo.get_objection(number)
+    seen = rules.NOT_FOUND if obj is None else rules.objection_visibility(actor, obj["uscc"], obj["department_code"])
+    if seen == rules.NOT_FOUND:
+        raise NotFound(f"没有编号为 {number} 的异议 (no objection {number})")
+    if seen == rules.FORBIDDEN:
+        raise Forbidden("只有提出异议的企业和作出决定的部门可以查看 (only the objecting enterprise and the deciding "
+                        "department see it)")
     return obj
 
 
