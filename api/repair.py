@@ -1,5 +1,6 @@
-"""Enterprises: repair eligibility, applications (with evidence), their timeline, objections;
-and the public repair figures. Thin: parse, call one use case in domain/repair_flow.py, shape."""
+"""Enterprises: repair eligibility, applications (with evidence), their timeline, objections and
+following them; and the public repair figures. Thin: parse, call one use case in
+domain/repair_flow.py, shape."""
 
 from __future__ import annotations
 
@@ -14,14 +15,16 @@ from domain.workdays import is_provisional
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody
+from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
 
 from api.deps import principal_of, settings_of
 from db import repair as repo
 from domain import repair_flow as flow
 from domain.auth import require_role
 from domain.errors import Collector
-from domain.repair import application_overdue
+from domain.repair import (
+    OBJECTION_STATUS_LABELS, application_overdue, objection_deadline_provisional, objection_overdue,
+)
 
 
 def now_of(request: Request) -> dt.datetime:
@@ -122,6 +125,34 @@ class ObjectionCreated(msgspec.Struct):
     verify_by: dt.date
 
 
+class EnterpriseObjectionOut(msgspec.Struct):
+    """An objection as its enterprise follows it. Field names are the admin list's (`verify_by`,
+    `correct_by`, `decision_note`, `corrected_result_id`); officer usernames are never shown."""
+    number: str
+    result_id: int
+    uscc: str
+    department_code: str
+    reason: str
+    status: str
+    status_label: str  # Chinese, e.g. 异议属实，待更正
+    submitted_at: dt.datetime
+    verify_by: dt.date
+    confirmed_at: dt.datetime | None
+    correct_by: dt.date | None  # set on confirmation: the objection period in working days
+    decided_at: dt.datetime | None
+    decision_note: str  # the department's note: why confirmed, corrected or rejected; why moot
+    corrected_result_id: int | None  # the corrected revision's result id, once corrected
+    overdue: list[str]
+    deadline_provisional: bool
+    attachments: list[AttachmentOut]
+    applicant: str | None = None  # officers of the deciding department only
+
+
+class ObjectionList(msgspec.Struct):
+    items: list[EnterpriseObjectionOut]
+    next_cursor: str | None
+
+
 class DepartmentFiguresOut(msgspec.Struct):
     department_code: str
     department_name: str
@@ -171,6 +202,22 @@ async def application_out(app: dict, today: dt.date, officer: bool) -> Applicati
                                    sha256=f["sha256"]) for f in files],
         applicant=app["applicant"] if officer else None,
         applicant_contact=app["applicant_contact"] if officer else None,
+    )
+
+
+async def enterprise_objection_out(o: dict, today: dt.date, officer: bool) -> EnterpriseObjectionOut:
+    files = await repo.attachments_of("objection", o["id"])
+    return EnterpriseObjectionOut(
+        number=o["number"], result_id=o["result_id"], uscc=o["uscc"], department_code=o["department_code"],
+        reason=o["reason"], status=o["status"], status_label=OBJECTION_STATUS_LABELS.get(o["status"], o["status"]),
+        submitted_at=o["submitted_at"], verify_by=o["verify_by"], confirmed_at=o["confirmed_at"],
+        correct_by=o["correct_by"], decided_at=o["decided_at"], decision_note=o["decision_note"],
+        corrected_result_id=o["corrected_result_id"],
+        overdue=objection_overdue(o["status"], o["verify_by"], o["correct_by"], today),
+        deadline_provisional=objection_deadline_provisional(o["verify_by"], o["correct_by"]),
+        attachments=[AttachmentOut(filename=f["filename"], content_type=f["content_type"], bytes=f["bytes"],
+                                   sha256=f["sha256"]) for f in files],
+        applicant=o["applicant"] if officer else None,
     )
 
 
@@ -233,6 +280,24 @@ class RepairController(Controller):
         out = await flow.file_objection(repo, principal_of(request), data.result_id, data.reason, files,
                                         now_of(request), s.files_dir, s.max_attachment_bytes)
         return ObjectionCreated(**out)
+
+    @get("/objections", summary="The signed-in enterprise's own objections, newest first")
+    async def my_objections(
+        self, request: Request, page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        cursor: FromQuery[str | None] = None,
+    ) -> ObjectionList:
+        rows, next_cursor = await flow.own_objections(repo, principal_of(request), page_size, cursor)
+        today = flow.local_date(now_of(request))
+        return ObjectionList(items=[await enterprise_objection_out(o, today, False) for o in rows],
+                             next_cursor=next_cursor)
+
+    @get("/objections/{number:str}",
+         summary="An objection's status, dates, deadlines and the department's decision (the objecting "
+                 "enterprise and the deciding department only)")
+    async def one_objection(self, request: Request, number: FromPath[str]) -> EnterpriseObjectionOut:
+        p = principal_of(request)
+        obj = await flow.objection_for(repo, p, number)
+        return await enterprise_objection_out(obj, flow.local_date(now_of(request)), p.role != "enterprise")
 
 
 class RepairStatsController(Controller):
