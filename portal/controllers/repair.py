@@ -1,6 +1,7 @@
 """Credit repair pages for enterprises: /repair (sign in, own negative results with their
-eligibility, own applications), /repair/apply/{result_id} (the application form, multipart with
-evidence files) and /repair/applications/{number} (status and dated timeline).
+eligibility, own applications and objections), /repair/apply/{result_id} (the application form,
+multipart with evidence files), /repair/applications/{number} (status and dated timeline) and
+/repair/objections/{number} (an objection's status, dates, deadlines and the department's decision).
 
 The same use cases as the API (domain/repair_flow.py). The browser keeps the enterprise's JWT
 in an HttpOnly, SameSite=Strict cookie scoped to /repair, so no other site can post a form with
@@ -13,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import jwt
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
@@ -29,7 +30,9 @@ from db.tables import Result, User
 from domain import repair_flow as flow
 from domain.auth import Principal, check_password
 from domain.errors import DomainError, Forbidden
-from domain.repair import application_overdue
+from domain.repair import (
+    OBJECTION_STATUS_LABELS, application_overdue, objection_deadline_provisional, objection_overdue,
+)
 from portal.labels import N_
 from portal.render import page
 
@@ -40,6 +43,10 @@ STATUS_LABELS = {"submitted": N_("已提交"), "accepted": N_("已受理"), "app
 REASON_LABELS = {"not_negative": N_("不是失信（负面）结果，无需修复"), "not_public": N_("已停止公示"),
                  "expired": N_("已满最长公示期，将自动停止公示"), "pending": N_("已有待处理的申请"),
                  "min_period": N_("公示未满最短期限")}
+# The objection status labels come from domain.repair.OBJECTION_STATUS_LABELS (also the API's
+# status_label); listed here so the catalogue extraction sees them.
+OBJECTION_STATUS_MSGIDS = (N_("已提交"), N_("异议属实，待更正"), N_("已更正"), N_("异议不成立"),
+                           N_("已终止（结果已由更正后的版本取代）"))
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 
@@ -78,7 +85,7 @@ class RepairPagesController(Controller):
     path = "/repair"
 
     @get("/", name="portal:repair")
-    async def home(self, request: Request) -> Template:
+    async def home(self, request: Request, objections_cursor: FromQuery[str | None] = None) -> Template:
         p = await signed_in(request)
         if p is None:
             return _nocache(page(request, "repair/sign_in.html", api_url="/api/v1/repair-applications",
@@ -91,9 +98,12 @@ class RepairPagesController(Controller):
             _row, _rule, e = await flow.check_eligibility(repo, p, r["id"], today)
             results.append({"row": r, "e": e})
         apps = await repo.applications_of_uscc(p.uscc)
+        # `objections_cursor` pages through the objections only (20 a page, like the API's list).
+        objections, next_cursor = await flow.own_objections(repo, p, None, objections_cursor)
         return _nocache(page(request, "repair/home.html", api_url="/api/v1/repair-applications", nav="services",
                              who=p, results=results, apps=apps, status_labels=STATUS_LABELS,
-                             reason_labels=REASON_LABELS))
+                             reason_labels=REASON_LABELS, objections=objections, objections_next=next_cursor,
+                             objections_paged=bool(objections_cursor), objection_labels=OBJECTION_STATUS_LABELS))
 
     @post("/sign-in", name="portal:repair_sign_in", status_code=200)
     async def sign_in(self, request: Request,
@@ -177,6 +187,21 @@ class RepairPagesController(Controller):
             a=app, events=await repo.application_events(app["id"]), files=await repo.attachments_of("repair", app["id"]),
             overdue=application_overdue(app["status"], app["accept_by"], app["decide_by"], today),
             status_labels=STATUS_LABELS, filed=filed, local=_local,
+        ))
+
+    @get("/objections/{number:str}", name="portal:repair_objection", media_type=MediaType.HTML)
+    async def objection(self, request: Request, number: FromPath[str]) -> Any:
+        p = await signed_in(request)
+        if p is None:
+            return Redirect("/repair", status_code=303)
+        obj = await flow.objection_for(repo, p, number)  # another enterprise's: the unknown number's 404
+        today = flow.local_date(now_of(request))
+        return _nocache(page(
+            request, "repair/objection.html", api_url=f"/api/v1/objections/{number}", nav="services",
+            o=obj, files=await repo.attachments_of("objection", obj["id"]),
+            overdue=objection_overdue(obj["status"], obj["verify_by"], obj["correct_by"], today),
+            provisional=objection_deadline_provisional(obj["verify_by"], obj["correct_by"]),
+            objection_labels=OBJECTION_STATUS_LABELS, local=_local,
         ))
 
 
