@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request
+from litestar import MediaType, Request
 from litestar.response import Template
 
 from portal.i18n import LANGS, lang_of
@@ -62,7 +62,9 @@ def page(
         "services": services,
         **context,
     }
-    return Template(template_name=template, context=ctx, status_code=status_code)
+    # HTML whatever the handler declares: a handler typed `-> Any` (one that may also redirect)
+    # would otherwise send its page as application/json, which browsers show as source text.
+    return Template(template_name=template, context=ctx, status_code=status_code, media_type=MediaType.HTML)
 
 
 def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
