@@ -246,13 +246,15 @@ class RepairController(Controller):
         return ApplicationCreated(url=f"{s.base_url}/repair/applications/{out['number']}",
                                   deadline_provisional=is_provisional(out["decide_by"]), **out)
 
-    @get("/repair-applications", summary="The signed-in enterprise's own applications")
-    async def mine(self, request: Request) -> ApplicationList:
-        p = principal_of(request)
-        require_role(p, "enterprise")
+    @get("/repair-applications", summary="The signed-in enterprise's own applications, newest first")
+    async def mine(
+        self, request: Request, page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        cursor: FromQuery[str | None] = None,
+    ) -> ApplicationList:
+        rows, next_cursor = await flow.own_applications(repo, principal_of(request), page_size, cursor)
         today = flow.local_date(now_of(request))
-        rows = await repo.applications_of_uscc(p.uscc)
-        return ApplicationList(items=[await application_out(a, today, False) for a in rows], next_cursor=None)
+        return ApplicationList(items=[await application_out(a, today, False) for a in rows],
+                               next_cursor=next_cursor)
 
     @get("/repair-applications/{number:str}", summary="An application's status and dated timeline")
     async def one(self, request: Request, number: FromPath[str]) -> ApplicationOut:

@@ -183,9 +183,11 @@ async def application_events(app_id: int) -> list[dict]:
     return await RepairEvent.select().where(RepairEvent.application_id == app_id).order_by(RepairEvent.id)
 
 
-async def applications_of_uscc(uscc: str, limit: int = 200) -> list[dict]:
-    return await RepairApplication.select().where(RepairApplication.uscc == uscc).order_by(
-        RepairApplication.id, ascending=False).limit(limit)
+async def applications_of_uscc(uscc: str, after_id: int | None, limit: int) -> list[dict]:
+    q = RepairApplication.select().where(RepairApplication.uscc == uscc)
+    if after_id is not None:
+        q = q.where(RepairApplication.id < after_id)
+    return await q.order_by(RepairApplication.id, ascending=False).limit(limit)
 
 
 async def list_applications(department: str, statuses: list[str] | None, after_id: int | None,

@@ -174,6 +174,17 @@ async def _objection(repo: Any, actor: Principal, number: str) -> dict:
     return obj
 
 
+async def own_applications(repo: Any, actor: Principal, page_size: int | None, cursor: str | None
+                           ) -> tuple[list[dict], str | None]:
+    """The signed-in enterprise's own repair applications (by its USCC), newest first, one keyset
+    page: (rows, next_cursor)."""
+    require_role(actor, "enterprise")
+    size = check_page_size(page_size)
+    key = decode_cursor(cursor)
+    rows = await repo.applications_of_uscc(actor.uscc, key["id"] if key else None, size + 1)
+    return split_page(rows, size)
+
+
 async def own_objections(repo: Any, actor: Principal, page_size: int | None, cursor: str | None
                          ) -> tuple[list[dict], str | None]:
     """The signed-in enterprise's own objections (by its USCC), newest first, one keyset page:

@@ -85,7 +85,8 @@ class RepairPagesController(Controller):
     path = "/repair"
 
     @get("/", name="portal:repair")
-    async def home(self, request: Request, objections_cursor: FromQuery[str | None] = None) -> Template:
+    async def home(self, request: Request, objections_cursor: FromQuery[str | None] = None,
+                   applications_cursor: FromQuery[str | None] = None) -> Template:
         p = await signed_in(request)
         if p is None:
             return _nocache(page(request, "repair/sign_in.html", api_url="/api/v1/repair-applications",
@@ -97,11 +98,12 @@ class RepairPagesController(Controller):
         for r in rows[:100]:
             _row, _rule, e = await flow.check_eligibility(repo, p, r["id"], today)
             results.append({"row": r, "e": e})
-        apps = await repo.applications_of_uscc(p.uscc)
-        # `objections_cursor` pages through the objections only (20 a page, like the API's list).
+        # Each list pages on its own cursor (20 a page, like the API's lists).
+        apps, apps_next = await flow.own_applications(repo, p, None, applications_cursor)
         objections, next_cursor = await flow.own_objections(repo, p, None, objections_cursor)
         return _nocache(page(request, "repair/home.html", api_url="/api/v1/repair-applications", nav="services",
-                             who=p, results=results, apps=apps, status_labels=STATUS_LABELS,
+                             who=p, results=results, apps=apps, apps_next=apps_next,
+                             apps_paged=bool(applications_cursor), status_labels=STATUS_LABELS,
                              reason_labels=REASON_LABELS, objections=objections, objections_next=next_cursor,
                              objections_paged=bool(objections_cursor), objection_labels=OBJECTION_STATUS_LABELS))
 
