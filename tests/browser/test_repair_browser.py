@@ -49,7 +49,7 @@ def pdf_bytes() -> bytes:
 
 def stored_files(files_dir: Path) -> list[Path]:
     root = files_dir / "repair"
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def cjk_families() -> set[str]:
@@ -174,11 +174,13 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(page
     await page.get_by_label("联系人及电话（只提供给处理部门）").fill("王经理 0635-8241234")
     await page.get_by_label("整改材料").set_input_files([str(fake), str(photo)])
     await page.get_by_label("守信承诺", exact=False).check()
+    files_before = stored_files(files_dir)  # other tests of the session may have left theirs
     await page.get_by_role("button", name="提交申请").click()
     await page.wait_for_selector(".form-problem")
     assert (await page.evaluate("document.contentType")) == "text/html"
     problem = await page.get_by_role("alert").inner_text()
     assert "申请尚未提交" in problem and "未保存任何内容" in problem
+    assert "The request has invalid fields." not in problem  # the Chinese page speaks Chinese first
     field_error = await page.locator("#e-attachments").inner_text()
     assert "营业执照.pdf" in field_error and "不是 PDF、JPG 或 PNG" in field_error
     assert "整改现场.png" not in field_error
@@ -186,7 +188,7 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(page
     assert await page.get_by_label("申请理由和整改情况").input_value() == "已补报年度报告，经营场所已按要求整改。"
     assert await page.get_by_label("守信承诺", exact=False).is_checked()
     assert (await RepairApplication.count(), await RepairEvent.count(), await Attachment.count()) == (0, 0, 0)
-    assert stored_files(files_dir) == []
+    assert stored_files(files_dir) == files_before
     await screenshot(page, tmp_path, "repair-refused-file")
     await assert_chinese_renders(page, "#e-attachments")
 
@@ -215,7 +217,7 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(page
     for f in (report, photo):
         on_disk = (files_dir / stored[f.name]["path"]).read_bytes()
         assert on_disk == f.read_bytes() and stored[f.name]["sha256"] == hashlib.sha256(on_disk).hexdigest()
-    assert len(stored_files(files_dir)) == 2
+    assert len(stored_files(files_dir)) == len(files_before) + 2
     await screenshot(page, tmp_path, "repair-filed")
     await assert_chinese_renders(page, "h1")
     await assert_chinese_renders(page, "dl.facts dd.status")
