@@ -67,3 +67,27 @@ class World:
                 "attachments": [{"filename": "整改报告.pdf", "content_base64": b64(PDF)}]}
         body.update(kw)
         return await client.post("/api/v1/repair-applications", json=body, headers=self.h[who])
+
+
+async def run_scheduled_app_until(settings, session_app, done, tries: int = 200) -> None:
+    """Start a second app with the daily withdraw schedule on (its first run happens at start-up),
+    wait until `await done()` is true (or `tries` × 50 ms), shut it down and give the tables back
+    to the session app's engine."""
+    import asyncio
+    import dataclasses
+
+    from app import create_app
+    from db.engine import bind_tables
+
+    scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True))
+    for hook in scheduled.on_startup:
+        await hook(scheduled)
+    try:
+        for _ in range(tries):
+            if await done():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        for hook in scheduled.on_shutdown:
+            await hook(scheduled)
+        bind_tables(session_app.state.engine)

@@ -8,7 +8,6 @@ the applications older code left pending."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import importlib
 import json
@@ -16,7 +15,6 @@ import json
 import pytest
 
 from db import repair as repo
-from db.engine import bind_tables
 from db.tables import AuditLog, ChangeLog, Objection, Outbox, PenaltyDecision, RepairApplication, RepairEvent, Result
 from db.tx import write_transaction
 from domain import repair as rules
@@ -25,7 +23,7 @@ from domain.auth import Principal
 from domain.errors import Conflict
 from domain.evidence import check_files
 from tests.helpers import migration_runner
-from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock, run_scheduled_app_until  # noqa: F401 (fixture)
 from tests.test_repair_withdrawal import gongshi
 
 D = dt.date
@@ -229,8 +227,6 @@ async def test_the_portal_shows_the_enterprise_why_it_was_closed(client, clock, 
 
 
 async def test_the_daily_in_process_run_closes_it_too(client, clock, settings, app) -> None:
-    from app import create_app
-
     w = await World().setup(client)
     # Far enough back that it has expired whatever today's real date is; the application is
     # written straight through the repository (the API would refuse an expired result).
@@ -242,18 +238,10 @@ async def test_the_daily_in_process_run_closes_it_too(client, clock, settings, a
          "department_code": DEPT, "reason": "r", "commitment_accepted": True, "status": "submitted",
          "submitted_at": NOW, "accept_by": D(2026, 11, 30), "decide_by": D(2026, 12, 16)},
         [], actor, settings.files_dir, NOW)
-    scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True))
-    for hook in scheduled.on_startup:
-        await hook(scheduled)
-    try:
-        for _ in range(200):  # the first run happens at start-up
-            if (await application(number))["status"] == "moot":
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        for hook in scheduled.on_shutdown:
-            await hook(scheduled)
-        bind_tables(app.state.engine)
+    async def moot() -> bool:
+        return (await application(number))["status"] == "moot"
+
+    await run_scheduled_app_until(settings, app, moot)
     await assert_moot(client, w, number, rid, "system:withdraw-expired", "最长公示期")
 
 

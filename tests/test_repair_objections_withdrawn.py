@@ -10,7 +10,6 @@ code let through. The rules without a database first, then every path on the rea
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import importlib
 import json
@@ -18,7 +17,6 @@ import json
 import pytest
 
 from db import repair as repo
-from db.engine import bind_tables
 from db.tables import AuditLog, ChangeLog, Objection, Outbox, PenaltyDecision, RepairApplication, Result
 from db.tx import write_transaction
 from domain import repair as rules
@@ -27,7 +25,7 @@ from domain.auth import Principal
 from domain.errors import Conflict
 from domain.evidence import check_files
 from tests.helpers import migration_runner
-from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock, run_scheduled_app_until  # noqa: F401 (fixture)
 from tests.test_repair_withdrawal import gongshi, public_view
 
 D = dt.date
@@ -168,24 +166,14 @@ async def test_expired_by_the_command_objection_stays_pending_and_is_corrected_u
 
 
 async def test_the_daily_in_process_run_leaves_it_pending_and_decidable(client, clock, settings, app) -> None:
-    from app import create_app
-
     w = await World().setup(client)
     # Far enough back that it has expired whatever today's real date is.
     rid = await w.publish(client, w.a, D(2020, 1, 1), "T-1")
     number = await file_objection(client, w, rid)
-    scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True))
-    for hook in scheduled.on_startup:
-        await hook(scheduled)
-    try:
-        for _ in range(200):  # the first run happens at start-up
-            if (await result_row(rid))["disclosure"] == "withdrawn":
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        for hook in scheduled.on_shutdown:
-            await hook(scheduled)
-        bind_tables(app.state.engine)
+    async def withdrawn() -> bool:
+        return (await result_row(rid))["disclosure"] == "withdrawn"
+
+    await run_scheduled_app_until(settings, app, withdrawn)
     await assert_still_pending(client, w, number, rid, "submitted")
     r = await client.post(f"/api/v1/admin/objections/{number}/reject", json={"note": "检查记录无误"},
                           headers=w.h["x"])
