@@ -301,6 +301,15 @@ async def insert_objection(row: dict, files: list[EvidenceFile], actor: Any, fil
         raise
 
 
+async def pending_objections(result_ids: list[int]) -> dict[int, str]:
+    """result id → the number of the objection pending on it (at most one each: unique index)."""
+    if not result_ids:
+        return {}
+    rows = await Objection.select(Objection.pending_result_id, Objection.number).where(
+        Objection.pending_result_id.is_in(sorted(set(result_ids))))
+    return {r["pending_result_id"]: r["number"] for r in rows}
+
+
 async def get_objection(number: str) -> dict | None:
     return await Objection.select().where(Objection.number == number).first()
 

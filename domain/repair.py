@@ -124,6 +124,25 @@ def eligibility(r: ResultFacts, rule: Rule, today: dt.date, pending: bool) -> El
     )
 
 
+
+@dataclass
+class ObjectionEligibility:
+    allowed: bool
+    reasons: list[Reason] = field(default_factory=list)
+    pending_number: str | None = None  # the objection already pending on the result, if any
+
+
+def objection_eligibility(disclosure: str, pending_number: str | None) -> ObjectionEligibility:
+    """Whether the result's own enterprise may dispute it (异议) now: any of its results while it is
+    public (negative or not: a wrong record is wrong either way), one pending objection per result.
+    Ownership is checked by the caller."""
+    reasons: list[Reason] = []
+    if disclosure != "public":
+        reasons.append(Reason("not_public", "该结果已停止公示 (the result is no longer public)"))
+    if pending_number:
+        reasons.append(Reason("pending", "该结果已有待处理的异议 (an objection to this result is already pending)"))
+    return ObjectionEligibility(allowed=not reasons, reasons=reasons, pending_number=pending_number or None)
+
 # -- deadlines --------------------------------------------------------------------------
 
 def application_deadlines(submitted_on: dt.date, rule: Rule) -> tuple[dt.date, dt.date]:

@@ -155,6 +155,10 @@ async def file_objection(repo: Any, actor: Principal, result_id: int, reason: st
     if row["disclosure"] != "public":
         c.add("result_id", "该结果已停止公示 (the result is no longer public)")
     c.raise_if_any()
+    # Checked before any file is written; the unique pending_result_id still settles races (409).
+    if (await repo.pending_objections([result_id])).get(result_id):
+        raise Conflict("该结果已有待处理的异议 (an objection to this result is already pending)",
+                       [FieldError("result_id", "an objection to this result is pending")])
     rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
     verify_by = rules.objection_verify_by(today, rule)
     number = rules.new_number("YY", today)
@@ -164,6 +168,28 @@ async def file_objection(repo: Any, actor: Principal, result_id: int, reason: st
          "status": "submitted", "submitted_at": now, "verify_by": verify_by},
         evidence, actor, files_dir, now)
     return {"number": number, "status": "submitted", "verify_by": verify_by}
+
+
+async def objection_target(repo: Any, actor: Principal, result_id: int
+                           ) -> tuple[dict, rules.ObjectionEligibility]:
+    """The result an enterprise is about to dispute and whether it may now (the portal's form).
+    Another enterprise's result answers exactly as an unknown one (404), as its objections do."""
+    require_role(actor, "enterprise")
+    row = await repo.get_result(result_id)
+    if row is None or not actor.uscc or row["uscc"] != actor.uscc:
+        raise NotFound(f"没有编号为 {result_id} 的检查结果 (no result {result_id})")
+    pending = (await repo.pending_objections([result_id])).get(result_id)
+    return row, rules.objection_eligibility(row["disclosure"], pending)
+
+
+async def objection_eligibilities(repo: Any, actor: Principal, rows: list[dict]
+                                  ) -> list[rules.ObjectionEligibility]:
+    """For the enterprise's own result rows (one query for the pending objections of all of them)."""
+    require_role(actor, "enterprise")
+    pending = await repo.pending_objections([r["id"] for r in rows])
+    for r in rows:
+        require_own_uscc(actor, r["uscc"])
+    return [rules.objection_eligibility(r["disclosure"], pending.get(r["id"])) for r in rows]
 
 
 async def _objection(repo: Any, actor: Principal, number: str) -> dict:
