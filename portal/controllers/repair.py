@@ -1,7 +1,9 @@
 """Credit repair pages for enterprises: /repair (sign in, own negative results with their
 eligibility, own applications and objections), /repair/apply/{result_id} (the application form,
 multipart with evidence files), /repair/applications/{number} (status and dated timeline) and
-/repair/objections/{number} (an objection's status, dates, deadlines and the department's decision).
+/repair/objections/new/{result_id} (the objection form: dispute one of the enterprise's public results
+as wrong, multipart with evidence files) and /repair/objections/{number} (an objection's status,
+dates, deadlines and the department's decision).
 
 The same use cases as the API (domain/repair_flow.py). The browser keeps the enterprise's JWT
 in an HttpOnly, SameSite=Strict cookie scoped to /repair, so no other site can post a form with
@@ -47,6 +49,7 @@ REASON_LABELS = {"not_negative": N_("不是失信（负面）结果，无需修�
 # status_label); listed here so the catalogue extraction sees them.
 OBJECTION_STATUS_MSGIDS = (N_("已提交"), N_("异议属实，待更正"), N_("已更正"), N_("异议不成立"),
                            N_("已终止（结果已由更正后的版本取代）"))
+OBJECTION_REASON_LABELS = {"not_public": N_("已停止公示，不能再提出异议"), "pending": N_("已有待处理的异议")}
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 
@@ -101,11 +104,16 @@ class RepairPagesController(Controller):
         # Each list pages on its own cursor (20 a page, like the API's lists).
         apps, apps_next = await flow.own_applications(repo, p, None, applications_cursor)
         objections, next_cursor = await flow.own_objections(repo, p, None, objections_cursor)
+        # Every public result of its own may be disputed (negative or not), one pending objection each.
+        public = await Result.select().where((Result.uscc == p.uscc) & (Result.disclosure == "public")
+                                             ).order_by(Result.id, ascending=False).limit(100)
+        disputable = [{"row": r, "o": o} for r, o in zip(public, await flow.objection_eligibilities(repo, p, public))]
         return _nocache(page(request, "repair/home.html", api_url="/api/v1/repair-applications", nav="services",
                              who=p, results=results, apps=apps, apps_next=apps_next,
                              apps_paged=bool(applications_cursor), status_labels=STATUS_LABELS,
                              reason_labels=REASON_LABELS, objections=objections, objections_next=next_cursor,
-                             objections_paged=bool(objections_cursor), objection_labels=OBJECTION_STATUS_LABELS))
+                             objections_paged=bool(objections_cursor), objection_labels=OBJECTION_STATUS_LABELS,
+                             disputable=disputable, objection_reason_labels=OBJECTION_REASON_LABELS))
 
     @post("/sign-in", name="portal:repair_sign_in", status_code=200)
     async def sign_in(self, request: Request,
@@ -177,6 +185,50 @@ class RepairPagesController(Controller):
             return await self._form(request, p, result_id, form, e)
         return Redirect(f"/repair/applications/{out['number']}?filed=1", status_code=303)
 
+    async def _objection_form(self, request: Request, p: Principal, result_id: int, form: dict,
+                              error: DomainError | None = None) -> Template:
+        row, o = await flow.objection_target(repo, p, result_id)  # another enterprise's result: 404
+        s = settings_of(request)
+        return _nocache(page(
+            request, "repair/object.html", api_url="/api/v1/objections", nav="services",
+            status_code=error.status if error else 200, r=row, o=o, form=form,
+            errors=_errors(error) if error else {}, detail=error.detail if error else "",
+            reason_labels=OBJECTION_REASON_LABELS, accept=ACCEPT, max_text=flow.MAX_TEXT,
+            max_mb=max(1, s.max_attachment_bytes // (1024 * 1024)),
+        ))
+
+    @get("/objections/new/{result_id:int}", name="portal:repair_object", media_type=MediaType.HTML)
+    async def objection_form(self, request: Request, result_id: FromPath[int]) -> Any:
+        p = await signed_in(request)
+        if p is None:
+            return Redirect("/repair", status_code=303)
+        return await self._objection_form(request, p, result_id, {})
+
+    @post("/objections/new/{result_id:int}", name="portal:repair_object_post", status_code=200,
+          media_type=MediaType.HTML)
+    async def file_objection(self, request: Request, result_id: FromPath[int],
+                             data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Any:
+        same_origin(request)
+        p = await signed_in(request)
+        if p is None:
+            return Redirect("/repair", status_code=303)
+        await flow.objection_target(repo, p, result_id)  # 404 for another enterprise's result, before any work
+        uploads = data.get("files") or []
+        if isinstance(uploads, UploadFile):
+            uploads = [uploads]
+        # A file input left empty still sends one part with no name and no bytes.
+        files = [(u.filename, await u.read()) for u in uploads if isinstance(u, UploadFile) and u.filename]
+        form = {k: v for k, v in data.items() if isinstance(v, str)}
+        s = settings_of(request)
+        try:
+            out = await flow.file_objection(repo, p, result_id, form.get("reason", ""), files, now_of(request),
+                                            s.files_dir, s.max_attachment_bytes)
+        except DomainError as e:
+            if e.status in (403, 404):
+                raise
+            return await self._objection_form(request, p, result_id, form, e)
+        return Redirect(f"/repair/objections/{out['number']}?filed=1", status_code=303)
+
     @get("/applications/{number:str}", name="portal:repair_application")
     async def application(self, request: Request, number: FromPath[str], filed: FromQuery[bool] = False) -> Any:
         p = await signed_in(request)
@@ -192,7 +244,7 @@ class RepairPagesController(Controller):
         ))
 
     @get("/objections/{number:str}", name="portal:repair_objection", media_type=MediaType.HTML)
-    async def objection(self, request: Request, number: FromPath[str]) -> Any:
+    async def objection(self, request: Request, number: FromPath[str], filed: FromQuery[bool] = False) -> Any:
         p = await signed_in(request)
         if p is None:
             return Redirect("/repair", status_code=303)
@@ -203,7 +255,7 @@ class RepairPagesController(Controller):
             o=obj, files=await repo.attachments_of("objection", obj["id"]),
             overdue=objection_overdue(obj["status"], obj["verify_by"], obj["correct_by"], today),
             provisional=objection_deadline_provisional(obj["verify_by"], obj["correct_by"]),
-            objection_labels=OBJECTION_STATUS_LABELS, local=_local,
+            objection_labels=OBJECTION_STATUS_LABELS, local=_local, filed=filed,
         ))
 
 
