@@ -79,6 +79,16 @@ def _errors(e: DomainError) -> dict[str, str]:
     return out
 
 
+async def _form_and_files(data: dict[str, Any]) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """A multipart form's text fields, and its `files` as (filename, bytes)."""
+    uploads = data.get("files") or []
+    if isinstance(uploads, UploadFile):
+        uploads = [uploads]
+    # A file input left empty still sends one part with no name and no bytes.
+    files = [(u.filename, await u.read()) for u in uploads if isinstance(u, UploadFile) and u.filename]
+    return {k: v for k, v in data.items() if isinstance(v, str)}, files
+
+
 def _nocache(t: Template) -> Template:
     t.headers.update(NO_STORE)
     return t
@@ -168,12 +178,7 @@ class RepairPagesController(Controller):
         p = await signed_in(request)
         if p is None:
             return Redirect("/repair", status_code=303)
-        uploads = data.get("files") or []
-        if isinstance(uploads, UploadFile):
-            uploads = [uploads]
-        # A file input left empty still sends one part with no name and no bytes.
-        files = [(u.filename, await u.read()) for u in uploads if isinstance(u, UploadFile) and u.filename]
-        form = {k: v for k, v in data.items() if isinstance(v, str)}
+        form, files = await _form_and_files(data)
         s = settings_of(request)
         try:
             out = await flow.apply(repo, p, result_id, form.get("reason", ""), form.get("commitment_accepted") == "yes",
@@ -213,12 +218,7 @@ class RepairPagesController(Controller):
         if p is None:
             return Redirect("/repair", status_code=303)
         await flow.objection_target(repo, p, result_id)  # 404 for another enterprise's result, before any work
-        uploads = data.get("files") or []
-        if isinstance(uploads, UploadFile):
-            uploads = [uploads]
-        # A file input left empty still sends one part with no name and no bytes.
-        files = [(u.filename, await u.read()) for u in uploads if isinstance(u, UploadFile) and u.filename]
-        form = {k: v for k, v in data.items() if isinstance(v, str)}
+        form, files = await _form_and_files(data)
         s = settings_of(request)
         try:
             out = await flow.file_objection(repo, p, result_id, form.get("reason", ""), files, now_of(request),
