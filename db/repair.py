@@ -112,22 +112,19 @@ async def pending_application_exists(result_id: int) -> bool:
     return await RepairApplication.exists().where(RepairApplication.pending_result_id == result_id)
 
 
-async def _lock_public_result(result_id: int) -> bool:
-    """Inside the caller's transaction: whether the result is still public, holding its row until
-    commit (PostgreSQL: FOR UPDATE; SQLite's BEGIN IMMEDIATE already holds the whole database), so
-    a withdrawal either commits first and is seen here, or waits and then sees what was inserted."""
-    lock = "" if Result._meta.db.engine_type == "sqlite" else " FOR UPDATE"
-    rows = await Result.raw(f"SELECT id FROM inspection_result WHERE id = {{}} AND disclosure = 'public'{lock}",
-                            result_id)
-    return bool(rows)
-
-
 async def _locked_result(result_id: int) -> dict | None:
     """Inside the caller's transaction: the result as it is now, whatever its disclosure, holding
-    its row until commit (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE holds the database)."""
+    its row until commit (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE holds the database), so
+    a withdrawal either commits first and is seen here, or waits and then sees what was written."""
     if Result._meta.db.engine_type != "sqlite":
         await Result.raw("SELECT id FROM inspection_result WHERE id = {} FOR UPDATE", result_id)
     return await Result.select().where(Result.id == result_id).first()
+
+
+async def _lock_public_result(result_id: int) -> bool:
+    """Inside the caller's transaction: whether the result is still public (row held, as above)."""
+    row = await _locked_result(result_id)
+    return row is not None and is_public(row["disclosure"])
 
 
 async def insert_application(row: dict, files: list[EvidenceFile], actor: Any, files_dir: str,
@@ -387,7 +384,8 @@ async def correct_objection(obj: dict, allowed: frozenset[str], old: dict, new_v
                         replacement={"replaced_by": new_id, "replaced_revision": fresh["revision"],
                                      "replacement_negative": bool(fresh["negative"])})
         published = is_public(fresh["disclosure"])
-        await changes.public_change("result", [new_id] if published else [], "published")
+        if published:
+            await changes.public_change("result", [new_id], "published")
         await changes.audit(actor, "objection_correct", "objection", obj["number"], reason=note,
                             detail={"old_result_id": old["id"], "new_result_id": new_id, "published": published})
     return new_id

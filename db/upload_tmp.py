@@ -15,9 +15,11 @@ it, or moved the file into place) is skipped, not an error.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
+import shutil
 import stat
 import time
 from dataclasses import dataclass, field
@@ -71,39 +73,25 @@ def newest_mtime(path: str | os.PathLike) -> float | None:
 
 def remove_tree(path: str | os.PathLike) -> int:
     """Remove `path` (a folder with its contents, or a single file or link) without following links;
-    return the bytes of the regular files removed. Whatever has already vanished is skipped."""
-    tally = [0]
-    _remove(path, tally)
-    return tally[0]
-
-
-def _remove(path: str | os.PathLike, tally: list[int]) -> None:
+    return the bytes of the regular files in it. Whatever has already vanished is skipped; a folder
+    written into meanwhile is left (not empty) for the next sweep to judge again."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        return
+        return 0
     if not stat.S_ISDIR(st.st_mode):  # a file, or a link (to a folder or not): unlink the entry itself
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-        except FileNotFoundError:
-            return
-        if stat.S_ISREG(st.st_mode):
-            tally[0] += st.st_size
-        return
-    try:
-        entries = list(os.scandir(path))
-    except (FileNotFoundError, NotADirectoryError):
-        entries = []
-    for entry in entries:
-        _remove(entry.path, tally)
-    try:
-        os.rmdir(path)
-    except FileNotFoundError:
-        pass
-    except OSError as e:
-        if e.errno != errno.ENOTEMPTY:
-            raise
-        # Something was written into it meanwhile: leave it for the next sweep to judge again.
+        return st.st_size if stat.S_ISREG(st.st_mode) else 0
+    size = sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file() and not f.is_symlink())
+
+    def tolerate(_func, _path, exc_info) -> None:
+        e = exc_info[1]
+        if not (isinstance(e, FileNotFoundError) or (isinstance(e, OSError) and e.errno == errno.ENOTEMPTY)):
+            raise e
+
+    shutil.rmtree(path, onerror=tolerate)  # unlinks links inside, never follows them
+    return size
 
 
 def sweep(files_dir: str | os.PathLike, older_than: float, now: float | None = None) -> Swept:
@@ -119,7 +107,6 @@ def sweep(files_dir: str | os.PathLike, older_than: float, now: float | None = N
     for entry in entries:
         if not entry.name.startswith(PREFIXES):
             continue
-        tally = [0]
         try:
             newest = newest_mtime(entry.path)
             if newest is None:  # its request finished and removed it meanwhile
@@ -127,10 +114,9 @@ def sweep(files_dir: str | os.PathLike, older_than: float, now: float | None = N
             if not is_abandoned(newest, now, older_than):
                 swept.kept += 1
                 continue
-            _remove(entry.path, tally)
+            swept.bytes += remove_tree(entry.path)
         except OSError as e:  # e.g. a file the server may not read or delete: say so, go on with the others
             log.warning("could not sweep %s: %s", entry.path, e)
-        swept.bytes += tally[0]
         if os.path.lexists(entry.path):
             swept.kept += 1
         else:

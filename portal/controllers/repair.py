@@ -28,7 +28,8 @@ from api.auth import retrieve_principal
 from api.deps import settings_of
 from api.repair import now_of
 from db import repair as repo
-from db.tables import Result, User
+from db.results import ResultFilter, list_results
+from db.tables import User
 from domain import repair_flow as flow
 from domain.auth import Principal, check_password
 from domain.errors import DomainError, Forbidden
@@ -105,18 +106,15 @@ class RepairPagesController(Controller):
             return _nocache(page(request, "repair/sign_in.html", api_url="/api/v1/repair-applications",
                                  nav="services", error="", username=""))
         today = flow.local_date(now_of(request))
-        rows = await Result.select().where((Result.uscc == p.uscc) & (Result.negative == True)  # noqa: E712
-                                           & (Result.disclosure == "public")).order_by(Result.id, ascending=False)
+        # The enterprise's public results, newest 100: negative ones may be repaired, any may be disputed.
+        public = await list_results(ResultFilter(uscc=p.uscc), None, 100)
         results = []
-        for r in rows[:100]:
+        for r in await list_results(ResultFilter(uscc=p.uscc, negative=True), None, 100):
             _row, _rule, e = await flow.check_eligibility(repo, p, r["id"], today)
             results.append({"row": r, "e": e})
         # Each list pages on its own cursor (20 a page, like the API's lists).
         apps, apps_next = await flow.own_applications(repo, p, None, applications_cursor)
         objections, next_cursor = await flow.own_objections(repo, p, None, objections_cursor)
-        # Every public result of its own may be disputed (negative or not), one pending objection each.
-        public = await Result.select().where((Result.uscc == p.uscc) & (Result.disclosure == "public")
-                                             ).order_by(Result.id, ascending=False).limit(100)
         disputable = [{"row": r, "o": o} for r, o in zip(public, await flow.objection_eligibilities(repo, p, public))]
         return _nocache(page(request, "repair/home.html", api_url="/api/v1/repair-applications", nav="services",
                              who=p, results=results, apps=apps, apps_next=apps_next,
