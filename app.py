@@ -6,47 +6,66 @@ import asyncio
 import contextlib
 import logging
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 
+from api import docs as api_docs
+from api.admin_complaints import AdminComplaintsController
+from api.admin_guides import AdminGuidesController
+from api.admin_plans import AdminPlansController
+from api.admin_records import AdminDocumentsController, AdminHonoursController, AdminScansController
+from api.admin_repair import AdminRepairController
 from api.admin_results import AdminResultsController
 from api.auth import AuthController, make_jwt_auth
-from api.problems import HANDLERS
-from api.problems import http_error as api_http_error
-from litestar import Request, Response
-from litestar.exceptions import HTTPException
-from portal.errors import http_error as portal_http_error
-from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
-from api.results import ResultsController
-from api.search import SearchController
-from api.repair import RepairController, RepairStatsController
-from api.admin_repair import AdminRepairController
 from api.complaints import ComplaintsController, ComplaintStatsController
-from api.admin_complaints import AdminComplaintsController
-from api.statistics import StatisticsController
-from api.plans_guides import GuidesController, PlansController
-from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
-from api.admin_plans import AdminPlansController
-from api.admin_guides import AdminGuidesController
-from api.admin_records import AdminDocumentsController, AdminHonoursController, AdminScansController
-from api import docs as api_docs
 from api.exports import ExportsController
 from api.feeds import FeedsController
+from api.plans_guides import GuidesController, PlansController
+from api.problems import HANDLERS
+from api.problems import http_error as api_http_error
+from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
+from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
+from api.repair import RepairController, RepairStatsController
+from api.results import ResultsController
+from api.search import SearchController
+from api.statistics import StatisticsController
 from db.engine import bind_tables, close_engine, make_engine, open_engine
+from portal import portal_router, static_router, template_config
+from portal.errors import http_error as portal_http_error
 from search.factory import make_index
 from search.heal import settled as heal_settled
 from search.outbox import OutboxWorker
-from portal import portal_router, static_router, template_config
 from settings import Settings
 
-API_CONTROLLERS: list = [EntitiesController, PlansController, GuidesController, HonoursController,
-                          DocumentsController, ChangesController, AdminPlansController, AdminGuidesController,
-                          AdminHonoursController, AdminDocumentsController, AdminScansController, ExportsController,
-                          FeedsController, ResultsController, AuthController, AdminResultsController,
-                          RepairController, RepairStatsController, AdminRepairController, ComplaintsController,
-                          ComplaintStatsController, AdminComplaintsController, StatisticsController, SearchController]
+API_CONTROLLERS: list = [
+    EntitiesController,
+    PlansController,
+    GuidesController,
+    HonoursController,
+    DocumentsController,
+    ChangesController,
+    AdminPlansController,
+    AdminGuidesController,
+    AdminHonoursController,
+    AdminDocumentsController,
+    AdminScansController,
+    ExportsController,
+    FeedsController,
+    ResultsController,
+    AuthController,
+    AdminResultsController,
+    RepairController,
+    RepairStatsController,
+    AdminRepairController,
+    ComplaintsController,
+    ComplaintStatsController,
+    AdminComplaintsController,
+    StatisticsController,
+    SearchController,
+]
 
 
 MACHINE_PATHS = ("/api/", "/schema", "/feeds/")
@@ -105,8 +124,15 @@ def create_app(settings: Settings) -> Litestar:
         on_shutdown=[on_shutdown],
         exception_handlers={**HANDLERS, HTTPException: http_error_by_audience},  # type: ignore[dict-item]
         middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings)],
-        state=State({"settings": settings, "jwt_auth": jwt_auth, "engine": engine, "limiter": limiter,
-                     "search_index": search_index}),
+        state=State(
+            {
+                "settings": settings,
+                "jwt_auth": jwt_auth,
+                "engine": engine,
+                "limiter": limiter,
+                "search_index": search_index,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="“双随机、一公开”公示 API",
             version="1.0.0",

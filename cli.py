@@ -26,8 +26,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         from db.migrate import migrate
 
         migrate(settings, quiet=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level,
-                workers=1, access_log=args.access_log)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        workers=1,
+        access_log=args.access_log,
+    )
     return 0
 
 
@@ -38,9 +44,17 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     password = args.password or getpass.getpass("Password: ")
     bind_tables(make_engine(settings.database_url))
     try:
-        asyncio.run(create_user(args.username, password, args.role, department_code=args.department or "",
-                                uscc=args.uscc or "", region_code=args.region or "",
-                                display_name=args.name or ""))
+        asyncio.run(
+            create_user(
+                args.username,
+                password,
+                args.role,
+                department_code=args.department or "",
+                uscc=args.uscc or "",
+                region_code=args.region or "",
+                display_name=args.name or "",
+            )
+        )
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

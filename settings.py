@@ -81,10 +81,10 @@ class Settings:
         prefix = "sqlite:///"
         if not self.database_url.startswith(prefix):
             raise ValueError(f"DATABASE_URL must start with {prefix} or postgresql://")
-        return self.database_url[len(prefix):]
+        return self.database_url[len(prefix) :]
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         e = os.environ if env is None else env
         d = cls()
 
@@ -127,9 +127,7 @@ class Settings:
             outbox_worker=get("OUTBOX_WORKER", "1") not in ("0", "false", "no"),
             complaint_respond_days=get_int("COMPLAINT_RESPOND_DAYS", d.complaint_respond_days),
             complaint_max_age_days=get_int("COMPLAINT_MAX_AGE_DAYS", d.complaint_max_age_days),
-            complaint_scan_window_minutes=get_int(
-                "COMPLAINT_SCAN_WINDOW_MINUTES", d.complaint_scan_window_minutes
-            ),
+            complaint_scan_window_minutes=get_int("COMPLAINT_SCAN_WINDOW_MINUTES", d.complaint_scan_window_minutes),
             complaint_max_attachments=get_int("COMPLAINT_MAX_ATTACHMENTS", d.complaint_max_attachments),
             complaint_file_limit_client=get_int("COMPLAINT_FILE_LIMIT_CLIENT", d.complaint_file_limit_client),
             complaint_file_limit_uscc=get_int("COMPLAINT_FILE_LIMIT_USCC", d.complaint_file_limit_uscc),

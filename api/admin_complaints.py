@@ -24,7 +24,8 @@ from db import complaints as q
 from domain import complaints as rules_
 from domain.complaints import SHANGHAI, STATUS_LABELS, STATUSES
 from domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from domain.pagination import decode_cursor, page_size as check_page_size, split_page
+from domain.pagination import decode_cursor, split_page
+from domain.pagination import page_size as check_page_size
 from domain.regions import region_range
 
 
@@ -95,13 +96,28 @@ def _out(p, c: dict, names: dict[str, str], today: dt.date) -> HandlerComplaint:
     name, phone = rules_.contact_view(access, c["contact_name"], c["contact_phone"])
     crosscheck = c["crosscheck"] or {}
     return HandlerComplaint(
-        number=c["number"], status=c["status"], status_label=STATUS_LABELS[c["status"]], access=access,
-        uscc=c["uscc"], enterprise_name=c["enterprise_name"], contact_name=name, contact_phone=phone,
-        visited_at=c["visited_at"], place=c["place"], department_code=c["department_code"],
-        department=names.get(c["department_code"], c["department_code"]), region_code=c["region_code"],
-        officers=c["officers"], scanned=c["scanned"], description=c["description"], filed_at=c["filed_at"],
-        respond_by=c["respond_by"], overdue=rules_.is_overdue(c["status"], c["respond_by"], today),
-        closed_at=c["closed_at"], referred_to=c["referred_to"] or None, crosscheck=crosscheck,
+        number=c["number"],
+        status=c["status"],
+        status_label=STATUS_LABELS[c["status"]],
+        access=access,
+        uscc=c["uscc"],
+        enterprise_name=c["enterprise_name"],
+        contact_name=name,
+        contact_phone=phone,
+        visited_at=c["visited_at"],
+        place=c["place"],
+        department_code=c["department_code"],
+        department=names.get(c["department_code"], c["department_code"]),
+        region_code=c["region_code"],
+        officers=c["officers"],
+        scanned=c["scanned"],
+        description=c["description"],
+        filed_at=c["filed_at"],
+        respond_by=c["respond_by"],
+        overdue=rules_.is_overdue(c["status"], c["respond_by"], today),
+        closed_at=c["closed_at"],
+        referred_to=c["referred_to"] or None,
+        crosscheck=crosscheck,
         allowed_moves=list(rules_.TRANSITIONS[c["status"]]) if access == "handler" else [],
     )
 
@@ -123,14 +139,17 @@ class AdminComplaintsController(Controller):
     tags = ["admin", "complaints"]
 
     @get("/", summary="Complaints for the signed-in supervisor (its region) or department")
-    async def list_(self, request: Request, status: FromQuery[str | None] = None,
-                    overdue: FromQuery[bool | None] = None,
-                    page_size: int | None = Parameter(default=None, description="1-100, default 20"),
-                    cursor: FromQuery[str | None] = None) -> HandlerPage:
+    async def list_(
+        self,
+        request: Request,
+        status: FromQuery[str | None] = None,
+        overdue: FromQuery[bool | None] = None,
+        page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        cursor: FromQuery[str | None] = None,
+    ) -> HandlerPage:
         p = principal_of(request)
         if status and status not in STATUSES:
-            raise ValidationFailed("未知状态 (unknown status)",
-                                   [FieldError("status", f"one of {', '.join(STATUSES)}")])
+            raise ValidationFailed("未知状态 (unknown status)", [FieldError("status", f"one of {', '.join(STATUSES)}")])
         size = check_page_size(page_size)
         key = decode_cursor(cursor)
         if p.role == "supervisor" and p.region_code:
@@ -140,27 +159,26 @@ class AdminComplaintsController(Controller):
         else:
             raise Forbidden("投诉处理仅限司法行政监督人员和执法部门 (complaints are for supervisors and departments)")
         today = _today()
-        rows = await q.list_for(region, dept, status, today if overdue else None,
-                                key["id"] if key else None, size + 1)
+        rows = await q.list_for(region, dept, status, today if overdue else None, key["id"] if key else None, size + 1)
         rows, next_cursor = split_page(rows, size)
         names = await q.department_names([r["department_code"] for r in rows])
-        return HandlerPage(items=[_out(p, r, names, today) for r in rows],
-                           next_cursor=next_cursor)
+        return HandlerPage(items=[_out(p, r, names, today) for r in rows], next_cursor=next_cursor)
 
     @get("/{number:str}", summary="One complaint with its notes and attachments")
     async def detail(self, request: Request, number: FromPath[str]) -> HandlerComplaint:
         return await _detail(request, await _load(number))
 
-    @post("/{number:str}/transitions", summary="Move a complaint to its next state with a public note",
-          status_code=200)
+    @post("/{number:str}/transitions", summary="Move a complaint to its next state with a public note", status_code=200)
     async def transition(self, request: Request, number: FromPath[str], data: JSONBody[MoveIn]) -> HandlerComplaint:
         p = principal_of(request)
         c = await _load(number)
         referred = (data.referred_to or "").strip() or None
         rules_.check_move(p, c, data.to, data.note, referred)
         if referred and referred not in await q.departments():
-            raise ValidationFailed("未知部门 (unknown department)",
-                                   [FieldError("referred_to", f"未知部门代码 {referred!r} (unknown department code)")])
+            raise ValidationFailed(
+                "未知部门 (unknown department)",
+                [FieldError("referred_to", f"未知部门代码 {referred!r} (unknown department code)")],
+            )
         if not await q.move(p, c, data.to, data.note.strip(), referred, rules_.ROLE_SUPERVISOR):
             raise Conflict("投诉状态已被他人更改，请刷新后重试 (someone else moved this complaint first; reload)")
         return await _detail(request, await _load(number))
@@ -180,8 +198,11 @@ class AdminComplaintsController(Controller):
         rules_.access_of(p, c)
         for a in await q.attachments(c["id"]):
             if a["id"] == attachment_id:
-                return File(path=Path(settings_of(request).files_dir) / a["path"], filename=a["filename"],
-                            media_type=a["content_type"])
+                return File(
+                    path=Path(settings_of(request).files_dir) / a["path"],
+                    filename=a["filename"],
+                    media_type=a["content_type"],
+                )
         raise NotFound(f"该投诉没有附件 {attachment_id} (no such attachment)")
 
 
@@ -189,11 +210,27 @@ async def _detail(request: Request, c: dict) -> HandlerComplaint:
     p = principal_of(request)
     out = _out(p, c, await q.department_names([c["department_code"]]), _today())
     evs = await q.events(c["id"])
-    out.events = [EventOut(at=e["at"], status=e["status"], status_label=STATUS_LABELS.get(e["status"], e["status"]),
-                           note=e["note"], actor=e["actor"], actor_role=e["actor_role"]) for e in evs]
+    out.events = [
+        EventOut(
+            at=e["at"],
+            status=e["status"],
+            status_label=STATUS_LABELS.get(e["status"], e["status"]),
+            note=e["note"],
+            actor=e["actor"],
+            actor_role=e["actor_role"],
+        )
+        for e in evs
+    ]
     base = settings_of(request).base_url
-    out.attachments = [AttachmentOut(id=a["id"], filename=a["filename"], content_type=a["content_type"],
-                                     bytes=a["bytes"], sha256=a["sha256"],
-                                     url=f"{base}/api/v1/admin/complaints/{c['number']}/attachments/{a['id']}")
-                       for a in await q.attachments(c["id"])]
+    out.attachments = [
+        AttachmentOut(
+            id=a["id"],
+            filename=a["filename"],
+            content_type=a["content_type"],
+            bytes=a["bytes"],
+            sha256=a["sha256"],
+            url=f"{base}/api/v1/admin/complaints/{c['number']}/attachments/{a['id']}",
+        )
+        for a in await q.attachments(c["id"])
+    ]
     return out

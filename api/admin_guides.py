@@ -72,12 +72,15 @@ def check_upload(fmt: str, data: bytes) -> None:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
-            raise ValidationFailed("The uploaded HTML is not UTF-8.",
-                                   [FieldError("html", "HTML文件应为UTF-8编码 (the HTML file must be UTF-8)")]) from None
+            raise ValidationFailed(
+                "The uploaded HTML is not UTF-8.",
+                [FieldError("html", "HTML文件应为UTF-8编码 (the HTML file must be UTF-8)")],
+            ) from None
 
 
-async def make_files(settings: Settings, guide: dict, version: dict,
-                     uploads: dict[str, bytes]) -> list[filestore.StoredFile]:
+async def make_files(
+    settings: Settings, guide: dict, version: dict, uploads: dict[str, bytes]
+) -> list[filestore.StoredFile]:
     """Store the uploaded files and render the missing formats from the sections."""
     content = content_from(guide, version)
     stored: list[filestore.StoredFile] = []
@@ -123,8 +126,11 @@ class AdminGuidesController(Controller):
     path = "/api/v1/admin/guides"
     tags = ["admin"]
 
-    @post("/", summary="Publish a new guide (一业一册) with its first version; files rendered from the sections",
-          status_code=201)
+    @post(
+        "/",
+        summary="Publish a new guide (一业一册) with its first version; files rendered from the sections",
+        status_code=201,
+    )
     async def publish(self, request: Request, data: JSONBody[GuideIn]) -> GuidePublished:
         actor = principal_of(request)
         settings = settings_of(request)
@@ -136,22 +142,34 @@ class AdminGuidesController(Controller):
         except BaseException:
             filestore.remove_created(settings.files_dir, stored)
             raise
-        return GuidePublished(id=guide_id, version=version["version"], url=f"{settings.base_url}/guides/{guide_id}",
-                              downloads=downloads_out([f.row() for f in stored], settings.base_url, guide_id,
-                                                      version["version"]))
+        return GuidePublished(
+            id=guide_id,
+            version=version["version"],
+            url=f"{settings.base_url}/guides/{guide_id}",
+            downloads=downloads_out([f.row() for f in stored], settings.base_url, guide_id, version["version"]),
+        )
 
     @post("/{guide_id:int}/versions", summary="Publish a new version of a guide (files rendered)", status_code=201)
     async def new_version(self, request: Request, guide_id: FromPath[int], data: JSONBody[VersionIn]) -> GuidePublished:
         settings = settings_of(request)
         out = await publish_version(settings, principal_of(request), guide_id, msgspec.structs.asdict(data), {})
-        return GuidePublished(id=guide_id, version=out["version"], url=f"{settings.base_url}/guides/{guide_id}",
-                              downloads=downloads_out(out["files"], settings.base_url, guide_id, out["version"]))
+        return GuidePublished(
+            id=guide_id,
+            version=out["version"],
+            url=f"{settings.base_url}/guides/{guide_id}",
+            downloads=downloads_out(out["files"], settings.base_url, guide_id, out["version"]),
+        )
 
-    @post("/{guide_id:int}/versions/upload", status_code=201,
-          summary="Publish a new version with uploaded files (multipart: `meta` JSON, `pdf` and/or `html` files)",
-          request_max_body_size=2 * MAX_FILE_BYTES + 1024 * 1024)
+    @post(
+        "/{guide_id:int}/versions/upload",
+        status_code=201,
+        summary="Publish a new version with uploaded files (multipart: `meta` JSON, `pdf` and/or `html` files)",
+        request_max_body_size=2 * MAX_FILE_BYTES + 1024 * 1024,
+    )
     async def upload_version(
-        self, request: Request, guide_id: FromPath[int],
+        self,
+        request: Request,
+        guide_id: FromPath[int],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> GuidePublished:
         actor = principal_of(request)
@@ -178,5 +196,9 @@ class AdminGuidesController(Controller):
                 c.add(fmt, "应为上传的文件 (must be a file part)")
         c.raise_if_any("上传内容无效，未发布 (invalid upload; nothing was published)")
         out = await publish_version(settings, actor, guide_id, raw, uploads)
-        return GuidePublished(id=guide_id, version=out["version"], url=f"{settings.base_url}/guides/{guide_id}",
-                              downloads=downloads_out(out["files"], settings.base_url, guide_id, out["version"]))
+        return GuidePublished(
+            id=guide_id,
+            version=out["version"],
+            url=f"{settings.base_url}/guides/{guide_id}",
+            downloads=downloads_out(out["files"], settings.base_url, guide_id, out["version"]),
+        )

@@ -88,5 +88,9 @@ class AdminPlansController(Controller):
         number = await pq.insert_revision(plan_id, plan["current_revision"], revision, actor)
         if not number:
             raise Conflict("计划已被同时调整，请刷新后重试 (the plan was revised meanwhile; reload and retry)")
-        return PlanPublished(id=plan_id, revision=number, url=f"{settings_of(request).base_url}/plans/{plan_id}",
-                             changes=revision["changes"])
+        return PlanPublished(
+            id=plan_id,
+            revision=number,
+            url=f"{settings_of(request).base_url}/plans/{plan_id}",
+            changes=revision["changes"],
+        )

@@ -23,7 +23,8 @@ from db import scans as sq
 from domain.auth import Principal
 from domain.errors import Collector
 from domain.masking import mask_by_register
-from domain.pagination import decode_cursor, page_size as check_page_size, split_page
+from domain.pagination import decode_cursor, split_page
+from domain.pagination import page_size as check_page_size
 from domain.records import MAX_BULK, check_bulk_size, validate_document, validate_honour, validate_scan
 
 
@@ -109,19 +110,25 @@ async def _honours(actor: Principal, items: list[HonourIn], bulk: bool) -> list[
     check_bulk_size(len(items))
     region = await region_of_department(dept)
     c = Collector()
-    rows = [validate_honour(msgspec.structs.asdict(h), dept, region, c, f"items[{i}]." if bulk else "")
-            for i, h in enumerate(items)]
-    c.raise_if_any(f"{len(c.errors)} 处字段错误，未发布任何荣誉信息 ({len(c.errors)} field errors; nothing was published)")
+    rows = [
+        validate_honour(msgspec.structs.asdict(h), dept, region, c, f"items[{i}]." if bulk else "")
+        for i, h in enumerate(items)
+    ]
+    c.raise_if_any(
+        f"{len(c.errors)} 处字段错误，未发布任何荣誉信息 ({len(c.errors)} field errors; nothing was published)"
+    )
     return await hq.insert_honours(rows, actor, mask_by_register)
 
 
 async def _scans(actor: Principal, items: list[ScanIn], bulk: bool) -> list[int]:
     dept = _departments(actor, items)
     check_bulk_size(len(items))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     c = Collector()
-    rows = [validate_scan(msgspec.structs.asdict(s), dept, now, c, f"items[{i}]." if bulk else "")
-            for i, s in enumerate(items)]
+    rows = [
+        validate_scan(msgspec.structs.asdict(s), dept, now, c, f"items[{i}]." if bulk else "")
+        for i, s in enumerate(items)
+    ]
     c.raise_if_any(f"{len(c.errors)} 处字段错误，未保存任何扫码记录 ({len(c.errors)} field errors; nothing was stored)")
     return await sq.insert_scans(rows, actor)
 
@@ -135,8 +142,12 @@ class AdminHonoursController(Controller):
         ids = await _honours(principal_of(request), [data], bulk=False)
         return PublishedIds(ids=ids, count=len(ids))
 
-    @post("/bulk", summary="Publish up to 10,000 honour records, all or nothing", status_code=201,
-          request_max_body_size=64 * 1024 * 1024)
+    @post(
+        "/bulk",
+        summary="Publish up to 10,000 honour records, all or nothing",
+        status_code=201,
+        request_max_body_size=64 * 1024 * 1024,
+    )
     async def publish_bulk(self, request: Request, data: JSONBody[HonourBulkIn]) -> PublishedIds:
         ids = await _honours(principal_of(request), data.items, bulk=True)
         return PublishedIds(ids=ids, count=len(ids))
@@ -164,16 +175,24 @@ class AdminScansController(Controller):
         ids = await _scans(principal_of(request), [data], bulk=False)
         return PublishedIds(ids=ids, count=len(ids))
 
-    @post("/bulk", summary="Record up to 10,000 scans, all or nothing", status_code=201,
-          request_max_body_size=64 * 1024 * 1024)
+    @post(
+        "/bulk",
+        summary="Record up to 10,000 scans, all or nothing",
+        status_code=201,
+        request_max_body_size=64 * 1024 * 1024,
+    )
     async def record_bulk(self, request: Request, data: JSONBody[ScanBulkIn]) -> PublishedIds:
         ids = await _scans(principal_of(request), data.items, bulk=True)
         return PublishedIds(ids=ids, count=len(ids))
 
     @get("/", summary="Your department's scan records (officers only)")
-    async def list_own(self, request: Request, uscc: FromQuery[str | None] = None,
-                       page_size: int | None = Parameter(default=None, description="1-100, default 20"),
-                       cursor: FromQuery[str | None] = None) -> ScanPage:
+    async def list_own(
+        self,
+        request: Request,
+        uscc: FromQuery[str | None] = None,
+        page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        cursor: FromQuery[str | None] = None,
+    ) -> ScanPage:
         actor = principal_of(request)
         acting_department(actor, actor.department_code)
         p = Params()
@@ -183,5 +202,4 @@ class AdminScansController(Controller):
         p.done()
         rows = await sq.list_scans(actor.department_code, code, key["id"] if key else None, size + 1)
         rows, next_cursor = split_page(rows, size)
-        return ScanPage(items=[ScanOut(**r) for r in rows],
-                        next_cursor=next_cursor)
+        return ScanPage(items=[ScanOut(**r) for r in rows], next_cursor=next_cursor)

@@ -20,7 +20,8 @@ from domain import repair as rules
 from domain import repair_flow as flow
 from domain.auth import require_role
 from domain.errors import FieldError, NotFound, ValidationFailed
-from domain.pagination import decode_cursor, page_size as check_page_size, split_page
+from domain.pagination import decode_cursor, split_page
+from domain.pagination import page_size as check_page_size
 
 
 class DecisionIn(msgspec.Struct):
@@ -113,10 +114,19 @@ class AdminResultOut(msgspec.Struct):
 
 def objection_out(o: dict, today: dt.date) -> ObjectionOut:
     return ObjectionOut(
-        number=o["number"], result_id=o["result_id"], uscc=o["uscc"], applicant=o["applicant"],
-        department_code=o["department_code"], reason=o["reason"], status=o["status"],
-        submitted_at=o["submitted_at"], verify_by=o["verify_by"], confirmed_at=o["confirmed_at"],
-        correct_by=o["correct_by"], decided_at=o["decided_at"], decision_note=o["decision_note"],
+        number=o["number"],
+        result_id=o["result_id"],
+        uscc=o["uscc"],
+        applicant=o["applicant"],
+        department_code=o["department_code"],
+        reason=o["reason"],
+        status=o["status"],
+        submitted_at=o["submitted_at"],
+        verify_by=o["verify_by"],
+        confirmed_at=o["confirmed_at"],
+        correct_by=o["correct_by"],
+        decided_at=o["decided_at"],
+        decision_note=o["decision_note"],
         corrected_result_id=o["corrected_result_id"],
         overdue=rules.objection_overdue(o["status"], o["verify_by"], o["correct_by"], today),
     )
@@ -138,7 +148,10 @@ class AdminRepairController(Controller):
 
     @get("/repair-applications", summary="The officer's department's applications, with overdue flags")
     async def list_applications(
-        self, request: Request, status: FromQuery[str | None] = None, overdue: FromQuery[bool | None] = None,
+        self,
+        request: Request,
+        status: FromQuery[str | None] = None,
+        overdue: FromQuery[bool | None] = None,
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
         cursor: FromQuery[str | None] = None,
     ) -> AdminApplicationPage:
@@ -163,18 +176,27 @@ class AdminRepairController(Controller):
         app = await flow.application_for(repo, p, number)
         return await application_out(app, flow.local_date(now_of(request)), True)
 
-    @post("/repair-applications/{number:str}/{action:str}", status_code=200,
-          summary="accept, approve or reject (a reason is required to reject); approval stops publicity")
-    async def decide(self, request: Request, number: FromPath[str],
-                     action: FromPath[Literal["accept", "approve", "reject"]],
-                     data: JSONBody[DecisionIn]) -> ApplicationOut:
+    @post(
+        "/repair-applications/{number:str}/{action:str}",
+        status_code=200,
+        summary="accept, approve or reject (a reason is required to reject); approval stops publicity",
+    )
+    async def decide(
+        self,
+        request: Request,
+        number: FromPath[str],
+        action: FromPath[Literal["accept", "approve", "reject"]],
+        data: JSONBody[DecisionIn],
+    ) -> ApplicationOut:
         now = now_of(request)
         app = await flow.decide(repo, principal_of(request), number, action, data.reason, now)
         return await application_out(app, flow.local_date(now), True)
 
     @get("/objections", summary="The officer's department's objections, with overdue flags")
     async def list_objections(
-        self, request: Request, status: FromQuery[str | None] = None,
+        self,
+        request: Request,
+        status: FromQuery[str | None] = None,
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
         cursor: FromQuery[str | None] = None,
     ) -> ObjectionPage:
@@ -186,12 +208,14 @@ class AdminRepairController(Controller):
         today = flow.local_date(now_of(request))
         rows = await repo.list_objections(p.department_code, statuses, key["id"] if key else None, size + 1)
         rows, next_cursor = split_page(rows, size)
-        return ObjectionPage(items=[objection_out(o, today) for o in rows],
-                             next_cursor=next_cursor)
+        return ObjectionPage(items=[objection_out(o, today) for o in rows], next_cursor=next_cursor)
 
-    @post("/objections/{number:str}/correct", status_code=200,
-          summary="Write the corrected revision: published (and the wrong one withdrawn) if the result is still "
-                  "public, stored with the same withdrawal if its publicity has already stopped")
+    @post(
+        "/objections/{number:str}/correct",
+        status_code=200,
+        summary="Write the corrected revision: published (and the wrong one withdrawn) if the result is still "
+        "public, stored with the same withdrawal if its publicity has already stopped",
+    )
     async def correct(self, request: Request, number: FromPath[str], data: JSONBody[CorrectionIn]) -> ObjectionOut:
         now = now_of(request)
         raw = msgspec.structs.asdict(data)
@@ -199,11 +223,18 @@ class AdminRepairController(Controller):
         obj = await flow.correct_objection(repo, principal_of(request), number, raw, note, now)
         return objection_out(obj, flow.local_date(now))
 
-    @post("/objections/{number:str}/{action:str}", status_code=200,
-          summary="confirm (correct within the objection period) or reject (with a note)")
-    async def decide_objection(self, request: Request, number: FromPath[str],
-                               action: FromPath[Literal["confirm", "reject"]],
-                               data: JSONBody[NoteIn]) -> ObjectionOut:
+    @post(
+        "/objections/{number:str}/{action:str}",
+        status_code=200,
+        summary="confirm (correct within the objection period) or reject (with a note)",
+    )
+    async def decide_objection(
+        self,
+        request: Request,
+        number: FromPath[str],
+        action: FromPath[Literal["confirm", "reject"]],
+        data: JSONBody[NoteIn],
+    ) -> ObjectionOut:
         now = now_of(request)
         obj = await flow.decide_objection(repo, principal_of(request), number, action, data.note, now)
         return objection_out(obj, flow.local_date(now))
@@ -211,14 +242,17 @@ class AdminRepairController(Controller):
     @get("/repair-rules", summary="The repair rule table")
     async def list_rules(self, request: Request) -> RuleList:
         require_role(principal_of(request), "officer", "admin", "supervisor")
-        return RuleList(items=[RuleOut(**{k: r[k] for k in RuleOut.__struct_fields__}) for r in await repo.list_rules()])
+        return RuleList(
+            items=[RuleOut(**{k: r[k] for k in RuleOut.__struct_fields__}) for r in await repo.list_rules()]
+        )
 
     @post("/repair-rules", status_code=201, summary="Add a jurisdiction's own rule profile (admins)")
     async def add_rules(self, request: Request, data: JSONBody[ProfileIn]) -> RuleList:
         p = principal_of(request)
         require_role(p, "admin")
-        profile, errs = rules.validate_profile(data.jurisdiction, data.source,
-                                               [msgspec.structs.asdict(r) for r in data.rules])
+        profile, errs = rules.validate_profile(
+            data.jurisdiction, data.source, [msgspec.structs.asdict(r) for r in data.rules]
+        )
         if errs:
             raise ValidationFailed("规则无效，未保存 (invalid rules; nothing was saved)", errs)
         await repo.insert_rules(profile, p, now_of(request))
@@ -232,8 +266,12 @@ class AdminRepairController(Controller):
             raise NotFound(f"没有编号为 {result_id} 的检查结果 (no result {result_id})")
         names = await department_names(row["department_codes"].split(","))
         return AdminResultOut(
-            result=result_out(row, names, settings_of(request).base_url), disclosure=row["disclosure"],
-            withdrawn_reason=row["withdrawn_reason"], withdrawn_at=row["withdrawn_at"],
-            withdrawn_by=row["withdrawn_by"], withdrawn_note=row["withdrawn_note"], revision=row["revision"],
+            result=result_out(row, names, settings_of(request).base_url),
+            disclosure=row["disclosure"],
+            withdrawn_reason=row["withdrawn_reason"],
+            withdrawn_at=row["withdrawn_at"],
+            withdrawn_by=row["withdrawn_by"],
+            withdrawn_note=row["withdrawn_note"],
+            revision=row["revision"],
             revision_of=row["revision_of"],
         )

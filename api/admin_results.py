@@ -49,12 +49,17 @@ class AdminResultsController(Controller):
 
     @post("/", summary="Publish one inspection result", status_code=201)
     async def publish_one(self, request: Request, data: JSONBody[ResultIn]) -> PublishedIds:
-        ids = await publish_results(principal_of(request), [msgspec.structs.asdict(data)], insert_results,
-                                    shanghai_today())
+        ids = await publish_results(
+            principal_of(request), [msgspec.structs.asdict(data)], insert_results, shanghai_today()
+        )
         return PublishedIds(ids=ids, count=len(ids))
 
-    @post("/bulk", summary="Publish up to 10,000 results, all or nothing", status_code=201,
-          request_max_body_size=64 * 1024 * 1024)
+    @post(
+        "/bulk",
+        summary="Publish up to 10,000 results, all or nothing",
+        status_code=201,
+        request_max_body_size=64 * 1024 * 1024,
+    )
     async def publish_bulk(self, request: Request, data: JSONBody[BulkIn]) -> PublishedIds:
         raws = [msgspec.structs.asdict(i) for i in data.items]
         ids = await publish_results(principal_of(request), raws, insert_results, shanghai_today(), bulk=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Request, post
-from litestar.params import JSONBody
 from litestar.connection import ASGIConnection
+from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth, Token
 
 from db.tables import User
@@ -30,8 +30,13 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
     row = await User.select().where((User.username == token.sub) & (User.active == True)).first()  # noqa: E712
     if row is None:
         return None
-    return Principal(username=row["username"], role=row["role"], department_code=row["department_code"],
-                     uscc=row["uscc"], region_code=row["region_code"])
+    return Principal(
+        username=row["username"],
+        role=row["role"],
+        department_code=row["department_code"],
+        uscc=row["uscc"],
+        region_code=row["region_code"],
+    )
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[Principal]:

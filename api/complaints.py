@@ -84,16 +84,23 @@ class StatsOut(msgspec.Struct):
 
 
 def rules_of(s: Settings) -> Rules:
-    return Rules(respond_days=s.complaint_respond_days, max_age_days=s.complaint_max_age_days,
-                 scan_window_minutes=s.complaint_scan_window_minutes, max_image_bytes=s.max_attachment_bytes,
-                 max_video_bytes=s.max_video_bytes, max_attachments=s.complaint_max_attachments)
+    return Rules(
+        respond_days=s.complaint_respond_days,
+        max_age_days=s.complaint_max_age_days,
+        scan_window_minutes=s.complaint_scan_window_minutes,
+        max_image_bytes=s.max_attachment_bytes,
+        max_video_bytes=s.max_video_bytes,
+        max_attachments=s.complaint_max_attachments,
+    )
 
 
 async def throttle(request: Request, key: str, limit: int, window: int, what: str) -> None:
     verdict = await request.app.state.limiter.hit(key, limit, window)
     if not verdict.allowed:
-        raise TooManyRequests(f"{what}过于频繁，请 {verdict.reset} 秒后再试 (too many {what_en(what)}; "
-                              f"retry in {verdict.reset} s)", retry_after=verdict.reset)
+        raise TooManyRequests(
+            f"{what}过于频繁，请 {verdict.reset} 秒后再试 (too many {what_en(what)}; retry in {verdict.reset} s)",
+            retry_after=verdict.reset,
+        )
 
 
 def what_en(what: str) -> str:
@@ -101,7 +108,7 @@ def what_en(what: str) -> str:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -109,19 +116,57 @@ class _FilingDoc(Operation):
     """OpenAPI: the body is read by hand (streamed), so describe both accepted forms here."""
 
     def __post_init__(self) -> None:
-        fields = {n: Schema(type=OpenAPIType.STRING) for n in (
-            "uscc", "enterprise_name", "contact_name", "contact_phone", "visited_at", "place", "department",
-            "officers", "scanned", "description")}
+        fields = {
+            n: Schema(type=OpenAPIType.STRING)
+            for n in (
+                "uscc",
+                "enterprise_name",
+                "contact_name",
+                "contact_phone",
+                "visited_at",
+                "place",
+                "department",
+                "officers",
+                "scanned",
+                "description",
+            )
+        }
         required = [n for n in fields if n not in ("officers", "scanned")]
-        json_schema = Schema(type=OpenAPIType.OBJECT, required=required, properties={
-            **fields, "attachments": Schema(type=OpenAPIType.ARRAY, items=Schema(
-                type="object", required=["filename", "content_base64"],
-                properties={"filename": Schema(type=OpenAPIType.STRING), "content_base64": Schema(type=OpenAPIType.STRING)}))})
-        form_schema = Schema(type=OpenAPIType.OBJECT, required=required, properties={
-            **fields, "attachments": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))})
-        self.request_body = RequestBody(required=True, content={
-            "application/json": OpenAPIMediaType(schema=json_schema),
-            "multipart/form-data": OpenAPIMediaType(schema=form_schema)})
+        json_schema = Schema(
+            type=OpenAPIType.OBJECT,
+            required=required,
+            properties={
+                **fields,
+                "attachments": Schema(
+                    type=OpenAPIType.ARRAY,
+                    items=Schema(
+                        type="object",
+                        required=["filename", "content_base64"],
+                        properties={
+                            "filename": Schema(type=OpenAPIType.STRING),
+                            "content_base64": Schema(type=OpenAPIType.STRING),
+                        },
+                    ),
+                ),
+            },
+        )
+        form_schema = Schema(
+            type=OpenAPIType.OBJECT,
+            required=required,
+            properties={
+                **fields,
+                "attachments": Schema(
+                    type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                ),
+            },
+        )
+        self.request_body = RequestBody(
+            required=True,
+            content={
+                "application/json": OpenAPIMediaType(schema=json_schema),
+                "multipart/form-data": OpenAPIMediaType(schema=form_schema),
+            },
+        )
 
 
 class ComplaintsController(Controller):
@@ -129,26 +174,40 @@ class ComplaintsController(Controller):
     tags = ["complaints"]
     opt = {"exclude_from_auth": True}
 
-    @post("/", summary="File a complaint about an unscanned entry (no account needed)", status_code=201,
-          request_max_body_size=None, operation_class=_FilingDoc)
+    @post(
+        "/",
+        summary="File a complaint about an unscanned entry (no account needed)",
+        status_code=201,
+        request_max_body_size=None,
+        operation_class=_FilingDoc,
+    )
     async def file(self, request: Request) -> FiledOut:
         s = settings_of(request)
         filed = await file_from_request(request, s)
-        return FiledOut(number=filed.number, lookup_code=filed.lookup_code, status=filed.status,
-                        respond_by=filed.respond_by, url=f"{s.base_url}/complaints/track?number={filed.number}")
+        return FiledOut(
+            number=filed.number,
+            lookup_code=filed.lookup_code,
+            status=filed.status,
+            respond_by=filed.respond_by,
+            url=f"{s.base_url}/complaints/track?number={filed.number}",
+        )
 
     @get("/{number:str}", summary="Status and public notes of a complaint, with its lookup code")
-    async def track(self, request: Request, number: FromPath[str],
-                    lookup_code: str | None = Parameter(default=None, description="the code given at filing")
-                    ) -> TrackOut:
+    async def track(
+        self,
+        request: Request,
+        number: FromPath[str],
+        lookup_code: str | None = Parameter(default=None, description="the code given at filing"),
+    ) -> TrackOut:
         return await track_complaint(request, number, lookup_code or "")
 
 
 async def file_from_request(request: Request, s: Settings, keep: dict | None = None) -> rules_.Filed:
     """Shared by the API and the portal form; `keep` receives the fields read (to refill a form)."""
     r = rules_of(s)
-    await throttle(request, f"complaint-file:ip:{client_address(request.scope)}", s.complaint_file_limit_client,
-                   3600, "投诉提交")
+    await throttle(
+        request, f"complaint-file:ip:{client_address(request.scope)}", s.complaint_file_limit_client, 3600, "投诉提交"
+    )
     tmp = new_tmp_dir(s.files_dir)
     try:
         if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
@@ -161,11 +220,16 @@ async def file_from_request(request: Request, s: Settings, keep: dict | None = N
         at = now()
         draft = rules_.validate_filing(raw, uploads, r, at, await q.departments())
         return await rules_.file_complaint(
-            draft, r, at,
-            throttle=lambda uscc: throttle(request, f"complaint-file:uscc:{uscc}", s.complaint_file_limit_uscc,
-                                           86400, "投诉提交"),
-            find_scans=q.find_scans, insert=partial(q.insert_complaint, files_dir=s.files_dir),
-            add_working_days=add_working_days)
+            draft,
+            r,
+            at,
+            throttle=lambda uscc: throttle(
+                request, f"complaint-file:uscc:{uscc}", s.complaint_file_limit_uscc, 86400, "投诉提交"
+            ),
+            find_scans=q.find_scans,
+            insert=partial(q.insert_complaint, files_dir=s.files_dir),
+            add_working_days=add_working_days,
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -174,11 +238,13 @@ async def track_complaint(request: Request, number: str, lookup_code: str) -> Tr
     s = settings_of(request)
     number = rules_.parse_tracking_number(number)
     if not lookup_code.strip():
-        raise ValidationFailed("需要查询码 (the lookup code is required)",
-                               [FieldError("lookup_code", "必填 (required)")])
+        raise ValidationFailed(
+            "需要查询码 (the lookup code is required)", [FieldError("lookup_code", "必填 (required)")]
+        )
     # Every look-up counts, before the code is checked, so a blocked guesser learns nothing more.
-    await throttle(request, f"complaint-lookup:ip:{client_address(request.scope)}", s.complaint_lookup_limit, 600,
-                   "查询")
+    await throttle(
+        request, f"complaint-lookup:ip:{client_address(request.scope)}", s.complaint_lookup_limit, 600, "查询"
+    )
     await throttle(request, f"complaint-lookup:no:{number}", s.complaint_lookup_limit, 600, "查询")
     c = await q.get_complaint(number)
     if not rules_.code_matches(lookup_code, c["lookup_code_hash"] if c else None) or c is None:
@@ -188,14 +254,26 @@ async def track_complaint(request: Request, number: str, lookup_code: str) -> Tr
     evs = await q.events(c["id"])
     today = now().astimezone(SHANGHAI).date()
     return TrackOut(
-        number=c["number"], status=c["status"], status_label=STATUS_LABELS[c["status"]],
-        department=names.get(c["department_code"], c["department_code"]), filed_at=c["filed_at"],
-        respond_by=c["respond_by"], overdue=rules_.is_overdue(c["status"], c["respond_by"], today),
+        number=c["number"],
+        status=c["status"],
+        status_label=STATUS_LABELS[c["status"]],
+        department=names.get(c["department_code"], c["department_code"]),
+        filed_at=c["filed_at"],
+        respond_by=c["respond_by"],
+        overdue=rules_.is_overdue(c["status"], c["respond_by"], today),
         closed_at=c["closed_at"],
         referred_to=names.get(c["referred_to"], c["referred_to"]) if c["referred_to"] else None,
         attachments=len(await q.attachments(c["id"])),
-        events=[PublicEvent(at=e["at"], status=e["status"], status_label=STATUS_LABELS.get(e["status"], e["status"]),
-                            note=e["note"], by=e["actor_role"] or "system") for e in evs],
+        events=[
+            PublicEvent(
+                at=e["at"],
+                status=e["status"],
+                status_label=STATUS_LABELS.get(e["status"], e["status"]),
+                note=e["note"],
+                by=e["actor_role"] or "system",
+            )
+            for e in evs
+        ],
     )
 
 
@@ -205,8 +283,11 @@ class ComplaintStatsController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Complaints by department and month; counts under 3 are withheld")
-    async def stats(self, year: int | None = Parameter(default=None, description="default: this year"),
-                    department: FromQuery[str | None] = None) -> StatsOut:
+    async def stats(
+        self,
+        year: int | None = Parameter(default=None, description="default: this year"),
+        department: FromQuery[str | None] = None,
+    ) -> StatsOut:
         today = now().astimezone(SHANGHAI).date()
         y = today.year if year is None else year
         if not 2000 <= y <= 2100:
@@ -216,8 +297,20 @@ class ComplaintStatsController(Controller):
         rows, decisions = await q.stats_rows(start, end, department or None)
         stats = complaint_stats(rows, decisions, today)
         names = await q.department_names([r.department_code for r in stats])
-        return StatsOut(year=y, min_count=MIN_COUNT, items=[
-            StatOut(department_code=r.department_code, department=names.get(r.department_code, r.department_code),
-                    month=r.month, received=r.received, substantiated_share=r.substantiated_share,
-                    median_days_to_close=r.median_days_to_close, overdue=r.overdue, suppressed=r.suppressed)
-            for r in stats])
+        return StatsOut(
+            year=y,
+            min_count=MIN_COUNT,
+            items=[
+                StatOut(
+                    department_code=r.department_code,
+                    department=names.get(r.department_code, r.department_code),
+                    month=r.month,
+                    received=r.received,
+                    substantiated_share=r.substantiated_share,
+                    median_days_to_close=r.median_days_to_close,
+                    overdue=r.overdue,
+                    suppressed=r.suppressed,
+                )
+                for r in stats
+            ],
+        )

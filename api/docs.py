@@ -33,6 +33,9 @@ def render_plugins() -> list[OpenAPIRenderPlugin]:
 
 def assets_router() -> Router:
     return create_static_files_router(
-        path=ASSETS_PATH, directories=[ASSETS_DIR], opt={"exclude_from_auth": True},
-        include_in_schema=False, cache_control=None,
+        path=ASSETS_PATH,
+        directories=[ASSETS_DIR],
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+        cache_control=None,
     )

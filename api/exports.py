@@ -19,9 +19,25 @@ from api.serialize import result_out
 from db import results as q
 
 CHUNK = 2000  # rows per query: one keyset page
-CSV_COLUMNS = ["id", "task_number", "uscc", "entity_name", "entity_kind", "region_code", "departments",
-               "department_codes", "inspected_on", "inspection_type", "categories", "category_labels", "negative",
-               "follow_up", "penalty_decision_number", "published_on", "url"]
+CSV_COLUMNS = [
+    "id",
+    "task_number",
+    "uscc",
+    "entity_name",
+    "entity_kind",
+    "region_code",
+    "departments",
+    "department_codes",
+    "inspected_on",
+    "inspection_type",
+    "categories",
+    "category_labels",
+    "negative",
+    "follow_up",
+    "penalty_decision_number",
+    "published_on",
+    "url",
+]
 
 
 async def public_results(f: q.ResultFilter, base_url: str) -> AsyncIterator[list[ResultOut]]:
@@ -39,17 +55,37 @@ async def public_results(f: q.ResultFilter, base_url: str) -> AsyncIterator[list
 
 
 def csv_row(r: ResultOut) -> list[str]:
-    return [str(r.id), r.task_number, r.uscc, r.entity_name, r.entity_kind, r.region_code, "；".join(r.departments),
-            ",".join(r.department_codes), r.inspected_on.isoformat(), r.inspection_type,
-            ",".join(c.code for c in r.categories), "；".join(c.label for c in r.categories),
-            "true" if r.negative else "false", r.follow_up, r.penalty_decision_number or "",
-            r.published_on.isoformat(), r.url]
+    return [
+        str(r.id),
+        r.task_number,
+        r.uscc,
+        r.entity_name,
+        r.entity_kind,
+        r.region_code,
+        "；".join(r.departments),
+        ",".join(r.department_codes),
+        r.inspected_on.isoformat(),
+        r.inspection_type,
+        ",".join(c.code for c in r.categories),
+        "；".join(c.label for c in r.categories),
+        "true" if r.negative else "false",
+        r.follow_up,
+        r.penalty_decision_number or "",
+        r.published_on.isoformat(),
+        r.url,
+    ]
 
 
 def _filter(uscc, department, region, year, category, negative) -> q.ResultFilter:
     p = Params()
-    f = q.ResultFilter(uscc=p.uscc(uscc), department=department or None, region_range=p.region(region),
-                       year=p.year(year), category=p.category(category), negative=negative)
+    f = q.ResultFilter(
+        uscc=p.uscc(uscc),
+        department=department or None,
+        region_range=p.region(region),
+        year=p.year(year),
+        category=p.category(category),
+        negative=negative,
+    )
     p.done()  # 422 before the stream starts
     return f
 
@@ -59,12 +95,21 @@ class ExportsController(Controller):
     tags = ["exports"]
     opt = {"exclude_from_auth": True}
 
-    @get("/results.csv", summary="All public results as CSV (UTF-8 with BOM), same filters as /results",
-         media_type="text/csv; charset=utf-8")
-    async def results_csv(self, request: Request, uscc: FromQuery[str | None] = None,
-                          department: FromQuery[str | None] = None, region: FromQuery[str | None] = None,
-                          year: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
-                          negative: FromQuery[bool | None] = None) -> Stream:
+    @get(
+        "/results.csv",
+        summary="All public results as CSV (UTF-8 with BOM), same filters as /results",
+        media_type="text/csv; charset=utf-8",
+    )
+    async def results_csv(
+        self,
+        request: Request,
+        uscc: FromQuery[str | None] = None,
+        department: FromQuery[str | None] = None,
+        region: FromQuery[str | None] = None,
+        year: FromQuery[int | None] = None,
+        category: FromQuery[str | None] = None,
+        negative: FromQuery[bool | None] = None,
+    ) -> Stream:
         f = _filter(uscc, department, region, year, category, negative)
         base = settings_of(request).base_url
 
@@ -80,15 +125,27 @@ class ExportsController(Controller):
                 w.writerows(csv_row(r) for r in chunk)
                 yield buf.getvalue().encode("utf-8")
 
-        return Stream(body(), media_type="text/csv; charset=utf-8",
-                      headers={"Content-Disposition": 'attachment; filename="results.csv"'})
+        return Stream(
+            body(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="results.csv"'},
+        )
 
-    @get("/results.jsonl", summary="All public results as JSON Lines, same fields and filters as /results",
-         media_type="application/jsonl")
-    async def results_jsonl(self, request: Request, uscc: FromQuery[str | None] = None,
-                            department: FromQuery[str | None] = None, region: FromQuery[str | None] = None,
-                            year: FromQuery[int | None] = None, category: FromQuery[str | None] = None,
-                            negative: FromQuery[bool | None] = None) -> Stream:
+    @get(
+        "/results.jsonl",
+        summary="All public results as JSON Lines, same fields and filters as /results",
+        media_type="application/jsonl",
+    )
+    async def results_jsonl(
+        self,
+        request: Request,
+        uscc: FromQuery[str | None] = None,
+        department: FromQuery[str | None] = None,
+        region: FromQuery[str | None] = None,
+        year: FromQuery[int | None] = None,
+        category: FromQuery[str | None] = None,
+        negative: FromQuery[bool | None] = None,
+    ) -> Stream:
         f = _filter(uscc, department, region, year, category, negative)
         base = settings_of(request).base_url
         enc = msgspec.json.Encoder()
@@ -97,5 +154,8 @@ class ExportsController(Controller):
             async for chunk in public_results(f, base):
                 yield b"".join(enc.encode(r) + b"\n" for r in chunk)
 
-        return Stream(body(), media_type="application/jsonl; charset=utf-8",
-                      headers={"Content-Disposition": 'attachment; filename="results.jsonl"'})
+        return Stream(
+            body(),
+            media_type="application/jsonl; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="results.jsonl"'},
+        )

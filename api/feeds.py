@@ -11,7 +11,13 @@ from api.deps import settings_of
 from db import changefeed as cq
 
 ENTRIES = 50
-TYPE_LABEL = {"result": "检查结果", "plan": "抽查计划", "guide": "合规指南", "honour": "荣誉信息", "document": "政策文件"}
+TYPE_LABEL = {
+    "result": "检查结果",
+    "plan": "抽查计划",
+    "guide": "合规指南",
+    "honour": "荣誉信息",
+    "document": "政策文件",
+}
 PORTAL_PATH = {"result": "results", "plan": "plans", "guide": "guides", "honour": "honours", "document": "documents"}
 
 
@@ -64,5 +70,5 @@ class FeedsController(Controller):
         else:
             import datetime as dt
 
-            fg.updated(dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+            fg.updated(dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
         return Response(fg.atom_str(pretty=True), media_type="application/atom+xml; charset=utf-8")

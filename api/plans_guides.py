@@ -19,7 +19,8 @@ from db.results import department_names
 from domain.disclosure import ensure_servable
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.guides import FORMATS, download_filename
-from domain.pagination import decode_cursor, page_size as check_page_size, split_page
+from domain.pagination import decode_cursor, split_page
+from domain.pagination import page_size as check_page_size
 
 PAGE_SIZE = Parameter(default=None, description="1-100, default 20")
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -31,9 +32,14 @@ class PlansController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Annual spot-check plans (年度抽查计划) with items and revisions")
-    async def list_plans(self, request: Request, year: FromQuery[int | None] = None,
-                         department: FromQuery[str | None] = None,
-                         page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> PlanPage:
+    async def list_plans(
+        self,
+        request: Request,
+        year: FromQuery[int | None] = None,
+        department: FromQuery[str | None] = None,
+        page_size: int | None = PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> PlanPage:
         p = Params()
         f = pq.PlanFilter(year=p.year(year), department=department or None)
         size = check_page_size(page_size)
@@ -75,9 +81,15 @@ class GuidesController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Compliance guides (一业一册), one per industry")
-    async def list_guides(self, request: Request, industry: str | None = Parameter(
-            default=None, description="GB/T 4754 code (prefix, e.g. H62) or the industry name"),
-            page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> GuidePage:
+    async def list_guides(
+        self,
+        request: Request,
+        industry: str | None = Parameter(
+            default=None, description="GB/T 4754 code (prefix, e.g. H62) or the industry name"
+        ),
+        page_size: int | None = PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> GuidePage:
         size = check_page_size(page_size)
         key = decode_cursor(cursor)
         industry = (industry or "").strip() or None
@@ -101,14 +113,24 @@ class GuidesController(Controller):
         files = await gq.version_files([v["id"] for v in versions])
         return guide_out(guide, versions, files, settings_of(request).base_url)
 
-    @get("/{guide_id:int}/download", summary="Download a guide as PDF or HTML (current version unless `version`)",
-         media_type="application/octet-stream")
-    async def download(self, request: Request, guide_id: FromPath[int], format: str = Parameter(
-            default="pdf", description="pdf or html"), version: FromQuery[str | None] = None) -> File:
+    @get(
+        "/{guide_id:int}/download",
+        summary="Download a guide as PDF or HTML (current version unless `version`)",
+        media_type="application/octet-stream",
+    )
+    async def download(
+        self,
+        request: Request,
+        guide_id: FromPath[int],
+        format: str = Parameter(default="pdf", description="pdf or html"),
+        version: FromQuery[str | None] = None,
+    ) -> File:
         fmt = format.strip().lower()
         if fmt not in FORMATS:
-            raise ValidationFailed("Unknown download format.",
-                                   [FieldError("format", f"格式应为 pdf 或 html (format must be pdf or html, got {format!r})")])
+            raise ValidationFailed(
+                "Unknown download format.",
+                [FieldError("format", f"格式应为 pdf 或 html (format must be pdf or html, got {format!r})")],
+            )
         guide = await _servable_guide(guide_id)
         v = await gq.get_version(guide_id, version or guide["current_version"])
         if v is None:
@@ -120,7 +142,8 @@ class GuidesController(Controller):
         name = download_filename(guide["industry_name"], v["title"], v["version"], fmt)
         ascii_name = f"guide-{guide_id}-{v['version']}.{fmt}"
         return File(
-            path=path, media_type=MEDIA[fmt],
+            path=path,
+            media_type=MEDIA[fmt],
             headers={
                 # RFC 6266/5987: an ASCII fallback plus the real (Chinese) name, UTF-8 percent-encoded.
                 "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}",

@@ -14,8 +14,9 @@ log = logging.getLogger("gongshi")
 PROBLEM = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, errors: list[dict] | None = None, headers: dict | None = None,
-            **extra: Any) -> Response:
+def problem(
+    status: int, title: str, detail: str, errors: list[dict] | None = None, headers: dict | None = None, **extra: Any
+) -> Response:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
@@ -28,8 +29,14 @@ def domain_error(_: Request, exc: DomainError) -> Response:
     headers = {}
     if "retry_after" in extra:
         headers["Retry-After"] = str(extra["retry_after"])
-    return problem(exc.status, exc.title, exc.detail,
-                   [{"field": e.field, "message": e.message} for e in exc.errors], headers=headers, **extra)
+    return problem(
+        exc.status,
+        exc.title,
+        exc.detail,
+        [{"field": e.field, "message": e.message} for e in exc.errors],
+        headers=headers,
+        **extra,
+    )
 
 
 def _field_of(key: str | None, message: str) -> str:
@@ -53,8 +60,14 @@ def validation_error(_: Request, exc: ValidationException) -> Response:
 
 
 def http_error(_: Request, exc: HTTPException) -> Response:
-    titles = {401: "Sign-in required", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-              413: "Request too large", 429: "Too many requests"}
+    titles = {
+        401: "Sign-in required",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request too large",
+        429: "Too many requests",
+    }
     status = exc.status_code
     detail = exc.detail
     if isinstance(exc, NotAuthorizedException):

@@ -28,8 +28,11 @@ class Verdict:
     reset: int  # seconds until the window ends
 
     def headers(self) -> dict[str, str]:
-        h = {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(self.remaining),
-             "RateLimit-Reset": str(self.reset)}
+        h = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset),
+        }
         if not self.allowed:
             h["Retry-After"] = str(self.reset)
         return h
@@ -89,14 +92,27 @@ class RateLimitMiddleware:
         if not verdict.allowed:
             import json
 
-            body = json.dumps({
-                "type": "about:blank", "title": "Too many requests", "status": 429,
-                "detail": f"请求过于频繁，请 {verdict.reset} 秒后再试 (rate limit reached; retry in {verdict.reset} s; "
-                          "an API key raises the limit)",
-            }, ensure_ascii=False).encode()
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [(b"content-type", b"application/problem+json"),
-                                    (b"content-length", str(len(body)).encode()), *extra]})
+            body = json.dumps(
+                {
+                    "type": "about:blank",
+                    "title": "Too many requests",
+                    "status": 429,
+                    "detail": f"请求过于频繁，请 {verdict.reset} 秒后再试 (rate limit reached; retry in {verdict.reset} s; "
+                    "an API key raises the limit)",
+                },
+                ensure_ascii=False,
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 429,
+                    "headers": [
+                        (b"content-type", b"application/problem+json"),
+                        (b"content-length", str(len(body)).encode()),
+                        *extra,
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
 

@@ -23,7 +23,8 @@ from domain.disclosure import ensure_servable
 from domain.entities import kind_label
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.masking import mask_person_name, public_entity_name
-from domain.pagination import decode_cursor, page_size as check_page_size, split_page
+from domain.pagination import decode_cursor, split_page
+from domain.pagination import page_size as check_page_size
 from domain.records import HONOUR_KINDS
 
 PAGE_SIZE = Parameter(default=None, description="1-100, default 20")
@@ -60,10 +61,18 @@ class EntitiesController(Controller):
             honours.append(out)
         total = len(results) if len(results) < ENTITY_RESULTS else await eq.count_public_results(code)
         return EntityProfileOut(
-            uscc=code, name=public_entity_name(ent["name"], ent["kind"], operator), kind=ent["kind"],
-            kind_label=kind_label(ent["kind"]), region_code=ent["region_code"], industry_code=ent["industry_code"],
-            status=ent["status"], operator=mask_person_name(operator) if operator else None,
-            results=results, results_total=total, honours=honours, url=f"{base}/entities/{code}",
+            uscc=code,
+            name=public_entity_name(ent["name"], ent["kind"], operator),
+            kind=ent["kind"],
+            kind_label=kind_label(ent["kind"]),
+            region_code=ent["region_code"],
+            industry_code=ent["industry_code"],
+            status=ent["status"],
+            operator=mask_person_name(operator) if operator else None,
+            results=results,
+            results_total=total,
+            honours=honours,
+            url=f"{base}/entities/{code}",
         )
 
 
@@ -73,10 +82,15 @@ class HonoursController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Honour records (荣誉信息)")
-    async def list_honours(self, request: Request, uscc: FromQuery[str | None] = None,
-                           year: FromQuery[int | None] = None,
-                           kind: str | None = Parameter(default=None, description=", ".join(HONOUR_KINDS)),
-                           page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> HonourPage:
+    async def list_honours(
+        self,
+        request: Request,
+        uscc: FromQuery[str | None] = None,
+        year: FromQuery[int | None] = None,
+        kind: str | None = Parameter(default=None, description=", ".join(HONOUR_KINDS)),
+        page_size: int | None = PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> HonourPage:
         p = Params()
         f = hq.HonourFilter(uscc=p.uscc(uscc), year=p.year(year), kind=kind or None)
         if kind and kind not in HONOUR_KINDS:
@@ -87,9 +101,9 @@ class HonoursController(Controller):
         rows = await hq.list_honours(f, key["id"] if key else None, size + 1)
         rows, next_cursor = split_page(rows, size)
         base = settings_of(request).base_url
-        return HonourPage(items=[honour_out(r, base) for r in rows],
-                          next_cursor=next_cursor,
-                          total=await hq.count_honours(f))
+        return HonourPage(
+            items=[honour_out(r, base) for r in rows], next_cursor=next_cursor, total=await hq.count_honours(f)
+        )
 
     @get("/{honour_id:int}", summary="One honour record")
     async def get_honour(self, request: Request, honour_id: FromPath[int]) -> HonourOut:
@@ -106,9 +120,14 @@ class DocumentsController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Policy documents (title, issuer, doc number, date, region, text)")
-    async def list_documents(self, request: Request, region: FromQuery[str | None] = None,
-                             year: FromQuery[int | None] = None,
-                             page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> DocumentPage:
+    async def list_documents(
+        self,
+        request: Request,
+        region: FromQuery[str | None] = None,
+        year: FromQuery[int | None] = None,
+        page_size: int | None = PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> DocumentPage:
         p = Params()
         f = dq.DocumentFilter(region_range=p.region(region), year=p.year(year))
         size = check_page_size(page_size)
@@ -117,9 +136,9 @@ class DocumentsController(Controller):
         rows = await dq.list_documents(f, key["id"] if key else None, size + 1, with_body=True)
         rows, next_cursor = split_page(rows, size)
         base = settings_of(request).base_url
-        return DocumentPage(items=[document_out(r, base) for r in rows],
-                            next_cursor=next_cursor,
-                            total=await dq.count_documents(f))
+        return DocumentPage(
+            items=[document_out(r, base) for r in rows], next_cursor=next_cursor, total=await dq.count_documents(f)
+        )
 
     @get("/{document_id:int}", summary="One policy document with its text")
     async def get_document(self, request: Request, document_id: FromPath[int]) -> DocumentOut:
@@ -140,8 +159,10 @@ def parse_since(since: str | None) -> tuple[dt.datetime | None, int | None]:
     try:
         at = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationFailed("Invalid `since`.", [FieldError(
-            "since", f"应为序号或 ISO 8601 时间 (a seq number or an ISO 8601 date/time, got {since!r})")]) from None
+        raise ValidationFailed(
+            "Invalid `since`.",
+            [FieldError("since", f"应为序号或 ISO 8601 时间 (a seq number or an ISO 8601 date/time, got {since!r})")],
+        ) from None
     if at.tzinfo is None:  # a bare date or time means Beijing time
         at = at.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
     return at, None
@@ -153,9 +174,12 @@ class ChangesController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Every public change in order; withdrawn records carry no content")
-    async def list_changes(self, since: str | None = Parameter(
-            default=None, description="a seq number (changes after it) or an ISO 8601 time"),
-            page_size: int | None = PAGE_SIZE, cursor: FromQuery[str | None] = None) -> ChangePage:
+    async def list_changes(
+        self,
+        since: str | None = Parameter(default=None, description="a seq number (changes after it) or an ISO 8601 time"),
+        page_size: int | None = PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> ChangePage:
         size = check_page_size(page_size)
         at, after = parse_since(since)
         key = decode_cursor(cursor, fields=("seq",), int_fields=("seq",))
@@ -163,6 +187,4 @@ class ChangesController(Controller):
             after = max(after or 0, key["seq"])
         rows = await cq.list_changes(at, after, size + 1)
         rows, next_cursor = split_page(rows, size, "seq")
-        return ChangePage(items=[change_out(r) for r in rows],
-                          next_cursor=next_cursor,
-                          last_seq=await cq.latest_seq())
+        return ChangePage(items=[change_out(r) for r in rows], next_cursor=next_cursor, last_seq=await cq.latest_seq())

@@ -10,8 +10,6 @@ import datetime as dt
 from typing import Annotated
 
 import msgspec
-
-from domain.workdays import is_provisional
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -20,18 +18,21 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
 from api.deps import principal_of, settings_of
 from db import repair as repo
 from domain import repair_flow as flow
-from domain.auth import require_role
 from domain.errors import Collector
 from domain.repair import (
-    OBJECTION_STATUS_LABELS, application_overdue, objection_deadline_provisional, objection_overdue,
+    OBJECTION_STATUS_LABELS,
+    application_overdue,
+    objection_deadline_provisional,
+    objection_overdue,
 )
+from domain.workdays import is_provisional
 
 
 def now_of(request: Request) -> dt.datetime:
     """The clock: `app.state.clock` when a test pins it, else the real time; always in UTC, the
     form every engine stores timestamps in (a sqlite3 adapter registered elsewhere must not matter)."""
     clock = getattr(request.app.state, "clock", None)
-    return (clock() if clock else dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    return (clock() if clock else dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
 
 class ReasonOut(msgspec.Struct):
@@ -128,6 +129,7 @@ class ObjectionCreated(msgspec.Struct):
 class EnterpriseObjectionOut(msgspec.Struct):
     """An objection as its enterprise follows it. Field names are the admin list's (`verify_by`,
     `correct_by`, `decision_note`, `corrected_result_id`); officer usernames are never shown."""
+
     number: str
     result_id: int
     uscc: str
@@ -191,15 +193,25 @@ async def application_out(app: dict, today: dt.date, officer: bool) -> Applicati
     events = await repo.application_events(app["id"])
     files = await repo.attachments_of("repair", app["id"])
     return ApplicationOut(
-        number=app["number"], result_id=app["result_id"], uscc=app["uscc"], department_code=app["department_code"],
-        status=app["status"], reason=app["reason"], commitment_accepted=bool(app["commitment_accepted"]),
-        submitted_at=app["submitted_at"], accept_by=app["accept_by"], decide_by=app["decide_by"],
-        decided_at=app["decided_at"], decision_reason=app["decision_reason"],
+        number=app["number"],
+        result_id=app["result_id"],
+        uscc=app["uscc"],
+        department_code=app["department_code"],
+        status=app["status"],
+        reason=app["reason"],
+        commitment_accepted=bool(app["commitment_accepted"]),
+        submitted_at=app["submitted_at"],
+        accept_by=app["accept_by"],
+        decide_by=app["decide_by"],
+        decided_at=app["decided_at"],
+        decision_reason=app["decision_reason"],
         overdue=application_overdue(app["status"], app["accept_by"], app["decide_by"], today),
         # Officer usernames are not shown to the applicant: the department decides, not a person.
         timeline=[TimelineItem(at=e["at"], status=e["status"], note=e["note"]) for e in events],
-        attachments=[AttachmentOut(filename=f["filename"], content_type=f["content_type"], bytes=f["bytes"],
-                                   sha256=f["sha256"]) for f in files],
+        attachments=[
+            AttachmentOut(filename=f["filename"], content_type=f["content_type"], bytes=f["bytes"], sha256=f["sha256"])
+            for f in files
+        ],
         applicant=app["applicant"] if officer else None,
         applicant_contact=app["applicant_contact"] if officer else None,
     )
@@ -208,15 +220,26 @@ async def application_out(app: dict, today: dt.date, officer: bool) -> Applicati
 async def enterprise_objection_out(o: dict, today: dt.date, officer: bool) -> EnterpriseObjectionOut:
     files = await repo.attachments_of("objection", o["id"])
     return EnterpriseObjectionOut(
-        number=o["number"], result_id=o["result_id"], uscc=o["uscc"], department_code=o["department_code"],
-        reason=o["reason"], status=o["status"], status_label=OBJECTION_STATUS_LABELS.get(o["status"], o["status"]),
-        submitted_at=o["submitted_at"], verify_by=o["verify_by"], confirmed_at=o["confirmed_at"],
-        correct_by=o["correct_by"], decided_at=o["decided_at"], decision_note=o["decision_note"],
+        number=o["number"],
+        result_id=o["result_id"],
+        uscc=o["uscc"],
+        department_code=o["department_code"],
+        reason=o["reason"],
+        status=o["status"],
+        status_label=OBJECTION_STATUS_LABELS.get(o["status"], o["status"]),
+        submitted_at=o["submitted_at"],
+        verify_by=o["verify_by"],
+        confirmed_at=o["confirmed_at"],
+        correct_by=o["correct_by"],
+        decided_at=o["decided_at"],
+        decision_note=o["decision_note"],
         corrected_result_id=o["corrected_result_id"],
         overdue=objection_overdue(o["status"], o["verify_by"], o["correct_by"], today),
         deadline_provisional=objection_deadline_provisional(o["verify_by"], o["correct_by"]),
-        attachments=[AttachmentOut(filename=f["filename"], content_type=f["content_type"], bytes=f["bytes"],
-                                   sha256=f["sha256"]) for f in files],
+        attachments=[
+            AttachmentOut(filename=f["filename"], content_type=f["content_type"], bytes=f["bytes"], sha256=f["sha256"])
+            for f in files
+        ],
         applicant=o["applicant"] if officer else None,
     )
 
@@ -225,14 +248,22 @@ class RepairController(Controller):
     path = "/api/v1"
     tags = ["repair"]
 
-    @get("/results/{result_id:int}/repair-eligibility", summary="May the signed-in enterprise apply to repair this result?")
+    @get(
+        "/results/{result_id:int}/repair-eligibility",
+        summary="May the signed-in enterprise apply to repair this result?",
+    )
     async def eligibility(self, request: Request, result_id: FromPath[int]) -> EligibilityOut:
         today = flow.local_date(now_of(request))
         _row, rule, e = await flow.check_eligibility(repo, principal_of(request), result_id, today)
         return EligibilityOut(
-            result_id=result_id, eligible=e.eligible, earliest_on=e.earliest_on,
-            reasons=[ReasonOut(r.code, r.message) for r in e.reasons], expires_on=e.expires_on,
-            min_months=rule.min_months, max_months=rule.max_months, rule_jurisdiction=rule.jurisdiction,
+            result_id=result_id,
+            eligible=e.eligible,
+            earliest_on=e.earliest_on,
+            reasons=[ReasonOut(r.code, r.message) for r in e.reasons],
+            expires_on=e.expires_on,
+            min_months=rule.min_months,
+            max_months=rule.max_months,
+            rule_jurisdiction=rule.jurisdiction,
             rule_source=rule.source,
         )
 
@@ -240,21 +271,34 @@ class RepairController(Controller):
     async def create(self, request: Request, data: JSONBody[ApplicationIn]) -> ApplicationCreated:
         s = settings_of(request)
         files = decode_attachments(data.attachments)
-        out = await flow.apply(repo, principal_of(request), data.result_id, data.reason, data.commitment_accepted,
-                               files, now_of(request), s.files_dir, s.max_attachment_bytes,
-                               contact=data.applicant_contact)
-        return ApplicationCreated(url=f"{s.base_url}/repair/applications/{out['number']}",
-                                  deadline_provisional=is_provisional(out["decide_by"]), **out)
+        out = await flow.apply(
+            repo,
+            principal_of(request),
+            data.result_id,
+            data.reason,
+            data.commitment_accepted,
+            files,
+            now_of(request),
+            s.files_dir,
+            s.max_attachment_bytes,
+            contact=data.applicant_contact,
+        )
+        return ApplicationCreated(
+            url=f"{s.base_url}/repair/applications/{out['number']}",
+            deadline_provisional=is_provisional(out["decide_by"]),
+            **out,
+        )
 
     @get("/repair-applications", summary="The signed-in enterprise's own applications, newest first")
     async def mine(
-        self, request: Request, page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        self,
+        request: Request,
+        page_size: int | None = Parameter(default=None, description="1-100, default 20"),
         cursor: FromQuery[str | None] = None,
     ) -> ApplicationList:
         rows, next_cursor = await flow.own_applications(repo, principal_of(request), page_size, cursor)
         today = flow.local_date(now_of(request))
-        return ApplicationList(items=[await application_out(a, today, False) for a in rows],
-                               next_cursor=next_cursor)
+        return ApplicationList(items=[await application_out(a, today, False) for a in rows], next_cursor=next_cursor)
 
     @get("/repair-applications/{number:str}", summary="An application's status and dated timeline")
     async def one(self, request: Request, number: FromPath[str]) -> ApplicationOut:
@@ -262,10 +306,15 @@ class RepairController(Controller):
         app = await flow.application_for(repo, p, number)
         return await application_out(app, flow.local_date(now_of(request)), p.role != "enterprise")
 
-    @post("/repair-applications/{number:str}/attachments", status_code=201,
-          summary="Add correction evidence (multipart: PDF, JPG or PNG files)")
+    @post(
+        "/repair-applications/{number:str}/attachments",
+        status_code=201,
+        summary="Add correction evidence (multipart: PDF, JPG or PNG files)",
+    )
     async def add_files(
-        self, request: Request, number: FromPath[str],
+        self,
+        request: Request,
+        number: FromPath[str],
         data: Annotated[list[UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ApplicationOut:
         s = settings_of(request)
@@ -279,23 +328,36 @@ class RepairController(Controller):
     async def objection(self, request: Request, data: JSONBody[ObjectionIn]) -> ObjectionCreated:
         s = settings_of(request)
         files = decode_attachments(data.attachments)
-        out = await flow.file_objection(repo, principal_of(request), data.result_id, data.reason, files,
-                                        now_of(request), s.files_dir, s.max_attachment_bytes)
+        out = await flow.file_objection(
+            repo,
+            principal_of(request),
+            data.result_id,
+            data.reason,
+            files,
+            now_of(request),
+            s.files_dir,
+            s.max_attachment_bytes,
+        )
         return ObjectionCreated(**out)
 
     @get("/objections", summary="The signed-in enterprise's own objections, newest first")
     async def my_objections(
-        self, request: Request, page_size: int | None = Parameter(default=None, description="1-100, default 20"),
+        self,
+        request: Request,
+        page_size: int | None = Parameter(default=None, description="1-100, default 20"),
         cursor: FromQuery[str | None] = None,
     ) -> ObjectionList:
         rows, next_cursor = await flow.own_objections(repo, principal_of(request), page_size, cursor)
         today = flow.local_date(now_of(request))
-        return ObjectionList(items=[await enterprise_objection_out(o, today, False) for o in rows],
-                             next_cursor=next_cursor)
+        return ObjectionList(
+            items=[await enterprise_objection_out(o, today, False) for o in rows], next_cursor=next_cursor
+        )
 
-    @get("/objections/{number:str}",
-         summary="An objection's status, dates, deadlines and the department's decision (the objecting "
-                 "enterprise and the deciding department only)")
+    @get(
+        "/objections/{number:str}",
+        summary="An objection's status, dates, deadlines and the department's decision (the objecting "
+        "enterprise and the deciding department only)",
+    )
     async def one_objection(self, request: Request, number: FromPath[str]) -> EnterpriseObjectionOut:
         p = principal_of(request)
         obj = await flow.objection_for(repo, p, number)
@@ -307,16 +369,23 @@ class RepairStatsController(Controller):
     tags = ["figures"]
     opt = {"exclude_from_auth": True}
 
-    @get("/", summary="Repair applications, approvals, rejections, pending, moot and median working days to decide, "
-                      "by department")
+    @get(
+        "/",
+        summary="Repair applications, approvals, rejections, pending, moot and median working days to decide, "
+        "by department",
+    )
     async def figures(self, year: FromQuery[int | None] = None) -> RepairFiguresOut:
         figs = flow.figures(await repo.application_rows(year))
         names = await repo.department_names([f.department_code for f in figs])
         return RepairFiguresOut(
             year=year,
-            applications=sum(f.applications for f in figs), approvals=sum(f.approvals for f in figs),
-            rejections=sum(f.rejections for f in figs), pending=sum(f.pending for f in figs),
+            applications=sum(f.applications for f in figs),
+            approvals=sum(f.approvals for f in figs),
+            rejections=sum(f.rejections for f in figs),
+            pending=sum(f.pending for f in figs),
             moot=sum(f.moot for f in figs),
-            by_department=[DepartmentFiguresOut(department_name=names.get(f.department_code, f.department_code),
-                                                **f.__dict__) for f in figs],
+            by_department=[
+                DepartmentFiguresOut(department_name=names.get(f.department_code, f.department_code), **f.__dict__)
+                for f in figs
+            ],
         )

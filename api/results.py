@@ -13,8 +13,8 @@ from db import results as q
 from db.snapshot import read_snapshot
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
-from domain.pagination import decode_cursor, page_size as check_page_size, split_page
-
+from domain.pagination import decode_cursor, split_page
+from domain.pagination import page_size as check_page_size
 
 COUNT_CAP = 1_000
 
@@ -39,8 +39,12 @@ class ResultsController(Controller):
     ) -> ResultPage:
         p = Params()
         f = q.ResultFilter(
-            uscc=p.uscc(uscc), department=department or None, region_range=p.region(region),
-            year=p.year(year), category=p.category(category), negative=negative,
+            uscc=p.uscc(uscc),
+            department=department or None,
+            region_range=p.region(region),
+            year=p.year(year),
+            category=p.category(category),
+            negative=negative,
         )
         size = check_page_size(page_size)
         key = decode_cursor(cursor)

@@ -50,10 +50,17 @@ class SearchController(Controller):
     tags = ["search"]
     opt = {"exclude_from_auth": True}
 
-    @get("/", summary="Full-text search (Chinese-aware)", response_headers=[ResponseHeader(
-        name="X-Search-Backend", documentation_only=True,
-        description="the index that answered: embedded, meilisearch, or embedded-fallback (Meilisearch unreachable)",
-    )])
+    @get(
+        "/",
+        summary="Full-text search (Chinese-aware)",
+        response_headers=[
+            ResponseHeader(
+                name="X-Search-Backend",
+                documentation_only=True,
+                description="the index that answered: embedded, meilisearch, or embedded-fallback (Meilisearch unreachable)",
+            )
+        ],
+    )
     async def search(
         self,
         request: Request,
@@ -68,15 +75,38 @@ class SearchController(Controller):
     ) -> Response[SearchPageOut]:
         page = await search(
             request.app.state.search_index,
-            SearchQuery(q=q, type=type, region=region, department=department, year=year, category=category,
-                        page_size=page_size, cursor=cursor),
+            SearchQuery(
+                q=q,
+                type=type,
+                region=region,
+                department=department,
+                year=year,
+                category=category,
+                page_size=page_size,
+                cursor=cursor,
+            ),
             base_url=settings_of(request).base_url,
         )
-        return Response(SearchPageOut(
-            items=[SearchItemOut(type=i.type, id=int(i.id) if i.id.isdigit() else i.id, title=i.title,
-                                 snippet=i.snippet, url=i.url, published_on=i.published_on) for i in page.items],
-            next_cursor=page.next_cursor,
-            facets={k: [FacetOut(v.value, v.count, v.label) for v in vs] for k, vs in page.facets.items()},
-            total=page.total, total_exact=page.total_exact, facets_exact=page.facets_exact, uscc=page.uscc,
-            fallback=page.fallback,
-        ), headers={"X-Search-Backend": page.backend})
+        return Response(
+            SearchPageOut(
+                items=[
+                    SearchItemOut(
+                        type=i.type,
+                        id=int(i.id) if i.id.isdigit() else i.id,
+                        title=i.title,
+                        snippet=i.snippet,
+                        url=i.url,
+                        published_on=i.published_on,
+                    )
+                    for i in page.items
+                ],
+                next_cursor=page.next_cursor,
+                facets={k: [FacetOut(v.value, v.count, v.label) for v in vs] for k, vs in page.facets.items()},
+                total=page.total,
+                total_exact=page.total_exact,
+                facets_exact=page.facets_exact,
+                uscc=page.uscc,
+                fallback=page.fallback,
+            ),
+            headers={"X-Search-Backend": page.backend},
+        )

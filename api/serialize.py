@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.categories import BY_CODE
 from api.schemas import CategoryOut, HonourOut, ResultOut
+from domain.categories import BY_CODE
 
 
 def result_out(row: dict, dept_names: dict[str, str], base_url: str) -> ResultOut:
@@ -33,8 +33,14 @@ def result_out(row: dict, dept_names: dict[str, str], base_url: str) -> ResultOu
 
 def honour_out(row: dict, base_url: str) -> HonourOut:
     return HonourOut(
-        id=row["id"], uscc=row["uscc"], entity_name=row["entity_name"], honour=row["honour"],
-        kind=row["kind"], awarded_by=row["awarded_by"], awarded_on=row["awarded_on"],
-        valid_until=row["valid_until"], source_document=row["source_document"],
+        id=row["id"],
+        uscc=row["uscc"],
+        entity_name=row["entity_name"],
+        honour=row["honour"],
+        kind=row["kind"],
+        awarded_by=row["awarded_by"],
+        awarded_on=row["awarded_on"],
+        valid_until=row["valid_until"],
+        source_document=row["source_document"],
         url=f"{base_url}/honours/{row['id']}",
     )

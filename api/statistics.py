@@ -47,11 +47,26 @@ class StatisticsController(Controller):
     async def get_statistics(self) -> StatisticsOut:
         s = await statistics(top_departments=0)  # 0: every department
         return StatisticsOut(
-            checks=s.total_checks, entities=s.total_entities, entities_with_problems=s.total_entities_with_problems,
-            problem_rate=s.problem_rate, joint_checks=s.total_joint, joint_share=s.joint_share,
+            checks=s.total_checks,
+            entities=s.total_entities,
+            entities_with_problems=s.total_entities_with_problems,
+            problem_rate=s.problem_rate,
+            joint_checks=s.total_joint,
+            joint_share=s.joint_share,
             joint_target=JOINT_TARGET,
-            years=[YearOut(y.year, y.checks, y.entities, y.entities_with_problems, y.problem_rate, y.joint_checks,
-                           y.joint_share) for y in s.years],
-            departments=[DepartmentOut(d.code, d.name, {str(k): v for k, v in d.by_year.items()}, d.total)
-                         for d in s.departments],
+            years=[
+                YearOut(
+                    y.year,
+                    y.checks,
+                    y.entities,
+                    y.entities_with_problems,
+                    y.problem_rate,
+                    y.joint_checks,
+                    y.joint_share,
+                )
+                for y in s.years
+            ],
+            departments=[
+                DepartmentOut(d.code, d.name, {str(k): v for k, v in d.by_year.items()}, d.total) for d in s.departments
+            ],
         )

@@ -20,7 +20,7 @@ from litestar import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from domain.complaints import Rules, Upload, detect_type, limit_for, too_large, ACCEPTED
+from domain.complaints import ACCEPTED, Rules, Upload, detect_type, limit_for, too_large
 from domain.errors import DomainError, FieldError, TooLarge, ValidationFailed
 
 HEAD = 262  # bytes filetype needs to recognise every format we accept
@@ -43,7 +43,8 @@ def bad_type(index: int) -> ValidationFailed:
     return ValidationFailed(
         f"第{index + 1}个附件不是允许的图片或视频格式 (attachment {index + 1} is not an accepted type: {ACCEPTED}); "
         "nothing was stored",
-        [FieldError(f"attachments[{index}]", f"类型按文件内容判断，只接受 {ACCEPTED} (judged from the content)")])
+        [FieldError(f"attachments[{index}]", f"类型按文件内容判断，只接受 {ACCEPTED} (judged from the content)")],
+    )
 
 
 class _FileWriter:
@@ -63,8 +64,11 @@ class _FileWriter:
             if len(self.head) >= HEAD:
                 self._judge()
         self.size += len(data)
-        limit = limit_for(self.mime, self.rules) if self.mime else max(self.rules.max_video_bytes,
-                                                                       self.rules.max_image_bytes)
+        limit = (
+            limit_for(self.mime, self.rules)
+            if self.mime
+            else max(self.rules.max_video_bytes, self.rules.max_image_bytes)
+        )
         if self.size > limit:
             raise too_large(self.index, self.mime, limit)
         self.sha.update(data)
@@ -82,8 +86,13 @@ class _FileWriter:
         assert self.mime is not None
         if self.size > limit_for(self.mime, self.rules):
             raise too_large(self.index, self.mime, limit_for(self.mime, self.rules))
-        return Upload(filename=self.filename, size=self.size, content_type=self.mime,
-                      sha256=self.sha.hexdigest(), handle=str(self.path))
+        return Upload(
+            filename=self.filename,
+            size=self.size,
+            content_type=self.mime,
+            sha256=self.sha.hexdigest(),
+            handle=str(self.path),
+        )
 
     def close(self) -> None:
         if not self.fh.closed:
@@ -94,8 +103,10 @@ async def read_multipart(request: Request, tmp: Path, rules: Rules) -> tuple[dic
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if not boundary:
-        raise ValidationFailed("multipart 请求缺少 boundary (multipart body without a boundary)",
-                               [FieldError("body", "missing multipart boundary")])
+        raise ValidationFailed(
+            "multipart 请求缺少 boundary (multipart body without a boundary)",
+            [FieldError("body", "missing multipart boundary")],
+        )
     fields: dict[str, list[str]] = {}
     uploads: list[Upload] = []
     state: dict = {"headers": {}, "field": b"", "value": b"", "name": "", "file": None, "buf": b"", "ended": False}
@@ -121,10 +132,14 @@ async def read_multipart(request: Request, tmp: Path, rules: Rules) -> tuple[dic
             if index >= rules.max_attachments:
                 raise ValidationFailed(
                     f"最多{rules.max_attachments}个附件 (at most {rules.max_attachments} attachments); nothing was stored",
-                    [FieldError("attachments", f"at most {rules.max_attachments}")])
-            state["file"] = _FileWriter(tmp / f"part-{index}", index,
-                                        filename.decode("utf-8", "replace").replace("\\", "/").rsplit("/", 1)[-1],
-                                        rules)
+                    [FieldError("attachments", f"at most {rules.max_attachments}")],
+                )
+            state["file"] = _FileWriter(
+                tmp / f"part-{index}",
+                index,
+                filename.decode("utf-8", "replace").replace("\\", "/").rsplit("/", 1)[-1],
+                rules,
+            )
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         chunk = data[start:end]
@@ -133,8 +148,10 @@ async def read_multipart(request: Request, tmp: Path, rules: Rules) -> tuple[dic
         else:
             state["buf"] += chunk
             if len(state["buf"]) > MAX_FIELD_BYTES:
-                raise ValidationFailed("字段过长 (a form field is too long)",
-                                       [FieldError(state["name"] or "body", f"at most {MAX_FIELD_BYTES} bytes")])
+                raise ValidationFailed(
+                    "字段过长 (a form field is too long)",
+                    [FieldError(state["name"] or "body", f"at most {MAX_FIELD_BYTES} bytes")],
+                )
 
     def on_part_end() -> None:
         f = state["file"]
@@ -151,30 +168,42 @@ async def read_multipart(request: Request, tmp: Path, rules: Rules) -> tuple[dic
     def on_end() -> None:
         state["ended"] = True
 
-    parser = MultipartParser(boundary, {
-        "on_header_field": on_header_field, "on_header_value": on_header_value, "on_header_end": on_header_end,
-        "on_headers_finished": on_headers_finished, "on_part_data": on_part_data, "on_part_end": on_part_end,
-        "on_end": on_end,
-    })
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+            "on_end": on_end,
+        },
+    )
     total_limit = rules.max_attachments * max(rules.max_video_bytes, rules.max_image_bytes) + 1024 * 1024
     total = 0
     try:
         async for chunk in request.stream():
             total += len(chunk)
             if total > total_limit:
-                raise TooLarge(f"请求超过 {total_limit} 字节 (the request exceeds {total_limit} bytes); nothing was stored")
+                raise TooLarge(
+                    f"请求超过 {total_limit} 字节 (the request exceeds {total_limit} bytes); nothing was stored"
+                )
             if chunk:
                 parser.write(chunk)
         parser.finalize()
     except MultipartParseError as e:
-        raise ValidationFailed(f"multipart 格式错误 (malformed multipart body: {e})",
-                               [FieldError("body", "malformed multipart body")]) from None
+        raise ValidationFailed(
+            f"multipart 格式错误 (malformed multipart body: {e})", [FieldError("body", "malformed multipart body")]
+        ) from None
     finally:
         if state["file"] is not None:
             state["file"].close()
     if not state["ended"]:
-        raise Incomplete("上传不完整，未保存任何内容，请重新提交 (the upload was cut off; nothing was stored, "
-                         "please send it again)", [FieldError("body", "multipart body ended early")])
+        raise Incomplete(
+            "上传不完整，未保存任何内容，请重新提交 (the upload was cut off; nothing was stored, please send it again)",
+            [FieldError("body", "multipart body ended early")],
+        )
     return fields, uploads
 
 
@@ -204,8 +233,10 @@ async def read_json(request: Request, tmp: Path, rules: Rules) -> tuple[dict, li
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_JSON_BYTES:
-            raise TooLarge(f"JSON 请求超过 {MAX_JSON_BYTES} 字节，大文件请用 multipart 上传 "
-                           f"(JSON bodies are limited to {MAX_JSON_BYTES} bytes; send large files as multipart)")
+            raise TooLarge(
+                f"JSON 请求超过 {MAX_JSON_BYTES} 字节，大文件请用 multipart 上传 "
+                f"(JSON bodies are limited to {MAX_JSON_BYTES} bytes; send large files as multipart)"
+            )
     try:
         data = msgspec.json.decode(bytes(body), type=ComplaintIn)
     except msgspec.ValidationError as e:
@@ -213,18 +244,23 @@ async def read_json(request: Request, tmp: Path, rules: Rules) -> tuple[dict, li
         where = msg.rsplit("at `$.", 1)[1].rstrip("`") if "at `$." in msg else "body"
         raise ValidationFailed("请求中有无效字段 (the request has invalid fields)", [FieldError(where, msg)]) from None
     except msgspec.DecodeError as e:
-        raise ValidationFailed("请求体不是有效的 JSON (the body is not valid JSON)",
-                               [FieldError("body", str(e))]) from None
+        raise ValidationFailed(
+            "请求体不是有效的 JSON (the body is not valid JSON)", [FieldError("body", str(e))]
+        ) from None
     if len(data.attachments) > rules.max_attachments:
-        raise ValidationFailed(f"最多{rules.max_attachments}个附件 (at most {rules.max_attachments} attachments)",
-                               [FieldError("attachments", f"at most {rules.max_attachments}")])
+        raise ValidationFailed(
+            f"最多{rules.max_attachments}个附件 (at most {rules.max_attachments} attachments)",
+            [FieldError("attachments", f"at most {rules.max_attachments}")],
+        )
     uploads = []
     for i, a in enumerate(data.attachments):
         try:
             content = base64.b64decode(a.content_base64, validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationFailed("附件不是有效的 base64 (attachment is not valid base64)",
-                                   [FieldError(f"attachments[{i}].content_base64", "not valid base64")]) from None
+            raise ValidationFailed(
+                "附件不是有效的 base64 (attachment is not valid base64)",
+                [FieldError(f"attachments[{i}].content_base64", "not valid base64")],
+            ) from None
         w = _FileWriter(tmp / f"part-{i}", i, a.filename.replace("\\", "/").rsplit("/", 1)[-1], rules)
         try:
             w.write(content)

@@ -37,8 +37,13 @@ def ensure_data(workdir: Path, results: int) -> Path:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     t = time.perf_counter()
     subprocess.run([str(BIN / "gongshi"), "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
-    subprocess.run([str(BIN / "gongshi"), "demo", "--results", str(results), "--no-progress"], env=env,
-                   check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [str(BIN / "gongshi"), "demo", "--results", str(results), "--no-progress"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     marker.write_text(str(results))
     log(f"data: gongshi demo --results {results:,} took {time.perf_counter() - t:.0f} s")
     return db

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -26,9 +25,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ensure_data, free_port, log  # noqa: E402
-
 import httpx
+from common import ensure_data, free_port, log
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -48,8 +46,10 @@ def sample_paths(db: Path, n: int, rnd: random.Random) -> dict[str, list[str]]:
     while len(result_ids) < n and max_id:
         batch = [rnd.randint(1, max_id) for _ in range(n * 2)]
         q = ",".join("?" * len(batch))
-        result_ids += [r[0] for r in con.execute(
-            f"SELECT id FROM inspection_result WHERE id IN ({q}) AND disclosure = 'public'", batch)]
+        result_ids += [
+            r[0]
+            for r in con.execute(f"SELECT id FROM inspection_result WHERE id IN ({q}) AND disclosure = 'public'", batch)
+        ]
     result_ids = result_ids[:n]
     q = ",".join("?" * len(result_ids))
     usccs = [r[0] for r in con.execute(f"SELECT uscc FROM inspection_result WHERE id IN ({q})", result_ids)]
@@ -63,7 +63,9 @@ def sample_paths(db: Path, n: int, rnd: random.Random) -> dict[str, list[str]]:
         "plan": [f"/plans/{i}" for i in pick(ids("SELECT id FROM plan WHERE disclosure = 'public'"))],
         "guide": [f"/guides/{i}" for i in pick(ids("SELECT id FROM guide WHERE disclosure = 'public'"))],
         "honour": [f"/honours/{i}" for i in pick(ids("SELECT id FROM honour WHERE disclosure = 'public'"))],
-        "document": [f"/documents/{i}" for i in pick(ids("SELECT id FROM policy_document WHERE disclosure = 'public'"))],
+        "document": [
+            f"/documents/{i}" for i in pick(ids("SELECT id FROM policy_document WHERE disclosure = 'public'"))
+        ],
         "home": ["/"] * n,
         "statistics": ["/statistics"] * n,
         "plans list": ["/plans"] * n,
@@ -92,11 +94,21 @@ def main() -> int:
     rnd = random.Random(args.seed)
     paths = sample_paths(db, args.requests + args.warmup, rnd)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "OUTBOX_WORKER": "0",
-           "SEARCH_PATH": str(args.workdir / "search.sqlite"), "FILES_DIR": str(args.workdir / "files"),
-           "RATE_LIMIT_ANONYMOUS": "100000000"}
-    server = subprocess.Popen([str(BIN / "gongshi"), "serve", "--port", str(port), "--log-level", "warning"],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "OUTBOX_WORKER": "0",
+        "SEARCH_PATH": str(args.workdir / "search.sqlite"),
+        "FILES_DIR": str(args.workdir / "files"),
+        "RATE_LIMIT_ANONYMOUS": "100000000",
+    }
+    server = subprocess.Popen(
+        [str(BIN / "gongshi"), "serve", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     failed = False
     try:
@@ -128,8 +140,10 @@ def main() -> int:
                     ok = p95 <= TARGET_MS
                     failed |= not ok
                     verdict = f"p95 ≤ {TARGET_MS:.0f} ms: {'ok' if ok else 'MISSED'}"
-                log(f"{kind:<14} {statistics.median(times):8.1f} {p95:8.1f} {percentile(times, 99):8.1f} "
-                    f"{max(times):8.1f}  {verdict}")
+                log(
+                    f"{kind:<14} {statistics.median(times):8.1f} {p95:8.1f} {percentile(times, 99):8.1f} "
+                    f"{max(times):8.1f}  {verdict}"
+                )
     finally:
         server.terminate()
         try:

@@ -33,8 +33,14 @@ TARGETS = {"import_rows_per_s": 20_000, "detail_p95_ms": 10.0, "filtered_p95_ms"
 
 
 def gongshi(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    p = subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], cwd=ROOT, env=env, text=True,
-                       stdout=subprocess.PIPE, stderr=None if "import" in args else subprocess.PIPE)
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=None if "import" in args else subprocess.PIPE,
+    )
     if check and p.returncode != 0:
         raise SystemExit(f"gongshi {' '.join(args)} failed:\n{p.stdout}\n{p.stderr or ''}")
     return p
@@ -45,18 +51,39 @@ def prepare(env: dict) -> dict:
     url = env["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
-            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
     else:
         from urllib.parse import urlparse
 
         u = urlparse(url)
-        subprocess.run(["psql", "-h", u.hostname or "127.0.0.1", "-U", u.username or "postgres", "-d",
-                        u.path.lstrip("/"), "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True)
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                u.hostname or "127.0.0.1",
+                "-U",
+                u.username or "postgres",
+                "-d",
+                u.path.lstrip("/"),
+                "-qc",
+                "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+            ],
+            check=True,
+        )
     gongshi(env, "migrate")
-    subprocess.run([sys.executable, "-c", "import asyncio, os\nfrom db.engine import make_engine, bind_tables\n"
-                    "from demo.departments import load_regions_and_departments\n"
-                    "bind_tables(make_engine(os.environ['DATABASE_URL']))\n"
-                    "asyncio.run(load_regions_and_departments())"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import asyncio, os\nfrom db.engine import make_engine, bind_tables\n"
+            "from demo.departments import load_regions_and_departments\n"
+            "bind_tables(make_engine(os.environ['DATABASE_URL']))\n"
+            "asyncio.run(load_regions_and_departments())",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     gongshi(env, "create-user", OFFICER, "--role", "officer", "--department", DEPT, "--password", PASSWORD)
     figures = {}
     for kind, file in (("entities", "entities.csv"), ("results", "results.csv")):
@@ -97,14 +124,33 @@ def measure(client: httpx.Client, make_url, requests: int, seconds: float, warmu
         times.append((time.perf_counter() - t) * 1000)
         statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
     times.sort()
-    return {"requests": len(times), "p50_ms": round(statistics.median(times), 2),
-            "p95_ms": round(times[int(len(times) * 0.95) - 1], 2), "statuses": statuses}
+    return {
+        "requests": len(times),
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
+        "statuses": statuses,
+    }
 
 
 def http_figures(env: dict, port: int, requests: int, seconds: float, results: int) -> dict:
     server_env = {**env, "OUTBOX_WORKER": "0", "WITHDRAW_SCHEDULE": "0", "RATE_LIMIT_ANONYMOUS": "100000000"}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-migrate", "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=server_env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "cli.py"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-migrate",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=server_env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=30) as client:
@@ -122,8 +168,9 @@ def http_figures(env: dict, port: int, requests: int, seconds: float, results: i
                 "result_detail": lambda: f"/api/v1/results/{rnd.randint(1, results)}",
                 "results_by_uscc": lambda: f"/api/v1/results?uscc={rnd.choice(usccs)}",
                 "results_by_department_year": lambda: f"/api/v1/results?department={DEPT}&year={rnd.choice(years)}",
-                "results_by_partner_department_year":
-                    lambda: f"/api/v1/results?department={partner}&year={rnd.choice(years)}",
+                "results_by_partner_department_year": lambda: (
+                    f"/api/v1/results?department={partner}&year={rnd.choice(years)}"
+                ),
             }
             return {name: measure(client, make, requests, seconds, warmup=200) for name, make in scenarios.items()}
     finally:
@@ -143,15 +190,21 @@ def main() -> int:
     env.setdefault("DATABASE_URL", f"sqlite:///{OUT / 'bench.sqlite'}")
     env["PYTHONPATH"] = str(ROOT)
     engine = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
-    figures: dict = {"engine": engine, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                     "cpus": os.cpu_count(), "load_avg": os.getloadavg()}
+    figures: dict = {
+        "engine": engine,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cpus": os.cpu_count(),
+        "load_avg": os.getloadavg(),
+    }
     if not a.skip_import:
         figures.update(prepare(env))
     figures["http"] = http_figures(env, a.port, a.requests, a.seconds, a.results)
     print(json.dumps(figures, indent=2, ensure_ascii=False))
     checks = []
     if "import_results" in figures:
-        checks.append(("import results rows/s", figures["import_results"]["rows_per_s"], TARGETS["import_rows_per_s"], ">="))
+        checks.append(
+            ("import results rows/s", figures["import_results"]["rows_per_s"], TARGETS["import_rows_per_s"], ">=")
+        )
     h = figures["http"]
     checks.append(("detail p95 ms", h["result_detail"]["p95_ms"], TARGETS["detail_p95_ms"], "<="))
     for k in ("results_by_uscc", "results_by_department_year", "results_by_partner_department_year"):

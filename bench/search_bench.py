@@ -24,15 +24,15 @@ import random
 import resource
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ensure_data, free_port, log  # noqa: E402
 from urllib.parse import urlencode
+
+from common import ensure_data, free_port, log
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 from search.embedded import EmbeddedIndex  # noqa: E402
 from search.index import SearchDoc  # noqa: E402
 from search.text import analyse, fts5_match, query_phrases  # noqa: E402
-from settings import Settings  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -77,8 +76,10 @@ async def build_index(path: Path, docs: list[SearchDoc]) -> float:
     assert n == len(docs)
     # CPU seconds of this process and of the build's two worker processes (tokenizing, SQLite):
     # on a busy machine wall time says more about the neighbours than about the build.
-    log(f"  build used {time.process_time() - cpu:.1f} + {children() - kids:.1f} (workers) CPU-seconds"
-        f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    log(
+        f"  build used {time.process_time() - cpu:.1f} + {children() - kids:.1f} (workers) CPU-seconds"
+        f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
     return elapsed
 
 
@@ -89,15 +90,27 @@ def build_datasette_db(path: Path, docs: list[SearchDoc]) -> float:
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
-    con.execute("CREATE TABLE docs (id INTEGER PRIMARY KEY, key TEXT, type TEXT, title TEXT, year INTEGER,"
-                " region TEXT, published_on TEXT, grams TEXT)")
+    con.execute(
+        "CREATE TABLE docs (id INTEGER PRIMARY KEY, key TEXT, type TEXT, title TEXT, year INTEGER,"
+        " region TEXT, published_on TEXT, grams TEXT)"
+    )
     con.execute('CREATE VIRTUAL TABLE docs_fts USING fts5 (grams, content="docs", content_rowid="id")')
     con.execute("BEGIN")
     rows = []
     for i, d in enumerate(docs, start=1):
         grams = " ".join(analyse(x)[0] for x in (d.title, d.body, *[e for e in d.exact if e != d.title], d.uscc) if x)
-        rows.append((i, d.key, d.type, d.title, d.year, d.region_code,
-                     d.published_on.isoformat() if d.published_on else None, grams))
+        rows.append(
+            (
+                i,
+                d.key,
+                d.type,
+                d.title,
+                d.year,
+                d.region_code,
+                d.published_on.isoformat() if d.published_on else None,
+                grams,
+            )
+        )
         if len(rows) == 10000:
             con.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?)", rows)
             rows = []
@@ -112,6 +125,7 @@ def build_datasette_db(path: Path, docs: list[SearchDoc]) -> float:
 
 
 # --- the query mix ---------------------------------------------------------------------------
+
 
 def query_mix(docs: list[SearchDoc], index_path: Path, n: int = 200) -> list[dict]:
     import opencc
@@ -147,23 +161,39 @@ def query_mix(docs: list[SearchDoc], index_path: Path, n: int = 200) -> list[dic
     qs += [{"q": rnd.choice(results).title, "kind": "whole name"} for _ in range(16)]
     qs += [{"q": s2t.convert(fragment(rnd.choice(results).title, 3, 5)), "kind": "traditional"} for _ in range(14)]
     qs += [{"q": rnd.choice(results).uscc, "kind": "USCC"} for _ in range(14)]
-    qs += [{"q": rnd.choice(results).exact[1] if len(rnd.choice(results).exact) > 1 else "2025",
-            "kind": "task number"} for _ in range(12)]
-    qs += [{"q": fragment(rnd.choice(texts).body, 2, 6).strip() or "双随机", "kind": "seed-document text"}
-           for _ in range(20)]
+    qs += [
+        {"q": rnd.choice(results).exact[1] if len(rnd.choice(results).exact) > 1 else "2025", "kind": "task number"}
+        for _ in range(12)
+    ]
+    qs += [
+        {"q": fragment(rnd.choice(texts).body, 2, 6).strip() or "双随机", "kind": "seed-document text"}
+        for _ in range(20)
+    ]
     for _ in range(24):
-        f = rnd.choice([{"type": "result"}, {"year": rnd.choice([2023, 2024, 2025])},
-                        {"region": rnd.choice(results).region_code}, {"type": "document"}])
+        f = rnd.choice(
+            [
+                {"type": "result"},
+                {"year": rnd.choice([2023, 2024, 2025])},
+                {"region": rnd.choice(results).region_code},
+                {"type": "document"},
+            ]
+        )
         qs.append({"q": rnd.choice(broad + common[:10]), "kind": "filtered", **f})
-    qs += [{"q": f"{fragment(rnd.choice(results).title, 2, 3)} {fragment(rnd.choice(results).title, 2, 3)}",
-            "kind": "two terms"} for _ in range(16)]
-    hostile = ['"', "NEAR(公司", "公司 OR 食品", "*", "-(", "丰" * 2000, "", "不存在的名称甲乙丙", "a\"b", "（）"]
+    qs += [
+        {
+            "q": f"{fragment(rnd.choice(results).title, 2, 3)} {fragment(rnd.choice(results).title, 2, 3)}",
+            "kind": "two terms",
+        }
+        for _ in range(16)
+    ]
+    hostile = ['"', "NEAR(公司", "公司 OR 食品", "*", "-(", "丰" * 2000, "", "不存在的名称甲乙丙", 'a"b', "（）"]
     qs += [{"q": h, "kind": "hostile / no hits"} for h in hostile]
     con.close()
     return qs[:n]
 
 
 # --- measurements ----------------------------------------------------------------------------
+
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
@@ -190,9 +220,13 @@ async def in_process(db: Path, index_path: Path, queries: list[dict]) -> dict:
     by_kind: dict[str, list[float]] = {}
     for q, ms in zip(queries, times):
         by_kind.setdefault(q["kind"], []).append(ms)
-    return {"p50": pct(times, 50), "p95": pct(times, 95), "max": max(times),
-            "by_kind": {k: round(pct(v, 95), 1) for k, v in by_kind.items()},
-            "broad_hits_min": min(t for q, t in zip(queries, totals) if q["kind"] == "2-char, broad")}
+    return {
+        "p50": pct(times, 50),
+        "p95": pct(times, 95),
+        "max": max(times),
+        "by_kind": {k: round(pct(v, 95), 1) for k, v in by_kind.items()},
+        "broad_hits_min": min(t for q, t in zip(queries, totals) if q["kind"] == "2-char, broad"),
+    }
 
 
 def ours_url(q: dict) -> str:
@@ -202,8 +236,13 @@ def ours_url(q: dict) -> str:
 
 def datasette_url(q: dict) -> str:
     phrases = query_phrases(q["q"])
-    params: list[tuple[str, str]] = [("_size", "20"), ("_nosuggest", "1"),
-                                     ("_facet", "type"), ("_facet", "year"), ("_facet", "region")]
+    params: list[tuple[str, str]] = [
+        ("_size", "20"),
+        ("_nosuggest", "1"),
+        ("_facet", "type"),
+        ("_facet", "year"),
+        ("_facet", "region"),
+    ]
     if phrases:
         params += [("_search", fts5_match(phrases)), ("_searchmode", "raw")]
     else:
@@ -291,8 +330,10 @@ async def main() -> int:
     build_s = await build_index(index_path, docs)
     out["build_s"], out["build_rate"] = build_s, len(docs) / build_s
     out["index_mb"] = index_path.stat().st_size / 1e6
-    log(f"embedded index: {len(docs):,} documents in {build_s:.1f} s = {out['build_rate']:,.0f} documents/s"
-        f" ({out['index_mb']:,.0f} MB)")
+    log(
+        f"embedded index: {len(docs):,} documents in {build_s:.1f} s = {out['build_rate']:,.0f} documents/s"
+        f" ({out['index_mb']:,.0f} MB)"
+    )
 
     queries = query_mix(docs, index_path)
     out["queries"] = len(queries)
@@ -305,45 +346,96 @@ async def main() -> int:
     r = await in_process(db, index_path, queries)
     out["in_process"] = r
     log(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    log(f"in-process ({len(queries)} queries): p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, max {r['max']:.1f} ms;"
-        f" broad 2-char queries have ≥ {r['broad_hits_min']:,} hits")
+    log(
+        f"in-process ({len(queries)} queries): p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, max {r['max']:.1f} ms;"
+        f" broad 2-char queries have ≥ {r['broad_hits_min']:,} hits"
+    )
     log("  p95 by kind: " + ", ".join(f"{k} {v} ms" for k, v in r["by_kind"].items()))
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "SEARCH_PATH": str(index_path), "OUTBOX_WORKER": "0",
-           "RATE_LIMIT_ANONYMOUS": "1000000000", "SEARCH_BACKEND": "embedded",
-           "WITHDRAW_SCHEDULE": "0"}  # the daily stop-of-publicity job would change the data mid-run
-    proc = start([str(BIN / "gongshi"), "serve", "--no-migrate", "--port", str(port), "--log-level", "warning",
-                  "--no-access-log"], env, port)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "SEARCH_PATH": str(index_path),
+        "OUTBOX_WORKER": "0",
+        "RATE_LIMIT_ANONYMOUS": "1000000000",
+        "SEARCH_BACKEND": "embedded",
+        "WITHDRAW_SCHEDULE": "0",
+    }  # the daily stop-of-publicity job would change the data mid-run
+    proc = start(
+        [
+            str(BIN / "gongshi"),
+            "serve",
+            "--no-migrate",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env,
+        port,
+    )
     try:
-        ours = await http_run(f"http://127.0.0.1:{port}", [ours_url(q) for q in queries], args.concurrency,
-                              args.duration)
+        ours = await http_run(
+            f"http://127.0.0.1:{port}", [ours_url(q) for q in queries], args.concurrency, args.duration
+        )
     finally:
         stop(proc)
     out["http"] = ours
-    log(f"HTTP (gongshi serve, 1 process): p50 {ours['p50']:.1f} ms, p95 {ours['p95']:.1f} ms,"
-        f" {ours['rps']:.0f} requests/s at concurrency {args.concurrency}")
+    log(
+        f"HTTP (gongshi serve, 1 process): p50 {ours['p50']:.1f} ms, p95 {ours['p95']:.1f} ms,"
+        f" {ours['rps']:.0f} requests/s at concurrency {args.concurrency}"
+    )
 
     if not args.skip_datasette:
         port = free_port()
-        proc = start([str(BIN / "datasette"), "serve", str(ds_path), "--port", str(port), "--immutable",
-                      str(ds_path), "--setting", "sql_time_limit_ms", "5000", "--setting", "default_page_size", "20"],
-                     {**os.environ}, port)
+        proc = start(
+            [
+                str(BIN / "datasette"),
+                "serve",
+                str(ds_path),
+                "--port",
+                str(port),
+                "--immutable",
+                str(ds_path),
+                "--setting",
+                "sql_time_limit_ms",
+                "5000",
+                "--setting",
+                "default_page_size",
+                "20",
+            ],
+            {**os.environ},
+            port,
+        )
         try:
-            ds = await http_run(f"http://127.0.0.1:{port}", [datasette_url(q) for q in queries], args.concurrency,
-                                args.duration)
+            ds = await http_run(
+                f"http://127.0.0.1:{port}", [datasette_url(q) for q in queries], args.concurrency, args.duration
+            )
         finally:
             stop(proc)
         out["datasette"] = ds
         out["ratio"] = ours["rps"] / ds["rps"]
-        log(f"Datasette (same records, same queries): p50 {ds['p50']:.1f} ms, p95 {ds['p95']:.1f} ms,"
-            f" {ds['rps']:.0f} requests/s → gongshi/Datasette throughput = {out['ratio']:.1f}×")
+        log(
+            f"Datasette (same records, same queries): p50 {ds['p50']:.1f} ms, p95 {ds['p95']:.1f} ms,"
+            f" {ds['rps']:.0f} requests/s → gongshi/Datasette throughput = {out['ratio']:.1f}×"
+        )
 
-    log("targets: " + ", ".join([
-        f"p95 over HTTP ≤ 50 ms: {'met' if ours['p95'] <= 50 else 'MISSED'} ({ours['p95']:.1f})",
-        f"build ≥ 20,000 documents/s: {'met' if out['build_rate'] >= 20000 else 'MISSED'} ({out['build_rate']:,.0f})",
-        *([f"≥ 2× Datasette: {'met' if out['ratio'] >= 2 else 'MISSED'} ({out['ratio']:.1f}×)"] if "ratio" in out else []),
-    ]))
+    log(
+        "targets: "
+        + ", ".join(
+            [
+                f"p95 over HTTP ≤ 50 ms: {'met' if ours['p95'] <= 50 else 'MISSED'} ({ours['p95']:.1f})",
+                f"build ≥ 20,000 documents/s: {'met' if out['build_rate'] >= 20000 else 'MISSED'} ({out['build_rate']:,.0f})",
+                *(
+                    [f"≥ 2× Datasette: {'met' if out['ratio'] >= 2 else 'MISSED'} ({out['ratio']:.1f}×)"]
+                    if "ratio" in out
+                    else []
+                ),
+            ]
+        )
+    )
     (work / "results.json").write_text(json.dumps(out, indent=2, default=str))
     return 0
 

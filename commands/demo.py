@@ -11,9 +11,10 @@ from settings import Settings
 
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
-        "demo", help="generate demo data (refuses if the database holds data, unless --reset)",
+        "demo",
+        help="generate demo data (refuses if the database holds data, unless --reset)",
         description="Generate realistic demo data: entities, results over 2023-2026 (~15% negative), "
-                    "honours, scan records, demo accounts, and the seed-based plans, guides and documents.",
+        "honours, scan records, demo accounts, and the seed-based plans, guides and documents.",
     )
     s.add_argument("--results", type=int, default=20000, help="number of inspection results (default 20000)")
     s.add_argument("--entities", type=int, help="number of market entities (default 30%% of --results, at least 200)")
@@ -39,8 +40,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     await open_engine(engine)
     try:
         try:
-            summary = await load_demo(engine, settings, args.results, args.entities, args.seed, args.reset,
-                                      args.progress)
+            summary = await load_demo(
+                engine, settings, args.results, args.entities, args.seed, args.reset, args.progress
+            )
         except DemoPresent as e:
             print(f"error: {e}", file=sys.stderr)
             return 1

@@ -14,23 +14,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     from importer.run import KINDS
 
     s = sub.add_parser(
-        "import", help="import a CSV or XLSX file (all rows or none)",
+        "import",
+        help="import a CSV or XLSX file (all rows or none)",
         description="Validate every row of FILE, print a report, and store all rows in one transaction "
-                    "only if every row is valid. Exit code 0 = stored, 1 = file rejected (nothing "
-                    "stored), 2 = usage error.",
+        "only if every row is valid. Exit code 0 = stored, 1 = file rejected (nothing "
+        "stored), 2 = usage error.",
     )
     s.add_argument("kind", choices=KINDS)
     s.add_argument("file", type=Path)
-    s.add_argument("--as", dest="actor", required=True, metavar="USERNAME",
-                   help="the officer account the import is done as (audit log; results, honours and "
-                        "scan records are published under this officer's department)")
+    s.add_argument(
+        "--as",
+        dest="actor",
+        required=True,
+        metavar="USERNAME",
+        help="the officer account the import is done as (audit log; results, honours and "
+        "scan records are published under this officer's department)",
+    )
     s.add_argument("--encoding", default="utf-8", help="CSV encoding: utf-8 (default, BOM optional) or gb18030")
     s.add_argument("--max-problems", type=int, default=50, help="problems printed (default 50)")
     s.add_argument("--report", type=Path, help="write every problem to this CSV file")
     s.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
-    s.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="processes checking rows while this one writes (default: one per CPU for a "
-                        "large file; 1 = check in this process)")
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes checking rows while this one writes (default: one per CPU for a "
+        "large file; 1 = check in this process)",
+    )
     s.set_defaults(func=run)
 
 
@@ -57,11 +68,20 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             return 2
         actor = Principal(username=user["username"], role=user["role"], department_code=user["department_code"])
         try:
-            outcome = await run_import(engine, args.kind, args.file, actor, await department_index(),
-                                       encoding=args.encoding, progress=args.progress, workers=args.workers)
+            outcome = await run_import(
+                engine,
+                args.kind,
+                args.file,
+                actor,
+                await department_index(),
+                encoding=args.encoding,
+                progress=args.progress,
+                workers=args.workers,
+            )
         except Exception as e:  # e.g. a concurrent writer inserted the same key: the transaction rolled back
-            print(f"error: the database refused the import, nothing was stored ({type(e).__name__}: {e})",
-                  file=sys.stderr)
+            print(
+                f"error: the database refused the import, nothing was stored ({type(e).__name__}: {e})", file=sys.stderr
+            )
             return 1
     finally:
         await close_engine(engine)

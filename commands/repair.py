@@ -24,7 +24,7 @@ async def run_once(now: dt.datetime | None = None) -> dict[str, int]:
     from db import repair as repo
     from domain.repair_flow import withdraw_expired
 
-    return await withdraw_expired(repo, now or dt.datetime.now(dt.timezone.utc))
+    return await withdraw_expired(repo, now or dt.datetime.now(dt.UTC))
 
 
 def seconds_until(at: str, now: dt.datetime) -> float:
@@ -39,7 +39,7 @@ def seconds_until(at: str, now: dt.datetime) -> float:
 
 async def daily(at: str, clock=None) -> None:
     """Run once at start-up (a restart must not skip a day), then every day at `at`."""
-    clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+    clock = clock or (lambda: dt.datetime.now(dt.UTC))
     while True:
         try:
             counts = await run_once(clock())
@@ -73,7 +73,8 @@ def cmd_withdraw_expired(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    s = sub.add_parser("withdraw-expired",
-                       help="stop publicity of results past their maximum period or whose penalty was withdrawn")
+    s = sub.add_parser(
+        "withdraw-expired", help="stop publicity of results past their maximum period or whose penalty was withdrawn"
+    )
     s.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
     s.set_defaults(func=cmd_withdraw_expired)

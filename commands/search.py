@@ -42,12 +42,17 @@ async def reindex(settings: Settings, batch: int = 5000, quiet: bool = False) ->
     cut = started - REQUEUE_MARGIN
     async with write_transaction():
         await Outbox.update({Outbox.done_at: now()}).where(Outbox.done_at.is_null() & (Outbox.created_at < cut))
-        await Outbox.update({Outbox.done_at: None, Outbox.fallback_done_at: None, Outbox.next_attempt_at: now(),
-                             Outbox.attempts: 0}).where(Outbox.created_at >= cut)
+        await Outbox.update(
+            {Outbox.done_at: None, Outbox.fallback_done_at: None, Outbox.next_attempt_at: now(), Outbox.attempts: 0}
+        ).where(Outbox.created_at >= cut)
     if not quiet:
-        also = " (and the embedded fallback)" if settings.search_fallback and settings.search_backend != "embedded" else ""
-        print(f"indexed {n} documents into the {settings.search_backend} index{also} in {elapsed:.1f} s"
-              f" ({n / elapsed if elapsed else 0:,.0f} documents/s)")
+        also = (
+            " (and the embedded fallback)" if settings.search_fallback and settings.search_backend != "embedded" else ""
+        )
+        print(
+            f"indexed {n} documents into the {settings.search_backend} index{also} in {elapsed:.1f} s"
+            f" ({n / elapsed if elapsed else 0:,.0f} documents/s)"
+        )
     return n
 
 
@@ -85,9 +90,11 @@ def run_drain(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await index.close()
         left = await pending_count()
-        print(f"applied {report.applied}, failed {report.failed}, pending {left}"
-              + (f", embedded fallback took {report.fallback_applied}" if report.fallback_applied else "")
-              + (f" (last error: {report.last_error})" if report.last_error else ""))
+        print(
+            f"applied {report.applied}, failed {report.failed}, pending {left}"
+            + (f", embedded fallback took {report.fallback_applied}" if report.fallback_applied else "")
+            + (f" (last error: {report.last_error})" if report.last_error else "")
+        )
         return 1 if report.failed else 0
 
     return asyncio.run(_with_db(settings, go))

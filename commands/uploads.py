@@ -30,8 +30,12 @@ async def daily(files_dir: str, every: float = DAY) -> None:
         try:
             swept = await asyncio.to_thread(run_once, files_dir)
             if swept.removed:
-                log.info("sweep-uploads: removed %d abandoned upload folder(s), %d bytes: %s",
-                         len(swept.removed), swept.bytes, ", ".join(swept.removed))
+                log.info(
+                    "sweep-uploads: removed %d abandoned upload folder(s), %d bytes: %s",
+                    len(swept.removed),
+                    swept.bytes,
+                    ", ".join(swept.removed),
+                )
         except asyncio.CancelledError:
             raise
         except Exception:  # a failed sweep is tried again the next day, never kills the app
@@ -63,8 +67,14 @@ def register(sub) -> None:
         "sweep-uploads",
         help="remove temporary upload folders (FILES_DIR/tmp/upload-*) left behind by a killed process",
         description="Remove FILES_DIR/tmp/upload-* folders in which nothing was modified for --older-than "
-                    "hours (default 24): leftovers of a process killed mid-upload. Nothing else is touched "
-                    "and symbolic links are removed as links, never followed.")
-    s.add_argument("--older-than", type=_hours, default=None, metavar="HOURS",
-                   help="age of the newest file in a folder before it counts as abandoned (default 24)")
+        "hours (default 24): leftovers of a process killed mid-upload. Nothing else is touched "
+        "and symbolic links are removed as links, never followed.",
+    )
+    s.add_argument(
+        "--older-than",
+        type=_hours,
+        default=None,
+        metavar="HOURS",
+        help="age of the newest file in a folder before it counts as abandoned (default 24)",
+    )
     s.set_defaults(func=cmd_sweep_uploads)

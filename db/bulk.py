@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Sequence, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -78,13 +79,15 @@ class BulkSession:
         """Ids for `n` rows about to be inserted, so child rows can point at them."""
         raise NotImplementedError
 
-    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
-                     fixed: Sequence[tuple[str, Any]] = ()) -> None:
+    async def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple], fixed: Sequence[tuple[str, Any]] = ()
+    ) -> None:
         """`fixed`: (column, value) pairs the same for every row (str, int, bool or None)."""
         raise NotImplementedError
 
-    async def existing(self, table: str, columns: Sequence[str], keys: Sequence[tuple],
-                       types: Sequence[str] | None = None) -> set[int]:
+    async def existing(
+        self, table: str, columns: Sequence[str], keys: Sequence[tuple], types: Sequence[str] | None = None
+    ) -> set[int]:
         """Positions in `keys` (values of `columns`) of the keys already present in `table`.
         `types` are the PostgreSQL types of the columns (default text)."""
         raise NotImplementedError
@@ -98,8 +101,9 @@ class BulkSession:
         await self.fetch(sql, *args)
 
     @contextlib.asynccontextmanager
-    async def indexes_deferred(self, tables: Sequence[str], rows: int, indexes: Sequence[str],
-                               keep_if_rows: Sequence[str] = ()) -> AsyncIterator[None]:
+    async def indexes_deferred(
+        self, tables: Sequence[str], rows: int, indexes: Sequence[str], keep_if_rows: Sequence[str] = ()
+    ) -> AsyncIterator[None]:
         """For a large load: drop the named `indexes` of `tables` and build them again at the end
         (sorting once beats a million inserts at random places), except those in `keep_if_rows`
         while the table has earlier rows (checks against them need the index). SQLite only; DDL
@@ -107,15 +111,23 @@ class BulkSession:
         rejects duplicates."""
         yield
 
-    async def insert_split(self, table: str, columns: tuple[str, str, str], source: str, list_column: str,
-                           ids: Sequence[int]) -> None:
+    async def insert_split(
+        self, table: str, columns: tuple[str, str, str], source: str, list_column: str, ids: Sequence[int]
+    ) -> None:
         """One `table` row (id, item, year) per item of the comma-separated `list_column` of each
         `source` row in `ids`: the join rows of a result's categories or departments, written by
         the database from the row just inserted instead of a million Python tuples."""
         raise NotImplementedError
 
-    async def insert_per_row(self, table: str, columns: Sequence[str], values: Sequence[tuple[Any, str]],
-                             source: str, key_column: str, ids: Sequence[int]) -> None:
+    async def insert_per_row(
+        self,
+        table: str,
+        columns: Sequence[str],
+        values: Sequence[tuple[Any, str]],
+        source: str,
+        key_column: str,
+        ids: Sequence[int],
+    ) -> None:
         """INSERT INTO table (columns) one row per `source` row in `ids`: the constants `values`
         ((value, PostgreSQL type) pairs, in `columns` order) followed by the source row's
         `key_column` as text (the last of `columns`). Audit, change-log and outbox rows of a load."""
@@ -128,8 +140,14 @@ class BulkSession:
         this thread runs Python."""
         return asyncio.ensure_future(work())
 
-    async def insert_chunked(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
-                             progress: Any = None, fixed: Sequence[tuple[str, Any]] = ()) -> None:
+    async def insert_chunked(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[tuple],
+        progress: Any = None,
+        fixed: Sequence[tuple[str, Any]] = (),
+    ) -> None:
         for i in range(0, len(rows), CHUNK):
             part = rows[i : i + CHUNK]
             await self.insert(table, columns, part, fixed)
@@ -157,18 +175,21 @@ class SQLiteBulk(BulkSession):
         self.con.execute(sql.replace("{}", "?"), args)
 
     @contextlib.asynccontextmanager
-    async def indexes_deferred(self, tables: Sequence[str], rows: int, indexes: Sequence[str],
-                               keep_if_rows: Sequence[str] = ()) -> AsyncIterator[None]:
+    async def indexes_deferred(
+        self, tables: Sequence[str], rows: int, indexes: Sequence[str], keep_if_rows: Sequence[str] = ()
+    ) -> AsyncIterator[None]:
         existing = self.con.execute(f'SELECT COUNT(*) FROM "{tables[0]}"').fetchone()[0]
         if rows < DEFER_INDEXES_AT or rows < existing:
             yield
             return
         names = [n for n in indexes if not (existing and n in keep_if_rows)]
         marks = ", ".join("?" for _ in tables)
-        found = dict(self.con.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
-            list(tables),
-        ).fetchall())
+        found = dict(
+            self.con.execute(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+                list(tables),
+            ).fetchall()
+        )
         indexes = [(name, found[name]) for name in names if name in found]
         for name, _sql in indexes:
             self.con.execute(f'DROP INDEX "{name}"')
@@ -186,8 +207,9 @@ class SQLiteBulk(BulkSession):
             raise ValueError("bulk ids must be consecutive")
         return lo, hi
 
-    async def insert_split(self, table: str, columns: tuple[str, str, str], source: str, list_column: str,
-                           ids: Sequence[int]) -> None:
+    async def insert_split(
+        self, table: str, columns: tuple[str, str, str], source: str, list_column: str, ids: Sequence[int]
+    ) -> None:
         if not ids:
             return
         a, b, c = columns
@@ -195,42 +217,59 @@ class SQLiteBulk(BulkSession):
         self.con.execute(
             f'INSERT INTO "{table}" ("{a}", "{b}", "{c}") SELECT r.id, j.value, r.year FROM "{source}" r, '
             f"""json_each('["' || replace(r."{list_column}", ',', '","') || '"]') j """
-            f"WHERE r.id BETWEEN ? AND ? AND j.value <> ''", self._id_range(ids))
+            f"WHERE r.id BETWEEN ? AND ? AND j.value <> ''",
+            self._id_range(ids),
+        )
 
-    async def insert_per_row(self, table: str, columns: Sequence[str], values: Sequence[tuple[Any, str]],
-                             source: str, key_column: str, ids: Sequence[int]) -> None:
+    async def insert_per_row(
+        self,
+        table: str,
+        columns: Sequence[str],
+        values: Sequence[tuple[Any, str]],
+        source: str,
+        key_column: str,
+        ids: Sequence[int],
+    ) -> None:
         if not ids:
             return
         cols = ", ".join(f'"{c}"' for c in columns)
         marks = ", ".join("?" for _ in values)
         self.con.execute(
             f'INSERT INTO "{table}" ({cols}) SELECT {marks}, CAST(r."{key_column}" AS TEXT) FROM "{source}" r '
-            f"WHERE r.id BETWEEN ? AND ? ORDER BY r.id", (*(v for v, _t in values), *self._id_range(ids)))
+            f"WHERE r.id BETWEEN ? AND ? ORDER BY r.id",
+            (*(v for v, _t in values), *self._id_range(ids)),
+        )
 
     async def reserve_ids(self, table: str, n: int, pk: str = "id") -> list[int]:
         # Safe because BEGIN IMMEDIATE holds the write lock until commit.
         top = self.con.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"').fetchone()[0]
         return list(range(top + 1, top + 1 + n))
 
-    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
-                     fixed: Sequence[tuple[str, Any]] = ()) -> None:
+    async def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple], fixed: Sequence[tuple[str, Any]] = ()
+    ) -> None:
         # Values the same in every row go into the statement once: binding them per row was a
         # quarter of the binding work of a result row.
         cols = ", ".join(f'"{c}"' for c in (*columns, *(c for c, _v in fixed)))
         marks = ", ".join(["?"] * len(columns) + [_literal(v) for _c, v in fixed])
         self.con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
 
-    async def existing(self, table: str, columns: Sequence[str], keys: Sequence[tuple],
-                       types: Sequence[str] | None = None) -> set[int]:
+    async def existing(
+        self, table: str, columns: Sequence[str], keys: Sequence[tuple], types: Sequence[str] | None = None
+    ) -> set[int]:
         n = len(columns)
         defs = ", ".join(f"k{i}" for i in range(n))
         self.con.execute(f"CREATE TEMP TABLE _bulk_keys (pos INTEGER PRIMARY KEY, {defs})")
         try:
-            self.con.executemany(f"INSERT INTO _bulk_keys VALUES (?, {', '.join('?' for _ in columns)})",
-                                 ((i, *k) for i, k in enumerate(keys)))
+            self.con.executemany(
+                f"INSERT INTO _bulk_keys VALUES (?, {', '.join('?' for _ in columns)})",
+                ((i, *k) for i, k in enumerate(keys)),
+            )
             on = " AND ".join(f't."{c}" = k.k{i}' for i, c in enumerate(columns))
             # CROSS JOIN keeps the keys as the outer loop: SQLite may otherwise walk the whole table.
-            rows = self.con.execute(f'SELECT DISTINCT k.pos FROM _bulk_keys k CROSS JOIN "{table}" t ON {on}').fetchall()
+            rows = self.con.execute(
+                f'SELECT DISTINCT k.pos FROM _bulk_keys k CROSS JOIN "{table}" t ON {on}'
+            ).fetchall()
         finally:
             self.con.execute("DROP TABLE _bulk_keys")
         return {r[0] for r in rows}
@@ -240,7 +279,9 @@ class SQLiteBulk(BulkSession):
         try:
             self.con.executemany("INSERT OR IGNORE INTO _bulk_vals VALUES (?)", ((v,) for v in values))
             cols = ", ".join(f't."{c}"' for c in (key, *out))
-            return self.con.execute(f'SELECT {cols} FROM _bulk_vals k CROSS JOIN "{table}" t ON t."{key}" = k.v').fetchall()
+            return self.con.execute(
+                f'SELECT {cols} FROM _bulk_vals k CROSS JOIN "{table}" t ON t."{key}" = k.v'
+            ).fetchall()
         finally:
             self.con.execute("DROP TABLE _bulk_vals")
 
@@ -260,19 +301,28 @@ class PostgresBulk(BulkSession):
     async def execute(self, sql: str, *args: Any) -> None:
         await self.con.execute(self._sql(sql), *args)
 
-    async def insert_split(self, table: str, columns: tuple[str, str, str], source: str, list_column: str,
-                           ids: Sequence[int]) -> None:
+    async def insert_split(
+        self, table: str, columns: tuple[str, str, str], source: str, list_column: str, ids: Sequence[int]
+    ) -> None:
         if not ids:
             return
         a, b, c = columns
         # = ANY(ids), not a range: other sessions draw from the same sequence meanwhile.
         await self.con.execute(
             f'INSERT INTO "{table}" ("{a}", "{b}", "{c}") SELECT r.id, x, r.year FROM "{source}" r, '
-            f'unnest(string_to_array(r."{list_column}", \',\')) AS x WHERE r.id = ANY($1::int[]) AND x <> \'\'',
-            list(ids))
+            f"unnest(string_to_array(r.\"{list_column}\", ',')) AS x WHERE r.id = ANY($1::int[]) AND x <> ''",
+            list(ids),
+        )
 
-    async def insert_per_row(self, table: str, columns: Sequence[str], values: Sequence[tuple[Any, str]],
-                             source: str, key_column: str, ids: Sequence[int]) -> None:
+    async def insert_per_row(
+        self,
+        table: str,
+        columns: Sequence[str],
+        values: Sequence[tuple[Any, str]],
+        source: str,
+        key_column: str,
+        ids: Sequence[int],
+    ) -> None:
         if not ids:
             return
         cols = ", ".join(f'"{c}"' for c in columns)
@@ -280,11 +330,15 @@ class PostgresBulk(BulkSession):
         n = len(values) + 1
         await self.con.execute(
             f'INSERT INTO "{table}" ({cols}) SELECT {marks}, r."{key_column}"::text FROM "{source}" r '
-            f"WHERE r.id = ANY(${n}::int[]) ORDER BY r.id", *(v for v, _t in values), list(ids))
+            f"WHERE r.id = ANY(${n}::int[]) ORDER BY r.id",
+            *(v for v, _t in values),
+            list(ids),
+        )
 
     @contextlib.asynccontextmanager
-    async def indexes_deferred(self, tables: Sequence[str], rows: int, indexes: Sequence[str],
-                               keep_if_rows: Sequence[str] = ()) -> AsyncIterator[None]:
+    async def indexes_deferred(
+        self, tables: Sequence[str], rows: int, indexes: Sequence[str], keep_if_rows: Sequence[str] = ()
+    ) -> AsyncIterator[None]:
         """PostgreSQL keeps its indexes (COPY is fast enough) but needs fresh statistics after a
         large load: without them the planner walked a quarter of a million rows for a page of 20."""
         yield
@@ -294,19 +348,21 @@ class PostgresBulk(BulkSession):
 
     async def reserve_ids(self, table: str, n: int, pk: str = "id") -> list[int]:
         rows = await self.con.fetch(
-            f"SELECT nextval(pg_get_serial_sequence($1, $2)) FROM generate_series(1, $3)", table, pk, n
+            "SELECT nextval(pg_get_serial_sequence($1, $2)) FROM generate_series(1, $3)", table, pk, n
         )
         return [r[0] for r in rows]
 
-    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
-                     fixed: Sequence[tuple[str, Any]] = ()) -> None:
+    async def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple], fixed: Sequence[tuple[str, Any]] = ()
+    ) -> None:
         if fixed:  # COPY has no constant columns: each record carries them
             extra = tuple(v for _c, v in fixed)
             columns, rows = (*columns, *(c for c, _v in fixed)), [(*r, *extra) for r in rows]
         await self.con.copy_records_to_table(table, records=rows, columns=list(columns))
 
-    async def existing(self, table: str, columns: Sequence[str], keys: Sequence[tuple],
-                       types: Sequence[str] | None = None) -> set[int]:
+    async def existing(
+        self, table: str, columns: Sequence[str], keys: Sequence[tuple], types: Sequence[str] | None = None
+    ) -> set[int]:
         if not keys:
             return set()
         types = types or ["text"] * len(columns)
@@ -333,8 +389,12 @@ async def bulk_session(engine: Engine) -> AsyncIterator[BulkSession]:
     """Commit when the block ends normally; roll back everything if it raises."""
     if isinstance(engine, SQLiteEngine):
         # Used by one thread at a time: a writer thread (in_background) while the caller waits.
-        con = sqlite3.connect(engine.connection_kwargs["database"], isolation_level=None,
-                              timeout=engine.connection_kwargs.get("timeout", 30), check_same_thread=False)
+        con = sqlite3.connect(
+            engine.connection_kwargs["database"],
+            isolation_level=None,
+            timeout=engine.connection_kwargs.get("timeout", 30),
+            check_same_thread=False,
+        )
         journal_switched = _rollback_journal_if_alone(con)
         try:
             # 1 GiB (allocated only as used): a million-row load's pages stay in memory until

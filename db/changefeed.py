@@ -24,12 +24,7 @@ async def latest_seq() -> int | None:
 
 async def recent_publications(limit: int, types: tuple[str, ...] | None = None) -> list[dict]:
     """The newest `published` change rows (newest first); the caller drops what is no longer public."""
-    q = (
-        ChangeLog.select()
-        .where(ChangeLog.action == "published")
-        .order_by(ChangeLog.seq, ascending=False)
-        .limit(limit)
-    )
+    q = ChangeLog.select().where(ChangeLog.action == "published").order_by(ChangeLog.seq, ascending=False).limit(limit)
     if types:
         q = q.where(ChangeLog.object_type.is_in(list(types)))
     return await q
@@ -44,30 +39,56 @@ async def public_records(object_type: str, ids: list[int]) -> dict[int, dict]:
         return {}
     out: dict[int, dict] = {}
     if object_type == "result":
-        for r in await Result.select(Result.id, Result.entity_name, Result.task_number, Result.published_on,
-                                     Result.category_codes, Result.department_code).where(
-                Result.id.is_in(ids) & (Result.disclosure == "public")):
-            out[r["id"]] = {"title": f"{r['entity_name']} 抽查检查结果", "published_on": r["published_on"],
-                            "summary": f"任务单号 {r['task_number']}", "category_codes": r["category_codes"]}
+        for r in await Result.select(
+            Result.id,
+            Result.entity_name,
+            Result.task_number,
+            Result.published_on,
+            Result.category_codes,
+            Result.department_code,
+        ).where(Result.id.is_in(ids) & (Result.disclosure == "public")):
+            out[r["id"]] = {
+                "title": f"{r['entity_name']} 抽查检查结果",
+                "published_on": r["published_on"],
+                "summary": f"任务单号 {r['task_number']}",
+                "category_codes": r["category_codes"],
+            }
     elif object_type == "plan":
         plans = await Plan.select().where(Plan.id.is_in(ids) & (Plan.disclosure == "public"))
         for p in plans:
-            rev = await PlanRevision.select(PlanRevision.title).where(
-                (PlanRevision.plan_id == p["id"]) & (PlanRevision.number == p["current_revision"])).first()
-            out[p["id"]] = {"title": rev["title"] if rev else f"{p['year']}年度抽查计划",
-                            "published_on": p["published_on"], "summary": f"{p['year']}年度抽查计划"}
+            rev = (
+                await PlanRevision.select(PlanRevision.title)
+                .where((PlanRevision.plan_id == p["id"]) & (PlanRevision.number == p["current_revision"]))
+                .first()
+            )
+            out[p["id"]] = {
+                "title": rev["title"] if rev else f"{p['year']}年度抽查计划",
+                "published_on": p["published_on"],
+                "summary": f"{p['year']}年度抽查计划",
+            }
     elif object_type == "guide":
         for g in await Guide.select().where(Guide.id.is_in(ids) & (Guide.disclosure == "public")):
-            v = await GuideVersion.select(GuideVersion.title, GuideVersion.summary, GuideVersion.published_on).where(
-                (GuideVersion.guide_id == g["id"]) & (GuideVersion.version == g["current_version"])).first()
+            v = (
+                await GuideVersion.select(GuideVersion.title, GuideVersion.summary, GuideVersion.published_on)
+                .where((GuideVersion.guide_id == g["id"]) & (GuideVersion.version == g["current_version"]))
+                .first()
+            )
             if v:
                 out[g["id"]] = {"title": v["title"], "published_on": v["published_on"], "summary": v["summary"]}
     elif object_type == "honour":
         for h in await Honour.select().where(Honour.id.is_in(ids) & (Honour.disclosure == "public")):
-            out[h["id"]] = {"title": f"{h['entity_name']}：{h['honour']}", "published_on": h["awarded_on"],
-                            "summary": f"授予单位：{h['awarded_by']}"}
+            out[h["id"]] = {
+                "title": f"{h['entity_name']}：{h['honour']}",
+                "published_on": h["awarded_on"],
+                "summary": f"授予单位：{h['awarded_by']}",
+            }
     elif object_type == "document":
         for d in await Document.select(Document.id, Document.title, Document.issuer, Document.published_on).where(
-                Document.id.is_in(ids) & (Document.disclosure == "public")):
-            out[d["id"]] = {"title": d["title"], "published_on": d["published_on"], "summary": f"发文机关：{d['issuer']}"}
+            Document.id.is_in(ids) & (Document.disclosure == "public")
+        ):
+            out[d["id"]] = {
+                "title": d["title"],
+                "published_on": d["published_on"],
+                "summary": f"发文机关：{d['issuer']}",
+            }
     return out

@@ -9,7 +9,7 @@ from db.tables import AuditLog, ChangeLog, Outbox
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def audit(
@@ -35,8 +35,15 @@ async def audit_many(actor: Any, action: str, object_type: str, object_ids: list
     await AuditLog.insert(
         *[
             AuditLog(
-                at=at, actor=actor.username, actor_role=actor.role, department_code=actor.department_code,
-                action=action, object_type=object_type, object_id=str(i), reason=reason, detail={},
+                at=at,
+                actor=actor.username,
+                actor_role=actor.role,
+                department_code=actor.department_code,
+                action=action,
+                object_type=object_type,
+                object_id=str(i),
+                reason=reason,
+                detail={},
             )
             for i in object_ids
         ]

@@ -11,8 +11,17 @@ from db.tx import write_transaction
 
 # Columns for lists: everything but the (long) body.
 LIST_COLUMNS = (
-    Document.id, Document.title, Document.issuer, Document.doc_number, Document.issued_on, Document.issued_year,
-    Document.region_code, Document.region_name, Document.source, Document.department_code, Document.disclosure,
+    Document.id,
+    Document.title,
+    Document.issuer,
+    Document.doc_number,
+    Document.issued_on,
+    Document.issued_year,
+    Document.region_code,
+    Document.region_name,
+    Document.source,
+    Document.department_code,
+    Document.disclosure,
     Document.published_on,
 )
 

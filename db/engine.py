@@ -34,7 +34,7 @@ def make_engine(database_url: str) -> Engine:
     if not database_url.startswith(prefix):
         raise ValueError(f"DATABASE_URL must start with {prefix} or postgresql://, got {database_url!r}")
     # timeout: wait for a writer instead of failing with 'database is locked'.
-    return SQLiteEngine(path=database_url[len(prefix):], timeout=30)
+    return SQLiteEngine(path=database_url[len(prefix) :], timeout=30)
 
 
 def bind_tables(engine: Engine) -> None:

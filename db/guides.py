@@ -76,7 +76,11 @@ async def version_files(version_ids: list[int]) -> dict[int, list[dict]]:
     """version id → its file rows (pdf before html)."""
     if not version_ids:
         return {}
-    rows = await GuideFile.select().where(GuideFile.version_id.is_in(version_ids)).order_by(GuideFile.format, ascending=False)
+    rows = (
+        await GuideFile.select()
+        .where(GuideFile.version_id.is_in(version_ids))
+        .order_by(GuideFile.format, ascending=False)
+    )
     out: dict[int, list[dict]] = {v: [] for v in version_ids}
     for r in rows:
         out[r["version_id"]].append(r)
@@ -88,18 +92,33 @@ async def get_file(version_id: int, fmt: str) -> dict | None:
 
 
 def _version_row(guide_id: int, v: dict[str, Any]) -> GuideVersion:
-    return GuideVersion(guide_id=guide_id, version=v["version"], title=v["title"], effective_on=v["effective_on"],
-                        summary=v["summary"], sections=v["sections"], change_note=v.get("change_note", ""),
-                        published_on=v["published_on"])
+    return GuideVersion(
+        guide_id=guide_id,
+        version=v["version"],
+        title=v["title"],
+        effective_on=v["effective_on"],
+        summary=v["summary"],
+        sections=v["sections"],
+        change_note=v.get("change_note", ""),
+        published_on=v["published_on"],
+    )
 
 
 async def _insert_files(version_id: int, files: list[dict[str, Any]]) -> None:
     if files:
-        await GuideFile.insert(*[
-            GuideFile(version_id=version_id, format=f["format"], filename=f["filename"], path=f["path"],
-                      bytes=f["bytes"], sha256=f["sha256"])
-            for f in files
-        ])
+        await GuideFile.insert(
+            *[
+                GuideFile(
+                    version_id=version_id,
+                    format=f["format"],
+                    filename=f["filename"],
+                    path=f["path"],
+                    bytes=f["bytes"],
+                    sha256=f["sha256"],
+                )
+                for f in files
+            ]
+        )
 
 
 async def insert_guide(guide: dict[str, Any], version: dict[str, Any], files: list[dict[str, Any]], actor: Any) -> int:
@@ -111,8 +130,13 @@ async def insert_guide(guide: dict[str, Any], version: dict[str, Any], files: li
     filename, path, bytes, sha256."""
     async with write_transaction():
         rows = await Guide.insert(
-            Guide(industry_code=guide["industry_code"], industry_name=guide["industry_name"],
-                  department_code=guide["department_code"], current_version=version["version"], disclosure="public")
+            Guide(
+                industry_code=guide["industry_code"],
+                industry_name=guide["industry_name"],
+                department_code=guide["department_code"],
+                current_version=version["version"],
+                disclosure="public",
+            )
         ).returning(Guide.id)
         guide_id = rows[0]["id"]
         vrows = await GuideVersion.insert(_version_row(guide_id, version)).returning(GuideVersion.id)
@@ -129,8 +153,14 @@ async def insert_version(guide_id: int, version: dict[str, Any], files: list[dic
         vrows = await GuideVersion.insert(_version_row(guide_id, version)).returning(GuideVersion.id)
         await _insert_files(vrows[0]["id"], files)
         await Guide.update({Guide.current_version: version["version"]}).where(Guide.id == guide_id)
-        await changes.audit(actor, "revise", "guide", guide_id, reason=version.get("change_note", ""),
-                            detail={"version": version["version"]})
+        await changes.audit(
+            actor,
+            "revise",
+            "guide",
+            guide_id,
+            reason=version.get("change_note", ""),
+            detail={"version": version["version"]},
+        )
         await changes.public_change("guide", [guide_id], "updated")
     return vrows[0]["id"]
 
@@ -145,7 +175,10 @@ async def versions_for(guide_ids: list[int]) -> dict[int, list[dict]]:
     if not guide_ids:
         return {}
     rows = await (
-        GuideVersion.select().where(GuideVersion.guide_id.is_in(guide_ids)).order_by(GuideVersion.id).output(load_json=True)
+        GuideVersion.select()
+        .where(GuideVersion.guide_id.is_in(guide_ids))
+        .order_by(GuideVersion.id)
+        .output(load_json=True)
     )
     out: dict[int, list[dict]] = {g: [] for g in guide_ids}
     for r in rows:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from db import changes
 from db.register import register_of
@@ -70,8 +71,10 @@ async def insert_honours(honours: list[dict[str, Any]], actor: Any, mask: Callab
         honours = [vars(d) for d in drafts]
         for i in range(0, len(honours), CHUNK):
             rows = await Honour.insert(
-                *[Honour(**h, year=h["awarded_on"].year, disclosure="public", created_at=now)
-                  for h in honours[i : i + CHUNK]]
+                *[
+                    Honour(**h, year=h["awarded_on"].year, disclosure="public", created_at=now)
+                    for h in honours[i : i + CHUNK]
+                ]
             ).returning(Honour.id)
             chunk_ids = [r["id"] for r in rows]
             ids.extend(chunk_ids)

@@ -23,11 +23,18 @@ def migrate(settings: Settings, quiet: bool = False) -> None:
         con = sqlite3.connect(path)
         con.execute("PRAGMA journal_mode=WAL")
         con.close()
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "PICCOLO_CONF": "piccolo_conf",
-           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "PICCOLO_CONF": "piccolo_conf",
+        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
     proc = subprocess.run(
         [sys.executable, "-m", "piccolo.main", "migrations", "forwards", "gongshi"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0 or "failed" in proc.stdout.lower():
         raise RuntimeError(f"migrations failed:\n{proc.stdout}\n{proc.stderr}")

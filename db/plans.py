@@ -45,8 +45,13 @@ async def list_plans(f: PlanFilter, after_id: int | None, limit: int) -> list[di
     if not plans:
         return plans
     revs = await (
-        PlanRevision.select(PlanRevision.plan_id, PlanRevision.number, PlanRevision.title,
-                            PlanRevision.participating, PlanRevision.revised_on)
+        PlanRevision.select(
+            PlanRevision.plan_id,
+            PlanRevision.number,
+            PlanRevision.title,
+            PlanRevision.participating,
+            PlanRevision.revised_on,
+        )
         .where(PlanRevision.plan_id.is_in([p["id"] for p in plans]))
         .output(load_json=True)
     )
@@ -97,14 +102,29 @@ async def insert_plan(plan: dict[str, Any], actor: Any) -> int:
     body, items."""
     async with write_transaction():
         rows = await Plan.insert(
-            Plan(year=plan["year"], department_code=plan["department_code"], region_code=plan["region_code"],
-                 current_revision=1, published_on=plan["published_on"], disclosure="public")
+            Plan(
+                year=plan["year"],
+                department_code=plan["department_code"],
+                region_code=plan["region_code"],
+                current_revision=1,
+                published_on=plan["published_on"],
+                disclosure="public",
+            )
         ).returning(Plan.id)
         plan_id = rows[0]["id"]
         await PlanRevision.insert(
-            PlanRevision(plan_id=plan_id, number=1, title=plan["title"], participating=plan["participating"],
-                         body=plan["body"], items=plan["items"], revised_on=plan["published_on"],
-                         reason="", changes=[], created_by=actor.username)
+            PlanRevision(
+                plan_id=plan_id,
+                number=1,
+                title=plan["title"],
+                participating=plan["participating"],
+                body=plan["body"],
+                items=plan["items"],
+                revised_on=plan["published_on"],
+                reason="",
+                changes=[],
+                created_by=actor.username,
+            )
         )
         await changes.audit(actor, "publish", "plan", plan_id, detail={"revision": 1})
         await changes.public_change("plan", [plan_id], "published")
@@ -128,13 +148,27 @@ async def insert_revision(plan_id: int, expected_current: int, revision: dict[st
         if not bumped:
             return 0
         await PlanRevision.insert(
-            PlanRevision(plan_id=plan_id, number=number, title=revision["title"],
-                         participating=revision["participating"], body=revision["body"],
-                         items=revision["items"], revised_on=revision["revised_on"],
-                         reason=revision["reason"], changes=revision["changes"], created_by=actor.username)
+            PlanRevision(
+                plan_id=plan_id,
+                number=number,
+                title=revision["title"],
+                participating=revision["participating"],
+                body=revision["body"],
+                items=revision["items"],
+                revised_on=revision["revised_on"],
+                reason=revision["reason"],
+                changes=revision["changes"],
+                created_by=actor.username,
+            )
         )
-        await changes.audit(actor, "revise", "plan", plan_id, reason=revision["reason"],
-                            detail={"revision": number, "changes": revision["changes"]})
+        await changes.audit(
+            actor,
+            "revise",
+            "plan",
+            plan_id,
+            reason=revision["reason"],
+            detail={"revision": number, "changes": revision["changes"]},
+        )
         await changes.public_change("plan", [plan_id], "updated")
     return number
 

@@ -11,7 +11,8 @@ async def register_of(usccs: list[str]) -> dict[str, tuple[str, str]]:
     """uscc → (kind, operator name) for the USCCs the register knows."""
     out: dict[str, tuple[str, str]] = {}
     for i in range(0, len(usccs), CHUNK):
-        rows = await (Entity.select(Entity.uscc, Entity.kind, Entity.operator_name)
-                      .where(Entity.uscc.is_in(usccs[i : i + CHUNK])))
+        rows = await Entity.select(Entity.uscc, Entity.kind, Entity.operator_name).where(
+            Entity.uscc.is_in(usccs[i : i + CHUNK])
+        )
         out.update((r["uscc"], (r["kind"], r["operator_name"])) for r in rows)
     return out

@@ -14,8 +14,15 @@ from typing import Any
 from db import changes
 from db.results import get_result  # noqa: F401  (the use cases' repository includes it)
 from db.tables import (
-    Attachment, Department, Objection, RepairApplication, RepairEvent, RepairRule, Result,
-    ResultCategory, ResultDepartment,
+    Attachment,
+    Department,
+    Objection,
+    RepairApplication,
+    RepairEvent,
+    RepairRule,
+    Result,
+    ResultCategory,
+    ResultDepartment,
 )
 from db.tx import write_transaction
 from domain.disclosure import is_public, withdrawal_fields
@@ -34,10 +41,22 @@ def is_unique_violation(exc: BaseException) -> bool:
 
 # -- rules -------------------------------------------------------------------------------
 
+
 async def load_rules() -> list[Rule]:
     rows = await RepairRule.select()
-    return [Rule(r["jurisdiction"], r["check_field"], r["min_months"], r["max_months"], r["accept_days"],
-                 r["decide_days"], r["objection_days"], r["source"]) for r in rows]
+    return [
+        Rule(
+            r["jurisdiction"],
+            r["check_field"],
+            r["min_months"],
+            r["max_months"],
+            r["accept_days"],
+            r["decide_days"],
+            r["objection_days"],
+            r["source"],
+        )
+        for r in rows
+    ]
 
 
 async def list_rules() -> list[dict]:
@@ -47,24 +66,42 @@ async def list_rules() -> list[dict]:
 async def insert_rules(rules: list[Rule], actor: Any, now: dt.datetime) -> None:
     try:
         async with write_transaction():
-            await RepairRule.insert(*[
-                RepairRule(jurisdiction=r.jurisdiction, check_field=r.check_field, min_months=r.min_months,
-                           max_months=r.max_months, accept_days=r.accept_days, decide_days=r.decide_days,
-                           objection_days=r.objection_days, source=r.source, created_by=actor.username,
-                           created_at=now)
-                for r in rules
-            ])
-            await changes.audit(actor, "repair_rules_add", "repair_rule", rules[0].jurisdiction,
-                                reason=rules[0].source,
-                                detail={"rules": [r.__dict__ for r in rules]})
+            await RepairRule.insert(
+                *[
+                    RepairRule(
+                        jurisdiction=r.jurisdiction,
+                        check_field=r.check_field,
+                        min_months=r.min_months,
+                        max_months=r.max_months,
+                        accept_days=r.accept_days,
+                        decide_days=r.decide_days,
+                        objection_days=r.objection_days,
+                        source=r.source,
+                        created_by=actor.username,
+                        created_at=now,
+                    )
+                    for r in rules
+                ]
+            )
+            await changes.audit(
+                actor,
+                "repair_rules_add",
+                "repair_rule",
+                rules[0].jurisdiction,
+                reason=rules[0].source,
+                detail={"rules": [r.__dict__ for r in rules]},
+            )
     except Exception as e:
         if is_unique_violation(e):
-            raise Conflict("该辖区已有此领域的规则 (this jurisdiction already has a rule for one of these fields)",
-                           [FieldError("rules", "a rule for this (jurisdiction, check_field) exists")]) from None
+            raise Conflict(
+                "该辖区已有此领域的规则 (this jurisdiction already has a rule for one of these fields)",
+                [FieldError("rules", "a rule for this (jurisdiction, check_field) exists")],
+            ) from None
         raise
 
 
 # -- evidence files ----------------------------------------------------------------------
+
 
 def _write_files(files_dir: str, folder: str, files: list[EvidenceFile]) -> list[str]:
     """Write the files; return their paths relative to FILES_DIR (removed again on failure)."""
@@ -91,22 +128,37 @@ def remove_files(files_dir: str, rels: list[str]) -> None:
             pass
 
 
-async def _insert_attachments(owner_type: str, owner_id: int, files: list[EvidenceFile], rels: list[str],
-                              now: dt.datetime) -> None:
+async def _insert_attachments(
+    owner_type: str, owner_id: int, files: list[EvidenceFile], rels: list[str], now: dt.datetime
+) -> None:
     if files:
-        await Attachment.insert(*[
-            Attachment(owner_type=owner_type, owner_id=owner_id, filename=f.filename, content_type=f.content_type,
-                       bytes=f.size, sha256=f.sha256, path=rel, created_at=now)
-            for f, rel in zip(files, rels)
-        ])
+        await Attachment.insert(
+            *[
+                Attachment(
+                    owner_type=owner_type,
+                    owner_id=owner_id,
+                    filename=f.filename,
+                    content_type=f.content_type,
+                    bytes=f.size,
+                    sha256=f.sha256,
+                    path=rel,
+                    created_at=now,
+                )
+                for f, rel in zip(files, rels)
+            ]
+        )
 
 
 async def attachments_of(owner_type: str, owner_id: int) -> list[dict]:
-    return await Attachment.select().where(
-        (Attachment.owner_type == owner_type) & (Attachment.owner_id == owner_id)).order_by(Attachment.id)
+    return (
+        await Attachment.select()
+        .where((Attachment.owner_type == owner_type) & (Attachment.owner_id == owner_id))
+        .order_by(Attachment.id)
+    )
 
 
 # -- applications ------------------------------------------------------------------------
+
 
 async def pending_application_exists(result_id: int) -> bool:
     return await RepairApplication.exists().where(RepairApplication.pending_result_id == result_id)
@@ -127,8 +179,9 @@ async def _lock_public_result(result_id: int) -> bool:
     return row is not None and is_public(row["disclosure"])
 
 
-async def insert_application(row: dict, files: list[EvidenceFile], actor: Any, files_dir: str,
-                             now: dt.datetime) -> None:
+async def insert_application(
+    row: dict, files: list[EvidenceFile], actor: Any, files_dir: str, now: dt.datetime
+) -> None:
     """Application, its first timeline event, evidence rows and files, audit: all or nothing.
     The unique pending_result_id makes a concurrent second application fail here; a withdrawal
     committed after the use case read the result makes it fail too (409), instead of leaving an
@@ -137,36 +190,66 @@ async def insert_application(row: dict, files: list[EvidenceFile], actor: Any, f
     try:
         async with write_transaction():
             if not await _lock_public_result(row["result_id"]):
-                raise Conflict("该结果已停止公示，不能再申请修复 (the result stopped being public meanwhile)",
-                               [FieldError("result_id", "the result is no longer public")], reasons=["not_public"])
+                raise Conflict(
+                    "该结果已停止公示，不能再申请修复 (the result stopped being public meanwhile)",
+                    [FieldError("result_id", "the result is no longer public")],
+                    reasons=["not_public"],
+                )
             ids = await RepairApplication.insert(RepairApplication(**row)).returning(RepairApplication.id)
             app_id = ids[0]["id"]
-            await RepairEvent.insert(RepairEvent(application_id=app_id, at=now, status="submitted",
-                                                 note="申请已提交 (application submitted)", actor=actor.username))
+            await RepairEvent.insert(
+                RepairEvent(
+                    application_id=app_id,
+                    at=now,
+                    status="submitted",
+                    note="申请已提交 (application submitted)",
+                    actor=actor.username,
+                )
+            )
             rels = _write_files(files_dir, row["number"], files)
             await _insert_attachments("repair", app_id, files, rels, now)
-            await changes.audit(actor, "repair_apply", "repair_application", row["number"],
-                                reason=row["reason"], detail={"result_id": row["result_id"], "files": len(files)})
+            await changes.audit(
+                actor,
+                "repair_apply",
+                "repair_application",
+                row["number"],
+                reason=row["reason"],
+                detail={"result_id": row["result_id"], "files": len(files)},
+            )
     except Exception as e:
         remove_files(files_dir, rels)
         if is_unique_violation(e):
-            raise Conflict("该结果已有待处理的修复申请 (an application for this result is already pending)",
-                           [FieldError("result_id", "an application for this result is pending")]) from None
+            raise Conflict(
+                "该结果已有待处理的修复申请 (an application for this result is already pending)",
+                [FieldError("result_id", "an application for this result is pending")],
+            ) from None
         raise
 
 
-async def add_application_files(app: dict, files: list[EvidenceFile], actor: Any, files_dir: str,
-                                now: dt.datetime) -> None:
+async def add_application_files(
+    app: dict, files: list[EvidenceFile], actor: Any, files_dir: str, now: dt.datetime
+) -> None:
     rels: list[str] = []
     try:
         async with write_transaction():
             rels = _write_files(files_dir, app["number"], files)
             await _insert_attachments("repair", app["id"], files, rels, now)
-            await RepairEvent.insert(RepairEvent(application_id=app["id"], at=now, status=app["status"],
-                                                 note=f"补充材料 {len(files)} 份 (added {len(files)} files)",
-                                                 actor=actor.username))
-            await changes.audit(actor, "repair_add_files", "repair_application", app["number"],
-                                detail={"files": [f.sha256 for f in files]})
+            await RepairEvent.insert(
+                RepairEvent(
+                    application_id=app["id"],
+                    at=now,
+                    status=app["status"],
+                    note=f"补充材料 {len(files)} 份 (added {len(files)} files)",
+                    actor=actor.username,
+                )
+            )
+            await changes.audit(
+                actor,
+                "repair_add_files",
+                "repair_application",
+                app["number"],
+                detail={"files": [f.sha256 for f in files]},
+            )
     except Exception:
         remove_files(files_dir, rels)
         raise
@@ -187,8 +270,9 @@ async def applications_of_uscc(uscc: str, after_id: int | None, limit: int) -> l
     return await q.order_by(RepairApplication.id, ascending=False).limit(limit)
 
 
-async def list_applications(department: str, statuses: list[str] | None, after_id: int | None,
-                            limit: int) -> list[dict]:
+async def list_applications(
+    department: str, statuses: list[str] | None, after_id: int | None, limit: int
+) -> list[dict]:
     q = RepairApplication.select().where(RepairApplication.department_code == department)
     if statuses:
         q = q.where(RepairApplication.status.is_in(statuses))
@@ -197,25 +281,49 @@ async def list_applications(department: str, statuses: list[str] | None, after_i
     return await q.order_by(RepairApplication.id, ascending=False).limit(limit)
 
 
-async def _withdraw(result_ids: list[int], reason: str, actor: Any, note: str, now: dt.datetime,
-                    ref: str = "", replacement: dict | None = None) -> list[int]:
+async def _withdraw(
+    result_ids: list[int],
+    reason: str,
+    actor: Any,
+    note: str,
+    now: dt.datetime,
+    ref: str = "",
+    replacement: dict | None = None,
+) -> list[int]:
     """Inside the caller's transaction: withdraw the still-public ones; change log + outbox for each;
     and close, in the same transaction, the pending repair applications the withdrawal makes moot
     (`ref` and `replacement` are the facts domain.repair.moot_reason tells the applicant)."""
     if not result_ids:
         return []
-    rows = await Result.update(
-        {**{getattr(Result, k): v for k, v in withdrawal_fields(reason, actor.username, note, now).items()},
-         Result.updated_at: now}
-    ).where(Result.id.is_in(result_ids) & (Result.disclosure == "public")).returning(
-        Result.id, Result.penalty_decision_number)
+    rows = (
+        await Result.update(
+            {
+                **{getattr(Result, k): v for k, v in withdrawal_fields(reason, actor.username, note, now).items()},
+                Result.updated_at: now,
+            }
+        )
+        .where(Result.id.is_in(result_ids) & (Result.disclosure == "public"))
+        .returning(Result.id, Result.penalty_decision_number)
+    )
     ids = sorted(r["id"] for r in rows)
     if ids:
         await changes.public_change("result", ids, "withdrawn")
         await changes.audit_many(actor, f"withdraw_{reason}", "result", ids, reason=note)
         await close_moot_applications(
-            [Withdrawal(r["id"], reason, now, ref=ref, penalty_decision_number=r["penalty_decision_number"] or "",
-                        **(replacement or {})) for r in rows], actor, now)
+            [
+                Withdrawal(
+                    r["id"],
+                    reason,
+                    now,
+                    ref=ref,
+                    penalty_decision_number=r["penalty_decision_number"] or "",
+                    **(replacement or {}),
+                )
+                for r in rows
+            ],
+            actor,
+            now,
+        )
     return ids
 
 
@@ -230,51 +338,80 @@ async def close_moot_applications(withdrawals: list[Withdrawal], actor: Any, now
     ).where(RepairApplication.result_id.is_in(sorted({w.result_id for w in withdrawals})))
     closed: list[str] = []
     for m in applications_made_moot(withdrawals, apps):
-        done = await RepairApplication.update({
-            RepairApplication.status: MOOT, RepairApplication.pending_result_id: None,
-            RepairApplication.decided_at: now, RepairApplication.decided_by: actor.username,
-            RepairApplication.decision_reason: m.reason,
-        }).where((RepairApplication.id == m.application_id) & RepairApplication.status.is_in(sorted(MOOT_FROM))
-                 ).returning(RepairApplication.id)
+        done = (
+            await RepairApplication.update(
+                {
+                    RepairApplication.status: MOOT,
+                    RepairApplication.pending_result_id: None,
+                    RepairApplication.decided_at: now,
+                    RepairApplication.decided_by: actor.username,
+                    RepairApplication.decision_reason: m.reason,
+                }
+            )
+            .where((RepairApplication.id == m.application_id) & RepairApplication.status.is_in(sorted(MOOT_FROM)))
+            .returning(RepairApplication.id)
+        )
         if not done:
             continue
-        await RepairEvent.insert(RepairEvent(application_id=m.application_id, at=now, status=MOOT, note=m.reason,
-                                             actor=actor.username))
-        await changes.audit(actor, "repair_moot", "repair_application", m.number, reason=m.reason,
-                            detail={"result_id": m.result_id, "status": MOOT, "withdrawn_reason": m.cause})
+        await RepairEvent.insert(
+            RepairEvent(application_id=m.application_id, at=now, status=MOOT, note=m.reason, actor=actor.username)
+        )
+        await changes.audit(
+            actor,
+            "repair_moot",
+            "repair_application",
+            m.number,
+            reason=m.reason,
+            detail={"result_id": m.result_id, "status": MOOT, "withdrawn_reason": m.cause},
+        )
         closed.append(m.number)
     return closed
 
 
-async def decide_application(app: dict, action: str, allowed: frozenset[str], to: str, actor: Any, reason: str,
-                             now: dt.datetime) -> bool:
+async def decide_application(
+    app: dict, action: str, allowed: frozenset[str], to: str, actor: Any, reason: str, now: dt.datetime
+) -> bool:
     """Move the application from one of `allowed` to `to`; False if someone else moved it first.
     Approval withdraws the result in the same transaction."""
     final = to in ("approved", "rejected")
     values: dict = {RepairApplication.status: to}
     if final:
-        values.update({RepairApplication.pending_result_id: None, RepairApplication.decided_at: now,
-                       RepairApplication.decided_by: actor.username, RepairApplication.decision_reason: reason})
+        values.update(
+            {
+                RepairApplication.pending_result_id: None,
+                RepairApplication.decided_at: now,
+                RepairApplication.decided_by: actor.username,
+                RepairApplication.decision_reason: reason,
+            }
+        )
     async with write_transaction():
-        rows = await RepairApplication.update(values).where(
-            (RepairApplication.id == app["id"]) & RepairApplication.status.is_in(sorted(allowed))
-        ).returning(RepairApplication.id)
+        rows = (
+            await RepairApplication.update(values)
+            .where((RepairApplication.id == app["id"]) & RepairApplication.status.is_in(sorted(allowed)))
+            .returning(RepairApplication.id)
+        )
         if not rows:
             return False
-        await RepairEvent.insert(RepairEvent(application_id=app["id"], at=now, status=to, note=reason,
-                                             actor=actor.username))
-        await changes.audit(actor, f"repair_{action}", "repair_application", app["number"], reason=reason,
-                            detail={"result_id": app["result_id"], "status": to})
+        await RepairEvent.insert(
+            RepairEvent(application_id=app["id"], at=now, status=to, note=reason, actor=actor.username)
+        )
+        await changes.audit(
+            actor,
+            f"repair_{action}",
+            "repair_application",
+            app["number"],
+            reason=reason,
+            detail={"result_id": app["result_id"], "status": to},
+        )
         if to == "approved":
-            await _withdraw([app["result_id"]], "repaired", actor, f"{app['number']}: {reason}", now,
-                            ref=app["number"])
+            await _withdraw([app["result_id"]], "repaired", actor, f"{app['number']}: {reason}", now, ref=app["number"])
     return True
 
 
 # -- objections --------------------------------------------------------------------------
 
-async def insert_objection(row: dict, files: list[EvidenceFile], actor: Any, files_dir: str,
-                           now: dt.datetime) -> None:
+
+async def insert_objection(row: dict, files: list[EvidenceFile], actor: Any, files_dir: str, now: dt.datetime) -> None:
     """Objection, evidence rows and files, audit: all or nothing. Like an application, the insert
     re-checks inside its transaction that the result is still public (409, reasons [not_public]):
     otherwise a correction committed after the use case read the result would leave a second
@@ -283,18 +420,29 @@ async def insert_objection(row: dict, files: list[EvidenceFile], actor: Any, fil
     try:
         async with write_transaction():
             if not await _lock_public_result(row["result_id"]):
-                raise Conflict("该结果已停止公示，不能再提出异议 (the result stopped being public meanwhile)",
-                               [FieldError("result_id", "the result is no longer public")], reasons=["not_public"])
+                raise Conflict(
+                    "该结果已停止公示，不能再提出异议 (the result stopped being public meanwhile)",
+                    [FieldError("result_id", "the result is no longer public")],
+                    reasons=["not_public"],
+                )
             ids = await Objection.insert(Objection(**row)).returning(Objection.id)
             rels = _write_files(files_dir, row["number"], files)
             await _insert_attachments("objection", ids[0]["id"], files, rels, now)
-            await changes.audit(actor, "objection_file", "objection", row["number"], reason=row["reason"],
-                                detail={"result_id": row["result_id"]})
+            await changes.audit(
+                actor,
+                "objection_file",
+                "objection",
+                row["number"],
+                reason=row["reason"],
+                detail={"result_id": row["result_id"]},
+            )
     except Exception as e:
         remove_files(files_dir, rels)
         if is_unique_violation(e):
-            raise Conflict("该结果已有待处理的异议 (an objection to this result is already pending)",
-                           [FieldError("result_id", "an objection to this result is pending")]) from None
+            raise Conflict(
+                "该结果已有待处理的异议 (an objection to this result is already pending)",
+                [FieldError("result_id", "an objection to this result is pending")],
+            ) from None
         raise
 
 
@@ -303,7 +451,8 @@ async def pending_objections(result_ids: list[int]) -> dict[int, str]:
     if not result_ids:
         return {}
     rows = await Objection.select(Objection.pending_result_id, Objection.number).where(
-        Objection.pending_result_id.is_in(sorted(set(result_ids))))
+        Objection.pending_result_id.is_in(sorted(set(result_ids)))
+    )
     return {r["pending_result_id"]: r["number"] for r in rows}
 
 
@@ -318,8 +467,7 @@ async def objections_of_uscc(uscc: str, after_id: int | None, limit: int) -> lis
     return await q.order_by(Objection.id, ascending=False).limit(limit)
 
 
-async def list_objections(department: str, statuses: list[str] | None, after_id: int | None,
-                          limit: int) -> list[dict]:
+async def list_objections(department: str, statuses: list[str] | None, after_id: int | None, limit: int) -> list[dict]:
     q = Objection.select().where(Objection.department_code == department)
     if statuses:
         q = q.where(Objection.status.is_in(statuses))
@@ -328,26 +476,52 @@ async def list_objections(department: str, statuses: list[str] | None, after_id:
     return await q.order_by(Objection.id, ascending=False).limit(limit)
 
 
-async def decide_objection(obj: dict, action: str, allowed: frozenset[str], to: str, actor: Any, note: str,
-                           now: dt.datetime, correct_by: dt.date | None = None) -> bool:
+async def decide_objection(
+    obj: dict,
+    action: str,
+    allowed: frozenset[str],
+    to: str,
+    actor: Any,
+    note: str,
+    now: dt.datetime,
+    correct_by: dt.date | None = None,
+) -> bool:
     values: dict = {Objection.status: to, Objection.decision_note: note}
     if to == "confirmed":
         values.update({Objection.confirmed_at: now, Objection.correct_by: correct_by})
     else:
-        values.update({Objection.pending_result_id: None, Objection.decided_at: now,
-                       Objection.decided_by: actor.username})
+        values.update(
+            {Objection.pending_result_id: None, Objection.decided_at: now, Objection.decided_by: actor.username}
+        )
     async with write_transaction():
-        rows = await Objection.update(values).where(
-            (Objection.id == obj["id"]) & Objection.status.is_in(sorted(allowed))).returning(Objection.id)
+        rows = (
+            await Objection.update(values)
+            .where((Objection.id == obj["id"]) & Objection.status.is_in(sorted(allowed)))
+            .returning(Objection.id)
+        )
         if not rows:
             return False
-        await changes.audit(actor, f"objection_{action}", "objection", obj["number"], reason=note,
-                            detail={"result_id": obj["result_id"], "status": to})
+        await changes.audit(
+            actor,
+            f"objection_{action}",
+            "objection",
+            obj["number"],
+            reason=note,
+            detail={"result_id": obj["result_id"], "status": to},
+        )
     return True
 
 
-async def correct_objection(obj: dict, allowed: frozenset[str], old: dict, new_values: dict, actor: Any,
-                            note: str, now: dt.datetime, correct_by: dt.date | None) -> int | None:
+async def correct_objection(
+    obj: dict,
+    allowed: frozenset[str],
+    old: dict,
+    new_values: dict,
+    actor: Any,
+    note: str,
+    now: dt.datetime,
+    correct_by: dt.date | None,
+) -> int | None:
     """Write the corrected revision and close the objection, in one transaction. If the wrong row is
     still public, the new revision is published and the wrong one withdrawn (closing a pending
     repair application for it as moot); if it stopped being public meanwhile (maximum period,
@@ -359,56 +533,93 @@ async def correct_objection(obj: dict, allowed: frozenset[str], old: dict, new_v
     async with write_transaction():
         old = await _locked_result(old["id"]) or old
         disclosure = corrected_revision_disclosure(old)
-        values: dict = {Objection.status: "corrected", Objection.decision_note: note,
-                        Objection.pending_result_id: None, Objection.decided_at: now,
-                        Objection.decided_by: actor.username}
+        values: dict = {
+            Objection.status: "corrected",
+            Objection.decision_note: note,
+            Objection.pending_result_id: None,
+            Objection.decided_at: now,
+            Objection.decided_by: actor.username,
+        }
         if obj["confirmed_at"] is None:
             values.update({Objection.confirmed_at: now, Objection.correct_by: correct_by})
-        rows = await Objection.update(values).where(
-            (Objection.id == obj["id"]) & Objection.status.is_in(sorted(allowed))).returning(Objection.id)
+        rows = (
+            await Objection.update(values)
+            .where((Objection.id == obj["id"]) & Objection.status.is_in(sorted(allowed)))
+            .returning(Objection.id)
+        )
         if not rows:
             return None
         fresh = {k: v for k, v in old.items() if k != "id"}
         fresh.update(new_values)
-        fresh.update({"revision": old["revision"] + 1, "revision_of": old["id"], **disclosure,
-                      "created_at": now, "updated_at": now})
+        fresh.update(
+            {
+                "revision": old["revision"] + 1,
+                "revision_of": old["id"],
+                **disclosure,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
         ids = await Result.insert(Result(**fresh)).returning(Result.id)
         new_id = ids[0]["id"]
         cats = [c for c in fresh["category_codes"].split(",") if c]
         await ResultCategory.insert(*[ResultCategory(result_id=new_id, code=c, year=fresh["year"]) for c in cats])
         deps = [d for d in fresh["department_codes"].split(",") if d]
-        await ResultDepartment.insert(*[ResultDepartment(result_id=new_id, department_code=d, year=fresh["year"])
-                                        for d in deps])
+        await ResultDepartment.insert(
+            *[ResultDepartment(result_id=new_id, department_code=d, year=fresh["year"]) for d in deps]
+        )
         await Objection.update({Objection.corrected_result_id: new_id}).where(Objection.id == obj["id"])
-        await _withdraw([old["id"]], "corrected", actor, f"{obj['number']}: {note}", now, ref=obj["number"],
-                        replacement={"replaced_by": new_id, "replaced_revision": fresh["revision"],
-                                     "replacement_negative": bool(fresh["negative"])})
+        await _withdraw(
+            [old["id"]],
+            "corrected",
+            actor,
+            f"{obj['number']}: {note}",
+            now,
+            ref=obj["number"],
+            replacement={
+                "replaced_by": new_id,
+                "replaced_revision": fresh["revision"],
+                "replacement_negative": bool(fresh["negative"]),
+            },
+        )
         published = is_public(fresh["disclosure"])
         if published:
             await changes.public_change("result", [new_id], "published")
-        await changes.audit(actor, "objection_correct", "objection", obj["number"], reason=note,
-                            detail={"old_result_id": old["id"], "new_result_id": new_id, "published": published})
+        await changes.audit(
+            actor,
+            "objection_correct",
+            "objection",
+            obj["number"],
+            reason=note,
+            detail={"old_result_id": old["id"], "new_result_id": new_id, "published": published},
+        )
     return new_id
 
 
 # -- automatic stop ----------------------------------------------------------------------
 
+
 async def public_groups() -> list[dict]:
     """Distinct (region_code, check_field) among public results: one rule each."""
     return await Result.raw(
-        "SELECT DISTINCT region_code, check_field FROM inspection_result WHERE disclosure = 'public'")
+        "SELECT DISTINCT region_code, check_field FROM inspection_result WHERE disclosure = 'public'"
+    )
 
 
 async def public_published_before(region_code: str, check_field: str, before: dt.date) -> list[dict]:
     return await Result.select(Result.id, Result.published_on).where(
-        (Result.disclosure == "public") & (Result.region_code == region_code)
-        & (Result.check_field == check_field) & (Result.published_on <= before))
+        (Result.disclosure == "public")
+        & (Result.region_code == region_code)
+        & (Result.check_field == check_field)
+        & (Result.published_on <= before)
+    )
 
 
 async def public_with_withdrawn_penalty() -> list[int]:
     rows = await Result.raw(
         "SELECT r.id FROM inspection_result r JOIN penalty_decision p ON p.number = r.penalty_decision_number "
-        "WHERE r.disclosure = 'public' AND r.penalty_decision_number <> '' AND p.disclosure <> 'public'")
+        "WHERE r.disclosure = 'public' AND r.penalty_decision_number <> '' AND p.disclosure <> 'public'"
+    )
     return [r["id"] for r in rows]
 
 
@@ -416,15 +627,20 @@ async def withdraw_results(ids: list[int], reason: str, actor: Any, note: str, n
     done: list[int] = []
     for i in range(0, len(ids), CHUNK):
         async with write_transaction():
-            done += await _withdraw(ids[i:i + CHUNK], reason, actor, note, now)
+            done += await _withdraw(ids[i : i + CHUNK], reason, actor, note, now)
     return done
 
 
 # -- figures -----------------------------------------------------------------------------
 
+
 async def application_rows(year: int | None) -> list[dict]:
-    q = RepairApplication.select(RepairApplication.department_code, RepairApplication.status,
-                                 RepairApplication.submitted_at, RepairApplication.decided_at)
+    q = RepairApplication.select(
+        RepairApplication.department_code,
+        RepairApplication.status,
+        RepairApplication.submitted_at,
+        RepairApplication.decided_at,
+    )
     if year is not None:
         start = dt.datetime(year, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
         end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -437,4 +653,3 @@ async def department_names(codes: list[str]) -> dict[str, str]:
         return {}
     rows = await Department.select(Department.code, Department.name).where(Department.code.is_in(sorted(set(codes))))
     return {r["code"]: r["name"] for r in rows}
-

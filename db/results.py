@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from db import changes
 from db.register import register_of
@@ -96,7 +97,9 @@ async def count_results(f: ResultFilter, cap: int | None = None) -> int | None:
     if cap is None:
         sql = f"SELECT COUNT(*) AS n FROM inspection_result r{joins} WHERE {where}"
     else:
-        sql = f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM inspection_result r{joins} WHERE {where} LIMIT {int(cap) + 1}) t"
+        sql = (
+            f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM inspection_result r{joins} WHERE {where} LIMIT {int(cap) + 1}) t"
+        )
     rows = await Result.raw(sql, *(jargs + args))
     n = int(rows[0]["n"])
     return None if cap is not None and n > cap else n
@@ -169,14 +172,25 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date, 
             rows = await Result.insert(
                 *[
                     Result(
-                        task_number=d.task_number, uscc=d.uscc, entity_name=d.entity_name,
-                        entity_kind=d.entity_kind, region_code=d.region_code,
-                        department_code=d.department_codes[0], department_codes=",".join(d.department_codes),
-                        inspected_on=d.inspected_on, year=d.inspected_on.year,
-                        inspection_type=d.inspection_type, category_codes=",".join(d.category_codes),
-                        negative=d.negative, check_field=d.check_field, joint=d.joint,
-                        follow_up=d.follow_up, penalty_decision_number=d.penalty_decision_number,
-                        published_on=d.published_on or today, created_at=now, updated_at=now,
+                        task_number=d.task_number,
+                        uscc=d.uscc,
+                        entity_name=d.entity_name,
+                        entity_kind=d.entity_kind,
+                        region_code=d.region_code,
+                        department_code=d.department_codes[0],
+                        department_codes=",".join(d.department_codes),
+                        inspected_on=d.inspected_on,
+                        year=d.inspected_on.year,
+                        inspection_type=d.inspection_type,
+                        category_codes=",".join(d.category_codes),
+                        negative=d.negative,
+                        check_field=d.check_field,
+                        joint=d.joint,
+                        follow_up=d.follow_up,
+                        penalty_decision_number=d.penalty_decision_number,
+                        published_on=d.published_on or today,
+                        created_at=now,
+                        updated_at=now,
                     )
                     for d in chunk
                 ]
@@ -198,8 +212,14 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date, 
             for j in range(0, len(deps), CHUNK):
                 await ResultDepartment.insert(*deps[j : j + CHUNK])
         items = [
-            Entity(uscc=d.uscc, name=full, kind=d.entity_kind, region_code=d.region_code,
-                   operator_name=d.operator_name, updated_at=now)
+            Entity(
+                uscc=d.uscc,
+                name=full,
+                kind=d.entity_kind,
+                region_code=d.region_code,
+                operator_name=d.operator_name,
+                updated_at=now,
+            )
             for d, full in unknown.values()
         ]
         for i in range(0, len(items), CHUNK):
@@ -208,4 +228,3 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date, 
             await changes.audit_many(actor, "publish", "result", ids[i : i + CHUNK])
             await changes.public_change("result", ids[i : i + CHUNK], "published")
     return ids
-

@@ -28,8 +28,13 @@ async def insert_scans(scans: list[dict[str, Any]], actor: Any) -> list[int]:
 
 async def list_scans(department_code: str, uscc: str | None, after_id: int | None, limit: int) -> list[dict]:
     """One department's scan records, newest id first, optionally for one entity."""
-    q = (ScanRecord.select().where(ScanRecord.department_code == department_code)
-         .order_by(ScanRecord.id, ascending=False).limit(limit).output(load_json=True))
+    q = (
+        ScanRecord.select()
+        .where(ScanRecord.department_code == department_code)
+        .order_by(ScanRecord.id, ascending=False)
+        .limit(limit)
+        .output(load_json=True)
+    )
     if uscc:
         q = q.where(ScanRecord.uscc == uscc)
     if after_id is not None:
@@ -41,8 +46,12 @@ async def scans_near(uscc: str, department_code: str, start: dt.datetime, end: d
     """Scan records of one entity by one department within [start, end] (complaint cross-check)."""
     return await (
         ScanRecord.select()
-        .where((ScanRecord.uscc == uscc) & (ScanRecord.department_code == department_code)
-               & (ScanRecord.scanned_at >= start) & (ScanRecord.scanned_at <= end))
+        .where(
+            (ScanRecord.uscc == uscc)
+            & (ScanRecord.department_code == department_code)
+            & (ScanRecord.scanned_at >= start)
+            & (ScanRecord.scanned_at <= end)
+        )
         .order_by(ScanRecord.scanned_at)
         .output(load_json=True)
     )

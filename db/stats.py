@@ -57,7 +57,8 @@ async def _aggregate() -> Statistics:
     )
     problems = await Result.raw(
         "SELECT year, COUNT(DISTINCT uscc) AS n FROM inspection_result "
-        "WHERE disclosure = 'public' AND negative = {} GROUP BY year", True
+        "WHERE disclosure = 'public' AND negative = {} GROUP BY year",
+        True,
     )
     totals = await Result.raw(
         "SELECT COUNT(*) AS checks, COUNT(DISTINCT uscc) AS entities, "
@@ -75,7 +76,11 @@ async def _aggregate() -> Statistics:
     t = dict(totals[0]) if totals else {}
     t["entities_with_problems"] = with_problems[0]["n"] if with_problems else 0
     return compile_statistics(
-        per_year, {int(r["year"]): int(r["n"]) for r in problems}, dept_year, names, t,
+        per_year,
+        {int(r["year"]): int(r["n"]) for r in problems},
+        dept_year,
+        names,
+        t,
         top_departments=0,
     )
 

@@ -8,8 +8,15 @@ from domain import uscc as uscc_rules
 from domain.auth import ROLES, hash_password
 
 
-async def create_user(username: str, password: str, role: str, department_code: str = "", uscc: str = "",
-                      region_code: str = "", display_name: str = "") -> int:
+async def create_user(
+    username: str,
+    password: str,
+    role: str,
+    department_code: str = "",
+    uscc: str = "",
+    region_code: str = "",
+    display_name: str = "",
+) -> int:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 8:
@@ -23,8 +30,15 @@ async def create_user(username: str, password: str, role: str, department_code: 
     if await User.exists().where(User.username == username):
         raise ValueError(f"user {username!r} exists already")
     rows = await User.insert(
-        User(username=username, password_hash=hash_password(password), role=role, uscc=uscc,
-             department_code=department_code, region_code=region_code, display_name=display_name,
-             created_at=now())
+        User(
+            username=username,
+            password_hash=hash_password(password),
+            role=role,
+            uscc=uscc,
+            department_code=department_code,
+            region_code=region_code,
+            display_name=display_name,
+            created_at=now(),
+        )
     ).returning(User.id)
     return rows[0]["id"]

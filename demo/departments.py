@@ -78,15 +78,15 @@ async def load_regions_and_departments() -> dict[str, int]:
 
     known_regions = {r["code"] for r in await Region.select(Region.code)}
     new_regions = [
-        Region(code=c, name=n, parent_code=parent_region(c))
-        for c, n in regions().items() if c not in known_regions
+        Region(code=c, name=n, parent_code=parent_region(c)) for c, n in regions().items() if c not in known_regions
     ]
     if new_regions:
         await Region.insert(*new_regions)
     known = {r["code"] for r in await Department.select(Department.code)}
     new = [
         Department(code=d.code, name=d.name, short_name=d.short_name, region_code=d.region_code)
-        for d in DEPARTMENTS if d.code not in known
+        for d in DEPARTMENTS
+        if d.code not in known
     ]
     if new:
         await Department.insert(*new)

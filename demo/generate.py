@@ -9,8 +9,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from demo import names as V
 from demo.departments import DEPARTMENTS, DemoDepartment, regions
@@ -25,11 +25,26 @@ RISK_PICK = {"A": 0.6, "B": 1.0, "C": 2.0, "D": 3.0}  # 双随机 weighted by cr
 # Where demo entities are registered, and how many of them (share).
 REGION_SHARE = (("3715", 0.45), ("371726", 0.10), ("1301", 0.15), ("1401", 0.10), ("37", 0.12), ("14", 0.08))
 NEUTRAL = (("N01", 0.55), ("N02", 0.25), ("N03", 0.12), ("N04", 0.05), ("N01;N02", 0.03))
-NEGATIVE = (("X05", 0.35), ("X06", 0.15), ("X07", 0.15), ("X01", 0.12), ("X03", 0.10), ("X08", 0.06),
-            ("X02", 0.04), ("X04", 0.03))
-FOLLOW_UP = {"X05": "责令限期改正，已整改到位", "X06": "移交执法机构立案调查", "X07": "责令停止销售，立案调查",
-             "X01": "责令限期公示，列入经营异常名录", "X03": "列入经营异常名录", "X08": "立案调查",
-             "X02": "立案调查，列入经营异常名录", "X04": "立案调查"}
+NEGATIVE = (
+    ("X05", 0.35),
+    ("X06", 0.15),
+    ("X07", 0.15),
+    ("X01", 0.12),
+    ("X03", 0.10),
+    ("X08", 0.06),
+    ("X02", 0.04),
+    ("X04", 0.03),
+)
+FOLLOW_UP = {
+    "X05": "责令限期改正，已整改到位",
+    "X06": "移交执法机构立案调查",
+    "X07": "责令停止销售，立案调查",
+    "X01": "责令限期公示，列入经营异常名录",
+    "X03": "列入经营异常名录",
+    "X08": "立案调查",
+    "X02": "立案调查，列入经营异常名录",
+    "X04": "立案调查",
+}
 
 
 def _pick(rng: random.Random, table: tuple[tuple[str, float], ...]) -> str:
@@ -61,7 +76,7 @@ def local_name(code: str, names: dict[str, str]) -> str:
     name = names[code]
     parent = code[:4] + "00"
     if parent != code and parent in names and name.startswith(names[parent]):
-        return name[len(names[parent]):]
+        return name[len(names[parent]) :]
     return name
 
 
@@ -73,7 +88,7 @@ def _regions_for(prefix: str, names: dict[str, str]) -> list[str]:
 
 def _org_code(i: int, salt: int) -> str:
     """9-character organisation code, unique per entity index: 'MA' + 7 base-31 digits."""
-    n = (i * 7_368_787 + salt) % (31 ** 7)
+    n = (i * 7_368_787 + salt) % (31**7)
     digits = []
     for _ in range(7):
         n, r = divmod(n, 31)
@@ -85,7 +100,7 @@ def make_entities(rng: random.Random, n: int) -> World:
     names = regions()
     world = World(names)
     pools = {p: _regions_for(p, names) for p, _ in REGION_SHARE}
-    salt = rng.randrange(31 ** 7)
+    salt = rng.randrange(31**7)
     for i in range(n):
         prefix = _pick(rng, REGION_SHARE)
         region = rng.choice(pools[prefix])
@@ -108,8 +123,7 @@ def make_entities(rng: random.Random, n: int) -> World:
             name = f"{place}{rng.choice(V.TRADE_NAMES)}{word}"
         uscc = with_check_character(f"9{kch}{region}{_org_code(i, salt)}")
         status = "存续" if rng.random() > 0.03 else rng.choice(("注销", "吊销", "迁出"))
-        world.entities.append(EntityDraft(uscc, name, kind, region, industry, _pick(rng, RISK_SHARE), status,
-                                          operator))
+        world.entities.append(EntityDraft(uscc, name, kind, region, industry, _pick(rng, RISK_SHARE), status, operator))
         world.fields.append(fld)
     for d in DEPARTMENTS:
         p = region_prefix(d.region_code)
@@ -156,8 +170,13 @@ def make_results(rng: random.Random, world: World, n: int, today: dt.date) -> It
         if start > last - dt.timedelta(days=30):
             continue
         joint = rng.random() < 0.35
-        partners = [d for d in depts if d is not lead and (covers(d, lead.region_code) or covers(lead, d.region_code))
-                    and d.region_code[:2] == lead.region_code[:2]]
+        partners = [
+            d
+            for d in depts
+            if d is not lead
+            and (covers(d, lead.region_code) or covers(lead, d.region_code))
+            and d.region_code[:2] == lead.region_code[:2]
+        ]
         team = [lead] + (rng.sample(partners, min(len(partners), rng.choice((1, 1, 2)))) if joint and partners else [])
         fld = rng.choice(V.DEPT_FIELDS.get(_slug(lead.code), ("general",)))
         k = seq[(lead.code, year)] = seq.get((lead.code, year), 0) + 1
@@ -193,14 +212,24 @@ def make_results(rng: random.Random, world: World, n: int, today: dt.date) -> It
                     penalties.append((penalty, lead.code, decided))
             else:
                 cats = _pick(rng, NEUTRAL)
-            results.append({
-                "task_number": task, "uscc": e.uscc, "entity_name": e.name, "entity_kind": e.kind,
-                "region_code": e.region_code, "departments": [d.code for d in team], "inspected_on": inspected,
-                "inspection_type": "抽查" if rng.random() < 0.88 else "检查", "categories": cats.split(";"),
-                "check_field": fld if fld != "general" else world.fields[ei] if rng.random() < 0.5 else "general",
-                "follow_up": follow, "penalty_decision_number": penalty, "published_on": published,
-                "operator_name": e.operator_name,
-            })
+            results.append(
+                {
+                    "task_number": task,
+                    "uscc": e.uscc,
+                    "entity_name": e.name,
+                    "entity_kind": e.kind,
+                    "region_code": e.region_code,
+                    "departments": [d.code for d in team],
+                    "inspected_on": inspected,
+                    "inspection_type": "抽查" if rng.random() < 0.88 else "检查",
+                    "categories": cats.split(";"),
+                    "check_field": fld if fld != "general" else world.fields[ei] if rng.random() < 0.5 else "general",
+                    "follow_up": follow,
+                    "penalty_decision_number": penalty,
+                    "published_on": published,
+                    "operator_name": e.operator_name,
+                }
+            )
         made += len(results)
         yield Generated(results, [(task, title, lead.code, year, len(team) > 1)], penalties)
 
@@ -232,15 +261,29 @@ def make_honours(rng: random.Random, world: World, today: dt.date) -> list[tuple
             province = e.region_code[:2]
             awarded = dt.date(rng.choice(YEARS[:-1]), rng.randint(1, 12), rng.randint(1, 28))
             awarded = min(awarded, today)
-            awarded_by = {"province_gov": PROVINCE_GOV[province], "scjg": local.name,
-                          "bank": f"中国人民银行{world.region_names.get(e.region_code[:4] + '00', '')}分行"}[by]
+            awarded_by = {
+                "province_gov": PROVINCE_GOV[province],
+                "scjg": local.name,
+                "bank": f"中国人民银行{world.region_names.get(e.region_code[:4] + '00', '')}分行",
+            }[by]
             until = dt.date(awarded.year + years, 12, 31) if years else None
             doc_year = awarded.year
-            out.append((local.code, {
-                "uscc": e.uscc, "entity_name": e.name, "honour": honour, "kind": kind, "awarded_by": awarded_by,
-                "awarded_on": awarded, "valid_until": until, "region_code": e.region_code,
-                "source_document": f"{_abbr(local.region_code)}市监发〔{doc_year}〕{rng.randint(3, 160)}号",
-            }))
+            out.append(
+                (
+                    local.code,
+                    {
+                        "uscc": e.uscc,
+                        "entity_name": e.name,
+                        "honour": honour,
+                        "kind": kind,
+                        "awarded_by": awarded_by,
+                        "awarded_on": awarded,
+                        "valid_until": until,
+                        "region_code": e.region_code,
+                        "source_document": f"{_abbr(local.region_code)}市监发〔{doc_year}〕{rng.randint(3, 160)}号",
+                    },
+                )
+            )
     return out
 
 
@@ -254,12 +297,15 @@ def officer_pool(rng: random.Random, dept: DemoDepartment) -> list[str]:
 
 def make_scan(rng: random.Random, raw_result: dict, pool: list[str], place: str) -> dict:
     day: dt.date = raw_result["inspected_on"]
-    at = dt.datetime(day.year, day.month, day.day, rng.randint(8, 16), rng.randrange(60), rng.randrange(60),
-                     tzinfo=SHANGHAI)
+    at = dt.datetime(
+        day.year, day.month, day.day, rng.randint(8, 16), rng.randrange(60), rng.randrange(60), tzinfo=SHANGHAI
+    )
     return {
-        "uscc": raw_result["uscc"], "department": raw_result["departments"][0],
+        "uscc": raw_result["uscc"],
+        "department": raw_result["departments"][0],
         "officer_credentials": rng.sample(pool, rng.choice((2, 2, 3))),
-        "scanned_at": at, "method": "扫码" if rng.random() < 0.85 else "定位打卡",
+        "scanned_at": at,
+        "method": "扫码" if rng.random() < 0.85 else "定位打卡",
         "task_number": raw_result["task_number"],
         "location": f"{place}{rng.choice(V.STREETS)}{rng.randint(1, 300)}号",
     }

@@ -29,8 +29,12 @@ from importer.run import no_gc
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 # Demo-only passwords, printed at the end and listed in the README. Never use them anywhere real.
-PASSWORDS = {"officer": "demo-officer-2026", "enterprise": "demo-enterprise-2026",
-             "supervisor": "demo-supervisor-2026", "admin": "demo-admin-2026"}
+PASSWORDS = {
+    "officer": "demo-officer-2026",
+    "enterprise": "demo-enterprise-2026",
+    "supervisor": "demo-supervisor-2026",
+    "admin": "demo-admin-2026",
+}
 SCAN_SHARE = 0.35  # share of results with a scan record (扫码入企)
 
 
@@ -84,14 +88,30 @@ async def wipe(engine: Any) -> None:
                 await s.fetch(f'DELETE FROM "{name}"')
 
 
-async def load_demo(engine: Any, settings: Any, n_results: int, n_entities: int | None = None, seed: int = 2026,
-                    reset: bool = False, progress: bool = True, out: TextIO = sys.stdout) -> Summary:
+async def load_demo(
+    engine: Any,
+    settings: Any,
+    n_results: int,
+    n_entities: int | None = None,
+    seed: int = 2026,
+    reset: bool = False,
+    progress: bool = True,
+    out: TextIO = sys.stdout,
+) -> Summary:
     with no_gc():  # see importer.run.no_gc: a million long-lived drafts, no cycles
         return await _load_demo(engine, settings, n_results, n_entities, seed, reset, progress, out)
 
 
-async def _load_demo(engine: Any, settings: Any, n_results: int, n_entities: int | None, seed: int,
-                     reset: bool, progress: bool, out: TextIO) -> Summary:
+async def _load_demo(
+    engine: Any,
+    settings: Any,
+    n_results: int,
+    n_entities: int | None,
+    seed: int,
+    reset: bool,
+    progress: bool,
+    out: TextIO,
+) -> Summary:
     started = time.perf_counter()
     counts = await existing_counts()
     if any(counts.values()):
@@ -107,7 +127,7 @@ async def _load_demo(engine: Any, settings: Any, n_results: int, n_entities: int
     await load_regions_and_departments()
     rng = random.Random(seed)
     today = dt.datetime.now(SHANGHAI).date()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     summary = Summary()
     n_entities = n_entities or max(200, int(n_results * 0.3))
 
@@ -122,8 +142,9 @@ async def _load_demo(engine: Any, settings: Any, n_results: int, n_entities: int
     penalties: list[tuple] = []
     scans: list[Any] = []
     seen_scans: set[tuple] = set()
-    bar = tqdm(total=n_results, unit=" results", desc="generating", disable=not progress, file=sys.stderr,
-               mininterval=0.5)
+    bar = tqdm(
+        total=n_results, unit=" results", desc="generating", disable=not progress, file=sys.stderr, mininterval=0.5
+    )
     for batch in G.make_results(rng, world, n_results, today):
         for raw in batch.results:
             draft, errs = validate_result(raw)
@@ -164,8 +185,9 @@ async def _load_demo(engine: Any, settings: Any, n_results: int, n_entities: int
     hashes = {role: hash_password(pw) for role, pw in PASSWORDS.items()}
     users = [(u, hashes[role], role, uscc, dept, region, display) for u, role, uscc, dept, region, display in accounts]
 
-    wbar = tqdm(total=len(drafts), unit=" results", desc="writing", disable=not progress, file=sys.stderr,
-                mininterval=0.5)
+    wbar = tqdm(
+        total=len(drafts), unit=" results", desc="writing", disable=not progress, file=sys.stderr, mininterval=0.5
+    )
     async with bulk_session(engine) as s:
         await bulk_write.write_users(s, users)
         await bulk_write.write_entities(s, world.entities, None)
@@ -185,8 +207,9 @@ async def _load_demo(engine: Any, settings: Any, n_results: int, n_entities: int
     summary.scans = len(scans)
     summary.tasks = len(tasks)
     summary.penalties = len(penalties)
-    summary.accounts = [(u, role, PASSWORDS[role], dept or uscc or region)
-                        for u, role, uscc, dept, region, _ in accounts]
+    summary.accounts = [
+        (u, role, PASSWORDS[role], dept or uscc or region) for u, role, uscc, dept, region, _ in accounts
+    ]
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -197,8 +220,9 @@ def _accounts(world: G.World, drafts: list[Any], today: dt.date) -> list[tuple[s
     one supervisor, one admin."""
     out = [(officer_name(d.code), "officer", "", d.code, "", f"{d.name}执法人员") for d in DEPARTMENTS]
     cutoff = today - dt.timedelta(days=200)
-    entity = next((d for d in drafts if d.negative and d.entity_kind == "enterprise" and d.published_on < cutoff),
-                  None) or next((d for d in drafts if d.entity_kind == "enterprise"), None)
+    entity = next(
+        (d for d in drafts if d.negative and d.entity_kind == "enterprise" and d.published_on < cutoff), None
+    ) or next((d for d in drafts if d.entity_kind == "enterprise"), None)
     if entity is not None:
         out.append(("demo-enterprise", "enterprise", entity.uscc, "", "", entity.entity_name))
     out.append(("demo-supervisor", "supervisor", "", "", "371500", "聊城市司法局行政执法监督"))
@@ -233,8 +257,11 @@ def print_summary(s: Summary, out: TextIO) -> None:
     rate = s.results / s.seconds if s.seconds else 0.0
     neg = 100.0 * s.negative / s.results if s.results else 0.0
     print(f"演示数据已生成 (demo data loaded) in {s.seconds:.1f} s — {rate:,.0f} results/s", file=out)
-    print(f"  entities {s.entities:,} · results {s.results:,} ({neg:.1f}% negative) · tasks {s.tasks:,} · "
-          f"penalty decisions {s.penalties:,} · honours {s.honours:,} · scan records {s.scans:,}", file=out)
+    print(
+        f"  entities {s.entities:,} · results {s.results:,} ({neg:.1f}% negative) · tasks {s.tasks:,} · "
+        f"penalty decisions {s.penalties:,} · honours {s.honours:,} · scan records {s.scans:,}",
+        file=out,
+    )
     print("Demo accounts (DEMO ONLY — these passwords are public):", file=out)
     for user, role, password, scope in s.accounts or []:
         print(f"  {user:<28} {role:<11} {password:<22} {scope}", file=out)

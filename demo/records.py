@@ -53,15 +53,21 @@ def seed_documents() -> list[dict[str, Any]]:
     for meta in json.loads((SEEDS / "index.json").read_text(encoding="utf-8")):
         issued = str(meta["issued_on"])
         only_year = len(issued) == 4
-        out.append({
-            "title": meta["title"], "issuer": meta["issuer"], "doc_number": meta["doc_number"],
-            "issued_on": None if only_year else dt.date.fromisoformat(issued),
-            "issued_year": int(issued[:4]), "region_code": meta["region_code"], "region_name": meta["region"],
-            "body": (SEEDS / meta["file"]).read_text(encoding="utf-8"),
-            "source": f"demo_data/seeds/{meta['file']}（{meta['issuer']}）",
-            "published_on": dt.date(int(issued[:4]), 5, 6) if only_year else dt.date.fromisoformat(issued),
-            "department": SEED_DEPARTMENT.get(meta["file"], ""),
-        })
+        out.append(
+            {
+                "title": meta["title"],
+                "issuer": meta["issuer"],
+                "doc_number": meta["doc_number"],
+                "issued_on": None if only_year else dt.date.fromisoformat(issued),
+                "issued_year": int(issued[:4]),
+                "region_code": meta["region_code"],
+                "region_name": meta["region"],
+                "body": (SEEDS / meta["file"]).read_text(encoding="utf-8"),
+                "source": f"demo_data/seeds/{meta['file']}（{meta['issuer']}）",
+                "published_on": dt.date(int(issued[:4]), 5, 6) if only_year else dt.date.fromisoformat(issued),
+                "department": SEED_DEPARTMENT.get(meta["file"], ""),
+            }
+        )
     return out
 
 
@@ -124,7 +130,9 @@ async def load_guides(settings: Any) -> int:
         guide_id = await gq.insert_guide(guide, version, [f.row() for f in files], officer(dept))
         n += 1
         if spec is guide_content.CATERING:
-            v2 = validate_version(guide_content.CATERING_V2, [version["version"]], guide_content.CATERING_V2["effective_on"])
+            v2 = validate_version(
+                guide_content.CATERING_V2, [version["version"]], guide_content.CATERING_V2["effective_on"]
+            )
             files = _files(settings, guide, v2)
             await gq.insert_version(guide_id, v2, [f.row() for f in files], officer(dept))
     return n

@@ -6,8 +6,8 @@ A result may carry several categories; it is negative if any category is negativ
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 @dataclass(frozen=True)

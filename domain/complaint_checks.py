@@ -12,7 +12,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from domain.complaints import DECISIONS, SHANGHAI, SUBSTANTIATED, NOT_SUBSTANTIATED
+from domain.complaints import DECISIONS, NOT_SUBSTANTIATED, SHANGHAI, SUBSTANTIATED
 
 NO_RECORD, SCAN_FOUND, CHECKIN_ONLY = "no_record", "scan_found", "checkin_only"
 MIN_COUNT = 3
@@ -27,21 +27,25 @@ def crosscheck(visited_at: dt.datetime, window_minutes: int, claimed_scanned: st
     for s in sorted(scans, key=lambda s: s["scanned_at"]):
         at = s["scanned_at"]
         creds = list(s.get("officer_credentials") or [])
-        records.append({
-            "at": at.astimezone(SHANGHAI).isoformat(),
-            "method": s["method"],
-            "officer_credentials": creds,
-            "fewer_than_two_officers": len(creds) < 2,
-            "location": s.get("location") or "",
-            "task_number": s.get("task_number") or "",
-            "minutes_from_visit": round((at - visited_at).total_seconds() / 60),
-        })
+        records.append(
+            {
+                "at": at.astimezone(SHANGHAI).isoformat(),
+                "method": s["method"],
+                "officer_credentials": creds,
+                "fewer_than_two_officers": len(creds) < 2,
+                "location": s.get("location") or "",
+                "task_number": s.get("task_number") or "",
+                "minutes_from_visit": round((at - visited_at).total_seconds() / 60),
+            }
+        )
     scans_ = [r for r in records if r["method"] == "scan"]
     if scans_:
         outcome = SCAN_FOUND
         first = scans_[0]
-        summary = (f"到访前后{window_minutes}分钟内有扫码记录：{first['at']} 执法证号 "
-                   f"{'、'.join(first['officer_credentials']) or '（未记录）'}")
+        summary = (
+            f"到访前后{window_minutes}分钟内有扫码记录：{first['at']} 执法证号 "
+            f"{'、'.join(first['officer_credentials']) or '（未记录）'}"
+        )
     elif records:
         outcome = CHECKIN_ONLY
         first = records[0]
@@ -50,8 +54,14 @@ def crosscheck(visited_at: dt.datetime, window_minutes: int, claimed_scanned: st
         outcome = NO_RECORD
         summary = f"到访前后{window_minutes}分钟内没有该部门对该企业的扫码或定位打卡记录"
     consistent = {"no": outcome != SCAN_FOUND, "yes": outcome != NO_RECORD}.get(claimed_scanned)
-    return {"outcome": outcome, "summary": summary, "window_minutes": window_minutes,
-            "claimed_scanned": claimed_scanned, "consistent_with_claim": consistent, "records": records}
+    return {
+        "outcome": outcome,
+        "summary": summary,
+        "window_minutes": window_minutes,
+        "claimed_scanned": claimed_scanned,
+        "consistent_with_claim": consistent,
+        "records": records,
+    }
 
 
 @dataclass
@@ -69,8 +79,9 @@ def _shown(n: int) -> int | None:
     return n if n == 0 or n >= MIN_COUNT else None
 
 
-def complaint_stats(rows: list[dict], decisions: dict[int, list[tuple[dt.datetime, str]]],
-                    today: dt.date) -> list[StatRow]:
+def complaint_stats(
+    rows: list[dict], decisions: dict[int, list[tuple[dt.datetime, str]]], today: dt.date
+) -> list[StatRow]:
     """rows: id, department_code, filed_at, closed_at, respond_by, status.
     decisions: complaint id → the supervisor's decision events (at, status), any order."""
     groups: dict[tuple[str, str], list[dict]] = {}
@@ -95,15 +106,21 @@ def complaint_stats(rows: list[dict], decisions: dict[int, list[tuple[dt.datetim
             if (answered or today) > r["respond_by"]:
                 overdue += 1
             if r["closed_at"] is not None:
-                days.append((r["closed_at"].astimezone(SHANGHAI).date()
-                             - r["filed_at"].astimezone(SHANGHAI).date()).days)
-        out.append(StatRow(
-            department_code=dept, month=month, received=received,
-            substantiated_share=round(subst / decided, 3) if decided >= MIN_COUNT else None,
-            median_days_to_close=float(statistics.median(days)) if len(days) >= MIN_COUNT else None,
-            overdue=_shown(overdue), suppressed=False,
-        ))
+                days.append(
+                    (r["closed_at"].astimezone(SHANGHAI).date() - r["filed_at"].astimezone(SHANGHAI).date()).days
+                )
+        out.append(
+            StatRow(
+                department_code=dept,
+                month=month,
+                received=received,
+                substantiated_share=round(subst / decided, 3) if decided >= MIN_COUNT else None,
+                median_days_to_close=float(statistics.median(days)) if len(days) >= MIN_COUNT else None,
+                overdue=_shown(overdue),
+                suppressed=False,
+            )
+        )
     return out
 
 
-__all__ = ["crosscheck", "complaint_stats", "StatRow", "DECISIONS", "MIN_COUNT"]
+__all__ = ["DECISIONS", "MIN_COUNT", "StatRow", "complaint_stats", "crosscheck"]

@@ -18,8 +18,9 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import filetype
 import phonenumbers
@@ -35,13 +36,23 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # China has no D
 
 # ---------------------------------------------------------------- states and who moves them
 RECEIVED, UNDER_REVIEW, SUBSTANTIATED, NOT_SUBSTANTIATED, REFERRED, CLOSED = (
-    "received", "under_review", "substantiated", "not_substantiated", "referred", "closed")
+    "received",
+    "under_review",
+    "substantiated",
+    "not_substantiated",
+    "referred",
+    "closed",
+)
 STATUSES = (RECEIVED, UNDER_REVIEW, SUBSTANTIATED, NOT_SUBSTANTIATED, REFERRED, CLOSED)
 DECISIONS = (SUBSTANTIATED, NOT_SUBSTANTIATED, REFERRED)
 OPEN = (RECEIVED, UNDER_REVIEW)  # not yet answered: these can be overdue
 STATUS_LABELS = {
-    RECEIVED: "已受理", UNDER_REVIEW: "核查中", SUBSTANTIATED: "属实", NOT_SUBSTANTIATED: "不属实",
-    REFERRED: "已转办", CLOSED: "已办结",
+    RECEIVED: "已受理",
+    UNDER_REVIEW: "核查中",
+    SUBSTANTIATED: "属实",
+    NOT_SUBSTANTIATED: "不属实",
+    REFERRED: "已转办",
+    CLOSED: "已办结",
 }
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     RECEIVED: (UNDER_REVIEW,),
@@ -75,8 +86,11 @@ def supervises(p: Principal, region_code: str) -> bool:
 
 
 def is_department_of(p: Principal, c: dict) -> bool:
-    return p.role in ("officer", "admin") and bool(p.department_code) and p.department_code in (
-        c["department_code"], c.get("referred_to") or "")
+    return (
+        p.role in ("officer", "admin")
+        and bool(p.department_code)
+        and p.department_code in (c["department_code"], c.get("referred_to") or "")
+    )
 
 
 def access_of(p: Principal, c: dict) -> str:
@@ -85,16 +99,20 @@ def access_of(p: Principal, c: dict) -> str:
         return "handler"
     if is_department_of(p, c):
         return "department"
-    raise Forbidden("无权查看此投诉：仅所在地区的司法行政监督人员和被投诉部门可以查看 "
-                    "(only the region's supervisor and the named department see this complaint)")
+    raise Forbidden(
+        "无权查看此投诉：仅所在地区的司法行政监督人员和被投诉部门可以查看 "
+        "(only the region's supervisor and the named department see this complaint)"
+    )
 
 
 def check_move(p: Principal, c: dict, to: str, note: str, referred_to: str | None) -> None:
     """Raise unless `p` may move complaint `c` to state `to` with this note."""
     if access_of(p, c) != "handler":
-        raise Forbidden("被投诉部门可以回复说明，但不能决定投诉的处理结果 "
-                        "(the named department may respond with a note but cannot decide; "
-                        "the region's supervisor decides)")
+        raise Forbidden(
+            "被投诉部门可以回复说明，但不能决定投诉的处理结果 "
+            "(the named department may respond with a note but cannot decide; "
+            "the region's supervisor decides)"
+        )
     c_ = Collector()
     if not to:
         c_.add("to", f"必填 (required: one of {', '.join(STATUSES)})")
@@ -113,9 +131,11 @@ def check_move(p: Principal, c: dict, to: str, note: str, referred_to: str | Non
     c_.raise_if_any("状态变更无效 (invalid move)")
     if to not in TRANSITIONS[c["status"]]:
         allowed = ", ".join(TRANSITIONS[c["status"]]) or "none (closed)"
-        raise Conflict(f"不能从“{STATUS_LABELS[c['status']]}”变更为“{STATUS_LABELS[to]}” "
-                       f"(cannot move from {c['status']} to {to}; allowed: {allowed})",
-                       [FieldError("to", f"allowed from {c['status']}: {allowed}")])
+        raise Conflict(
+            f"不能从“{STATUS_LABELS[c['status']]}”变更为“{STATUS_LABELS[to]}” "
+            f"(cannot move from {c['status']} to {to}; allowed: {allowed})",
+            [FieldError("to", f"allowed from {c['status']}: {allowed}")],
+        )
 
 
 def check_response(p: Principal, c: dict, note: str) -> str:
@@ -155,17 +175,21 @@ def parse_tracking_number(raw: str) -> str:
     text = re.sub(r"\s", "", raw).upper()
     m = _NUMBER.match(text)
     if not m:
-        raise ValidationFailed("投诉编号格式不对 (malformed tracking number)",
-                               [FieldError("number", "投诉编号形如 TS-2026-000123-K (like TS-2026-000123-K)")])
+        raise ValidationFailed(
+            "投诉编号格式不对 (malformed tracking number)",
+            [FieldError("number", "投诉编号形如 TS-2026-000123-K (like TS-2026-000123-K)")],
+        )
     if not mod_37_36.is_valid(f"TS{m.group(1)}{m.group(2)}{m.group(3)}"):
-        raise ValidationFailed("投诉编号校验位不符，请检查是否抄错 (check character does not match: a typo?)",
-                               [FieldError("number", "校验位不符 (check character does not match)")])
+        raise ValidationFailed(
+            "投诉编号校验位不符，请检查是否抄错 (check character does not match: a typo?)",
+            [FieldError("number", "校验位不符 (check character does not match)")],
+        )
     return text
 
 
 def new_lookup_code() -> str:
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 def normalise_code(raw: str) -> str:
@@ -240,13 +264,24 @@ def extension_for(mime: str) -> str:
 
 def too_large(index: int, mime: str | None, limit: int) -> TooLarge:
     what = "视频" if mime in VIDEO_TYPES else "图片"
-    return TooLarge(f"第{index + 1}个附件超过{what}大小上限 {limit // (1024 * 1024)} MB "
-                    f"(attachment {index + 1} exceeds the {limit} byte limit); nothing was stored",
-                    [FieldError(f"attachments[{index}]", f"larger than {limit} bytes")])
+    return TooLarge(
+        f"第{index + 1}个附件超过{what}大小上限 {limit // (1024 * 1024)} MB "
+        f"(attachment {index + 1} exceeds the {limit} byte limit); nothing was stored",
+        [FieldError(f"attachments[{index}]", f"larger than {limit} bytes")],
+    )
 
 
-_SCANNED = {"yes": "yes", "no": "no", "unknown": "unknown", "true": "yes", "false": "no",
-            "是": "yes", "否": "no", "不清楚": "unknown", "": "unknown"}
+_SCANNED = {
+    "yes": "yes",
+    "no": "no",
+    "unknown": "unknown",
+    "true": "yes",
+    "false": "no",
+    "是": "yes",
+    "否": "no",
+    "不清楚": "unknown",
+    "": "unknown",
+}
 _LIMITS = {"enterprise_name": 200, "contact_name": 50, "place": 300, "officers": 1000, "description": 5000}
 
 
@@ -263,17 +298,24 @@ def parse_phone(raw: str) -> str:
     if not (mobile or landline):
         if re.fullmatch(r"\d{7,8}", national):
             raise ValueError("固定电话需带区号，如 0635-8241234 (a landline needs its area code, e.g. 0635-8241234)")
-        raise ValueError("电话号码格式不对：手机号为1[3-9]开头的11位数字，固定电话需带区号 "
-                         "(a mobile number 1[3-9]xxxxxxxxx, or a landline with area code, optionally +86)")
+        raise ValueError(
+            "电话号码格式不对：手机号为1[3-9]开头的11位数字，固定电话需带区号 "
+            "(a mobile number 1[3-9]xxxxxxxxx, or a landline with area code, optionally +86)"
+        )
     try:
         num = phonenumbers.parse("+86" + national.lstrip("0"), None)
     except phonenumbers.NumberParseException:
         num = None
-    ok_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE,
-                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    ok_types = (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
     if num is None or not phonenumbers.is_valid_number(num) or phonenumbers.number_type(num) not in ok_types:
-        raise ValueError("不是有效的中国大陆电话号码（号段或区号不存在）(not a valid mainland China number: "
-                         "unknown mobile prefix or area code)")
+        raise ValueError(
+            "不是有效的中国大陆电话号码（号段或区号不存在）(not a valid mainland China number: "
+            "unknown mobile prefix or area code)"
+        )
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -282,8 +324,9 @@ def parse_visit(raw: str, now: dt.datetime, max_age_days: int) -> dt.datetime:
     try:
         when = dt.datetime.fromisoformat(raw.strip())
     except ValueError:
-        raise ValueError("时间格式应为 ISO 8601，如 2026-11-20T09:30:00+08:00 "
-                         "(use ISO 8601, e.g. 2026-11-20T09:30:00+08:00)") from None
+        raise ValueError(
+            "时间格式应为 ISO 8601，如 2026-11-20T09:30:00+08:00 (use ISO 8601, e.g. 2026-11-20T09:30:00+08:00)"
+        ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=SHANGHAI)
     if when > now + dt.timedelta(minutes=1):
@@ -293,8 +336,9 @@ def parse_visit(raw: str, now: dt.datetime, max_age_days: int) -> dt.datetime:
     return when
 
 
-def validate_filing(raw: dict[str, Any], uploads: list[Upload], rules: Rules, now: dt.datetime,
-                    departments: dict[str, dict]) -> Draft:
+def validate_filing(
+    raw: dict[str, Any], uploads: list[Upload], rules: Rules, now: dt.datetime, departments: dict[str, dict]
+) -> Draft:
     """Every field problem at once, as 422 field errors. `departments`: code → {region_code}."""
     c = Collector()
 
@@ -345,10 +389,20 @@ def validate_filing(raw: dict[str, Any], uploads: list[Upload], rules: Rules, no
     if len(uploads) > rules.max_attachments:
         c.add("attachments", f"最多{rules.max_attachments}个附件 (at most {rules.max_attachments} attachments)")
     c.raise_if_any("投诉内容有误，未保存 (the complaint has invalid fields; nothing was stored)")
-    return Draft(uscc=code, enterprise_name=name, contact_name=contact, contact_phone=phone,
-                 visited_at=visited, place=place, department_code=dept, officers=officers,
-                 scanned=scanned or "unknown", description=description,
-                 region_code=departments[dept]["region_code"], uploads=uploads)
+    return Draft(
+        uscc=code,
+        enterprise_name=name,
+        contact_name=contact,
+        contact_phone=phone,
+        visited_at=visited,
+        place=place,
+        department_code=dept,
+        officers=officers,
+        scanned=scanned or "unknown",
+        description=description,
+        region_code=departments[dept]["region_code"],
+        uploads=uploads,
+    )
 
 
 # ---------------------------------------------------------------- filing: the use case
@@ -375,14 +429,19 @@ async def file_complaint(
 
     await throttle(draft.uscc)
     window = dt.timedelta(minutes=rules.scan_window_minutes)
-    scans = await find_scans(draft.uscc, draft.department_code, draft.visited_at - window,
-                             draft.visited_at + window)
+    scans = await find_scans(draft.uscc, draft.department_code, draft.visited_at - window, draft.visited_at + window)
     finding = crosscheck(draft.visited_at, rules.scan_window_minutes, draft.scanned, scans)
     respond_by = add_working_days(now.astimezone(SHANGHAI).date(), rules.respond_days)
     code = new_lookup_code()
-    number = await insert(draft=draft, code_hash=hash_code(code), crosscheck=finding, respond_by=respond_by,
-                          filed_at=now, number_for=lambda seq: tracking_number(now.astimezone(SHANGHAI).year, seq),
-                          first_note="投诉已收到，等待核查 (complaint received; awaiting review)")
+    number = await insert(
+        draft=draft,
+        code_hash=hash_code(code),
+        crosscheck=finding,
+        respond_by=respond_by,
+        filed_at=now,
+        number_for=lambda seq: tracking_number(now.astimezone(SHANGHAI).year, seq),
+        first_note="投诉已收到，等待核查 (complaint received; awaiting review)",
+    )
     return Filed(number=number, lookup_code=code, status=RECEIVED, respond_by=respond_by)
 
 

@@ -73,6 +73,8 @@ class Collector:
     def add(self, field_name: str, message: str) -> None:
         self.errors.append(FieldError(field_name, message))
 
-    def raise_if_any(self, detail: str = "请求中有无效字段，未保存 (the request has invalid fields; nothing was stored)") -> None:
+    def raise_if_any(
+        self, detail: str = "请求中有无效字段，未保存 (the request has invalid fields; nothing was stored)"
+    ) -> None:
         if self.errors:
             raise ValidationFailed(detail, self.errors)

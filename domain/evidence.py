@@ -39,8 +39,9 @@ def clean_name(name: str) -> str:
     return (base or "attachment")[:200]
 
 
-def check_files(files: list[tuple[str, bytes]], max_bytes: int, field: str = "attachments"
-                ) -> tuple[list[EvidenceFile], list[FieldError]]:
+def check_files(
+    files: list[tuple[str, bytes]], max_bytes: int, field: str = "attachments"
+) -> tuple[list[EvidenceFile], list[FieldError]]:
     """Every problem at once, each naming the file's position in the request."""
     errs: list[FieldError] = []
     out: list[EvidenceFile] = []
@@ -53,15 +54,25 @@ def check_files(files: list[tuple[str, bytes]], max_bytes: int, field: str = "at
             errs.append(FieldError(where, f"文件 {clean_name(name)} 为空 (the file is empty)"))
             continue
         if len(data) > max_bytes:
-            errs.append(FieldError(where, f"文件 {clean_name(name)} 超过 {max_bytes} 字节 "
-                                          f"(the file has {len(data)} bytes; the limit is {max_bytes})"))
+            errs.append(
+                FieldError(
+                    where,
+                    f"文件 {clean_name(name)} 超过 {max_bytes} 字节 "
+                    f"(the file has {len(data)} bytes; the limit is {max_bytes})",
+                )
+            )
             continue
         kind = filetype.guess(data)
         mime = kind.mime if kind else ""
         if mime not in ALLOWED:
-            errs.append(FieldError(where, f"文件 {clean_name(name)} 不是 PDF、JPG 或 PNG "
-                                          f"(only PDF, JPG and PNG are accepted; the content is "
-                                          f"{mime or 'not a recognised type'})"))
+            errs.append(
+                FieldError(
+                    where,
+                    f"文件 {clean_name(name)} 不是 PDF、JPG 或 PNG "
+                    f"(only PDF, JPG and PNG are accepted; the content is "
+                    f"{mime or 'not a recognised type'})",
+                )
+            )
             continue
         out.append(EvidenceFile(clean_name(name), mime, ALLOWED[mime], data, hashlib.sha256(data).hexdigest()))
     return (out if not errs else []), errs

@@ -64,9 +64,13 @@ def version_fields(raw: dict[str, Any], existing: list[str], today: dt.date, c: 
         c.add("effective_on", "生效日期格式应为 YYYY-MM-DD (a date)")
     sections = validate_sections(raw.get("sections"), c)
     return {
-        "version": version, "title": title, "effective_on": effective,
-        "summary": str(raw.get("summary") or "").strip(), "sections": sections,
-        "change_note": str(raw.get("change_note") or "").strip(), "published_on": today,
+        "version": version,
+        "title": title,
+        "effective_on": effective,
+        "summary": str(raw.get("summary") or "").strip(),
+        "sections": sections,
+        "change_note": str(raw.get("change_note") or "").strip(),
+        "published_on": today,
     }
 
 

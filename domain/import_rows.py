@@ -94,7 +94,7 @@ def _uscc(raw: dict[str, Any], bad) -> str:
 
 
 def _text(raw: dict[str, Any], name: str, limit: int) -> str:
-    return str(raw.get(name) or "").strip()[:limit + 1]
+    return str(raw.get(name) or "").strip()[: limit + 1]
 
 
 def validate_entity(raw: dict[str, Any]) -> tuple[EntityDraft | None, list[FieldError]]:
@@ -170,8 +170,20 @@ def validate_honour(raw: dict[str, Any], today: dt.date) -> tuple[HonourDraft | 
         bad("region_code", "行政区划代码应为6位数字 (a 6-digit GB/T 2260 code)")
     if errs:
         return None, errs
-    return HonourDraft(code, name, honour, kind or "other", by, on, until,  # type: ignore[arg-type]
-                       _text(raw, "source_document", 300)[:300], region), []
+    return (
+        HonourDraft(
+            code,
+            name,
+            honour,
+            kind or "other",
+            by,
+            on,
+            until,  # type: ignore[arg-type]
+            _text(raw, "source_document", 300)[:300],
+            region,
+        ),
+        [],
+    )
 
 
 def validate_scan(raw: dict[str, Any], now: dt.datetime) -> tuple[ScanDraft | None, list[FieldError]]:
@@ -186,8 +198,10 @@ def validate_scan(raw: dict[str, Any], now: dt.datetime) -> tuple[ScanDraft | No
         bad("department", "检查部门不能为空 (department is required)")
     creds = tuple(dict.fromkeys(str(c).strip() for c in raw.get("officer_credentials") or [] if str(c).strip()))
     if len(creds) < MIN_OFFICERS:
-        bad("officer_credentials",
-            f"至少需要{MIN_OFFICERS}名执法人员的执法证号 (at least {MIN_OFFICERS} different officer credential numbers)")
+        bad(
+            "officer_credentials",
+            f"至少需要{MIN_OFFICERS}名执法人员的执法证号 (at least {MIN_OFFICERS} different officer credential numbers)",
+        )
     at = raw.get("scanned_at")
     if not isinstance(at, dt.datetime) or at.tzinfo is None:
         bad("scanned_at", "扫码时间格式应为 YYYY-MM-DD HH:MM (a date and time)")
@@ -203,14 +217,16 @@ def validate_scan(raw: dict[str, Any], now: dt.datetime) -> tuple[ScanDraft | No
     if errs:
         return None, errs
     # Stored in UTC so the same moment always has the same stored form (duplicate checks).
-    at = at.astimezone(dt.timezone.utc)  # type: ignore[union-attr]
-    return ScanDraft(code, dept, creds, at, method or "scan", task,
-                     _text(raw, "location", 200)[:200]), []
+    at = at.astimezone(dt.UTC)  # type: ignore[union-attr]
+    return ScanDraft(code, dept, creds, at, method or "scan", task, _text(raw, "location", 200)[:200]), []
 
 
 def publisher_error(first_department: str, actor_department: str, field: str = "departments") -> FieldError | None:
     """A department publishes only under its own name (the first department is the publisher)."""
     if first_department != actor_department:
-        return FieldError(field, f"只能以本部门 {actor_department} 的名义发布 "
-                                 f"(the publishing department must be your own, {actor_department}; got {first_department})")
+        return FieldError(
+            field,
+            f"只能以本部门 {actor_department} 的名义发布 "
+            f"(the publishing department must be your own, {actor_department}; got {first_department})",
+        )
     return None

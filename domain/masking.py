@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # The entity register as masking needs it: uscc → (kind, operator name).
 Register = Mapping[str, tuple[str, str]]

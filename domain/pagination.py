@@ -17,7 +17,11 @@ def page_size(value: int | None) -> int:
     if value < 1 or value > MAX_PAGE_SIZE:
         raise ValidationFailed(
             f"page_size must be between 1 and {MAX_PAGE_SIZE}",
-            [FieldError("page_size", f"每页条数应在1到{MAX_PAGE_SIZE}之间 (must be 1 to {MAX_PAGE_SIZE}, got {value})")],
+            [
+                FieldError(
+                    "page_size", f"每页条数应在1到{MAX_PAGE_SIZE}之间 (must be 1 to {MAX_PAGE_SIZE}, got {value})"
+                )
+            ],
         )
     return value
 
@@ -46,7 +50,11 @@ def decode_cursor(
     except (ValueError, UnicodeDecodeError, json.JSONDecodeError):
         raise ValidationFailed(
             "The cursor is not one this API issued.",
-            [FieldError("cursor", "无效的翻页游标 (malformed cursor: pass next_cursor from the previous page unchanged)")],
+            [
+                FieldError(
+                    "cursor", "无效的翻页游标 (malformed cursor: pass next_cursor from the previous page unchanged)"
+                )
+            ],
         ) from None
     return key
 

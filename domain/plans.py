@@ -27,9 +27,16 @@ RISK_CLASSES = ("A", "B", "C", "D")
 MAX_ITEMS = 500
 
 LABELS = {
-    "field": "抽查领域", "matters": "抽查事项", "scope": "抽查对象", "departments": "抽查部门",
-    "level": "实施层级", "months": "时间安排", "ratio_percent": "抽查比例",
-    "ratio_by_class": "分级抽查比例", "method": "检查方式", "joint": "联合抽查",
+    "field": "抽查领域",
+    "matters": "抽查事项",
+    "scope": "抽查对象",
+    "departments": "抽查部门",
+    "level": "实施层级",
+    "months": "时间安排",
+    "ratio_percent": "抽查比例",
+    "ratio_by_class": "分级抽查比例",
+    "method": "检查方式",
+    "joint": "联合抽查",
 }
 
 
@@ -41,7 +48,7 @@ def _strs(value: Any) -> list[str] | None:
     return [v.strip() for v in value if v.strip()]
 
 
-def _percent(value: Any) -> float | None | str:
+def _percent(value: Any) -> float | str | None:
     """A percentage 0 < p <= 100, or None; a string means 'invalid'."""
     if value is None:
         return None
@@ -82,8 +89,9 @@ def validate_items(raw_items: Any, c: Collector, prefix: str = "items") -> list[
         if level not in LEVELS:
             c.add(p + "level", f"实施层级应为 省/市/县 (one of {', '.join(LEVELS)}, got {level!r})")
         months = raw.get("months") or []
-        if not isinstance(months, list) or not all(isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12
-                                                    for m in months):
+        if not isinstance(months, list) or not all(
+            isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12 for m in months
+        ):
             c.add(p + "months", "月份应为1到12的整数列表 (a list of months 1-12)")
             months = []
         ratio = _percent(raw.get("ratio_percent"))
@@ -97,19 +105,29 @@ def validate_items(raw_items: Any, c: Collector, prefix: str = "items") -> list[
             for k, v in by_class_raw.items():
                 pv = _percent(v)
                 if k not in RISK_CLASSES or not isinstance(pv, float):
-                    c.add(p + "ratio_by_class", f"信用风险分类 {k!r} 或比例 {v!r} 无效 (classes A-D, percentages 0-100)")
+                    c.add(
+                        p + "ratio_by_class", f"信用风险分类 {k!r} 或比例 {v!r} 无效 (classes A-D, percentages 0-100)"
+                    )
                 else:
                     by_class[k] = pv
         joint = raw.get("joint", False)
         if not isinstance(joint, bool):
             c.add(p + "joint", "应为 true 或 false (a boolean)")
-        items.append({
-            "code": code, "field": field, "matters": matters or [], "scope": str(raw.get("scope") or "").strip(),
-            "departments": departments or [], "level": level, "months": sorted(set(months)),
-            "ratio_percent": ratio if isinstance(ratio, float) else None,
-            "ratio_by_class": dict(sorted(by_class.items())), "method": str(raw.get("method") or "").strip(),
-            "joint": bool(joint) if isinstance(joint, bool) else False,
-        })
+        items.append(
+            {
+                "code": code,
+                "field": field,
+                "matters": matters or [],
+                "scope": str(raw.get("scope") or "").strip(),
+                "departments": departments or [],
+                "level": level,
+                "months": sorted(set(months)),
+                "ratio_percent": ratio if isinstance(ratio, float) else None,
+                "ratio_by_class": dict(sorted(by_class.items())),
+                "method": str(raw.get("method") or "").strip(),
+                "joint": bool(joint) if isinstance(joint, bool) else False,
+            }
+        )
     return items
 
 
@@ -134,9 +152,14 @@ def validate_plan(raw: dict[str, Any], actor_department: str, region_code: str, 
         c.add("published_on", "发布日期无效或在未来 (a date, not in the future)")
     c.raise_if_any("计划有无效字段，未发布 (the plan has invalid fields; nothing was published)")
     return {
-        "year": year, "department_code": actor_department, "region_code": region_code,
-        "published_on": published_on, "title": title, "participating": participating or [],
-        "body": str(raw.get("body") or ""), "items": items,
+        "year": year,
+        "department_code": actor_department,
+        "region_code": region_code,
+        "published_on": published_on,
+        "title": title,
+        "participating": participating or [],
+        "body": str(raw.get("body") or ""),
+        "items": items,
     }
 
 
@@ -159,8 +182,10 @@ def validate_revision(raw: dict[str, Any], current: dict[str, Any], today: dt.da
     new = {"title": title, "participating": participating or [], "body": body, "items": items}
     diff = diff_revisions(current, new)
     if not diff:
-        raise ValidationFailed("调整内容与现行版本相同 (the revision changes nothing)",
-                               [FieldError("items", "与现行版本相同 (identical to the current revision)")])
+        raise ValidationFailed(
+            "调整内容与现行版本相同 (the revision changes nothing)",
+            [FieldError("items", "与现行版本相同 (identical to the current revision)")],
+        )
     return {**new, "reason": reason, "revised_on": today, "changes": diff}
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from domain.auth import Principal, require_department
 from domain.errors import Conflict, FieldError, Forbidden, ValidationFailed
@@ -36,9 +37,13 @@ async def publish_results(
         if draft is None:
             continue
         if draft.department_codes[0] != actor.department_code:
-            errors.append(FieldError(prefix + "departments",
-                                     f"只能以本部门 {actor.department_code} 的名义发布 "
-                                     f"(the first department must be your own, {actor.department_code})"))
+            errors.append(
+                FieldError(
+                    prefix + "departments",
+                    f"只能以本部门 {actor.department_code} 的名义发布 "
+                    f"(the first department must be your own, {actor.department_code})",
+                )
+            )
         key = (draft.task_number, draft.uscc)
         if key in seen:
             raise Conflict(
@@ -51,6 +56,8 @@ async def publish_results(
         dept_errors = [e for e in errors if e.field.endswith("departments") and "本部门" in e.message]
         if dept_errors and len(dept_errors) == len(errors):
             raise Forbidden(dept_errors[0].message, dept_errors)
-        raise ValidationFailed(f"{len(errors)} 处字段错误，未发布任何结果 ({len(errors)} field errors; nothing was published)", errors)
+        raise ValidationFailed(
+            f"{len(errors)} 处字段错误，未发布任何结果 ({len(errors)} field errors; nothing was published)", errors
+        )
     # Names are masked against the entity register inside the store's transaction.
     return await insert(drafts, actor, today, mask_by_register)

@@ -33,7 +33,9 @@ def _text(raw: dict[str, Any], key: str) -> str:
     return str(raw.get(key) or "").strip()
 
 
-def validate_honour(raw: dict[str, Any], department: str, region_code: str, c: Collector, prefix: str = "") -> dict[str, Any]:
+def validate_honour(
+    raw: dict[str, Any], department: str, region_code: str, c: Collector, prefix: str = ""
+) -> dict[str, Any]:
     code = ""
     try:
         code = uscc.validate(str(raw.get("uscc") or ""))
@@ -52,9 +54,15 @@ def validate_honour(raw: dict[str, Any], department: str, region_code: str, c: C
     if valid_until is not None and (_date(valid_until) is None or (awarded and valid_until < awarded)):
         c.add(prefix + "valid_until", "有效期至应为不早于授予日期的日期 (a date on or after awarded_on)")
     return {
-        "uscc": code, "entity_name": _text(raw, "entity_name"), "honour": _text(raw, "honour"), "kind": kind,
-        "awarded_by": _text(raw, "awarded_by"), "awarded_on": awarded, "valid_until": valid_until,
-        "source_document": _text(raw, "source_document")[:300], "department_code": department,
+        "uscc": code,
+        "entity_name": _text(raw, "entity_name"),
+        "honour": _text(raw, "honour"),
+        "kind": kind,
+        "awarded_by": _text(raw, "awarded_by"),
+        "awarded_on": awarded,
+        "valid_until": valid_until,
+        "source_document": _text(raw, "source_document")[:300],
+        "department_code": department,
         "region_code": _text(raw, "region_code") or (uscc.region_of(code) if code else region_code),
     }
 
@@ -85,15 +93,23 @@ def validate_document(raw: dict[str, Any], department: str, today: dt.date) -> d
     doc_number = _text(raw, "doc_number") or None
     c.raise_if_any("政策文件有无效字段，未发布 (the document has invalid fields; nothing was published)")
     return {
-        "title": _text(raw, "title"), "issuer": _text(raw, "issuer"), "doc_number": doc_number,
-        "issued_on": issued_on, "issued_year": year, "region_code": region,
-        "region_name": _text(raw, "region_name"), "body": str(raw.get("body")).strip(),
-        "source": _text(raw, "source")[:300], "department_code": department,
+        "title": _text(raw, "title"),
+        "issuer": _text(raw, "issuer"),
+        "doc_number": doc_number,
+        "issued_on": issued_on,
+        "issued_year": year,
+        "region_code": region,
+        "region_name": _text(raw, "region_name"),
+        "body": str(raw.get("body")).strip(),
+        "source": _text(raw, "source")[:300],
+        "department_code": department,
         "published_on": _date(raw.get("published_on")) or today,
     }
 
 
-def validate_scan(raw: dict[str, Any], department: str, now: dt.datetime, c: Collector, prefix: str = "") -> dict[str, Any]:
+def validate_scan(
+    raw: dict[str, Any], department: str, now: dt.datetime, c: Collector, prefix: str = ""
+) -> dict[str, Any]:
     code = ""
     try:
         code = uscc.validate(str(raw.get("uscc") or ""))
@@ -102,7 +118,10 @@ def validate_scan(raw: dict[str, Any], department: str, now: dt.datetime, c: Col
     creds_raw = raw.get("officer_credentials")
     creds = [str(x).strip() for x in creds_raw if str(x).strip()] if isinstance(creds_raw, list) else []
     if len(set(creds)) < 2:
-        c.add(prefix + "officer_credentials", "至少两名执法人员的执法证号 (at least two different officers' credential numbers)")
+        c.add(
+            prefix + "officer_credentials",
+            "至少两名执法人员的执法证号 (at least two different officers' credential numbers)",
+        )
     at = raw.get("scanned_at")
     if not isinstance(at, dt.datetime) or at.tzinfo is None:
         c.add(prefix + "scanned_at", "时间应为带时区的 ISO 8601 时间 (an ISO 8601 time with offset)")
@@ -112,8 +131,13 @@ def validate_scan(raw: dict[str, Any], department: str, now: dt.datetime, c: Col
     if method not in SCAN_METHODS:
         c.add(prefix + "method", f"方式应为 scan（扫码）或 checkin（定位打卡） (got {method!r})")
     return {
-        "uscc": code, "department_code": department, "officer_credentials": creds, "scanned_at": at,
-        "method": method, "task_number": _text(raw, "task_number")[:64], "location": _text(raw, "location")[:200],
+        "uscc": code,
+        "department_code": department,
+        "officer_credentials": creds,
+        "scanned_at": at,
+        "method": method,
+        "task_number": _text(raw, "task_number")[:64],
+        "location": _text(raw, "location")[:200],
     }
 
 
@@ -121,5 +145,7 @@ def check_bulk_size(n: int) -> None:
     if n == 0:
         raise ValidationFailed("没有要发布的记录 (nothing to publish)", [FieldError("items", "empty")])
     if n > MAX_BULK:
-        raise ValidationFailed(f"一次最多 {MAX_BULK} 条 (at most {MAX_BULK} per request, got {n})",
-                               [FieldError("items", f"at most {MAX_BULK} items")])
+        raise ValidationFailed(
+            f"一次最多 {MAX_BULK} 条 (at most {MAX_BULK} per request, got {n})",
+            [FieldError("items", f"at most {MAX_BULK} items")],
+        )

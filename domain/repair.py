@@ -104,17 +104,31 @@ def eligibility(r: ResultFacts, rule: Rule, today: dt.date, pending: bool) -> El
     earliest = earliest_repair_on(r.published_on, rule)
     ends = expires_on(r.published_on, rule)
     if not r.negative:
-        reasons.append(Reason("not_negative", "该结果不是失信（负面）结果，无需修复 (the result is not negative: nothing to repair)"))
+        reasons.append(
+            Reason(
+                "not_negative", "该结果不是失信（负面）结果，无需修复 (the result is not negative: nothing to repair)"
+            )
+        )
     if r.disclosure != "public":
         reasons.append(Reason("not_public", "该结果已停止公示 (the result is no longer public)"))
     elif today >= ends:
-        reasons.append(Reason("expired", f"已满最长公示期，{ends.isoformat()} 起自动停止公示 "
-                                         f"(the maximum period ended on {ends.isoformat()}: publicity stops by itself)"))
+        reasons.append(
+            Reason(
+                "expired",
+                f"已满最长公示期，{ends.isoformat()} 起自动停止公示 "
+                f"(the maximum period ended on {ends.isoformat()}: publicity stops by itself)",
+            )
+        )
     if pending:
         reasons.append(Reason("pending", "该结果已有待处理的修复申请 (an application for this result is pending)"))
     if today < earliest:
-        reasons.append(Reason("min_period", f"公示未满最短期限 {rule.min_months} 个月，最早可于 {earliest.isoformat()} 申请 "
-                                            f"(public for less than {rule.min_months} months; earliest {earliest.isoformat()})"))
+        reasons.append(
+            Reason(
+                "min_period",
+                f"公示未满最短期限 {rule.min_months} 个月，最早可于 {earliest.isoformat()} 申请 "
+                f"(public for less than {rule.min_months} months; earliest {earliest.isoformat()})",
+            )
+        )
     never = any(x.code in ("not_negative", "not_public", "expired") for x in reasons)
     return Eligibility(
         eligible=not reasons,
@@ -122,7 +136,6 @@ def eligibility(r: ResultFacts, rule: Rule, today: dt.date, pending: bool) -> El
         reasons=reasons,
         expires_on=ends,
     )
-
 
 
 @dataclass
@@ -143,7 +156,9 @@ def objection_eligibility(disclosure: str, pending_number: str | None) -> Object
         reasons.append(Reason("pending", "该结果已有待处理的异议 (an objection to this result is already pending)"))
     return ObjectionEligibility(allowed=not reasons, reasons=reasons, pending_number=pending_number or None)
 
+
 # -- deadlines --------------------------------------------------------------------------
+
 
 def application_deadlines(submitted_on: dt.date, rule: Rule) -> tuple[dt.date, dt.date]:
     """(accept_by, decide_by): accept within `accept_days`, decide within `decide_days` working
@@ -227,6 +242,7 @@ def local_date(t: dt.datetime) -> dt.date:
 class Withdrawal:
     """A result that has just stopped being public: why (a domain.disclosure reason code), when,
     and the facts the applicant is told. Filled in by whoever withdrew it, in that transaction."""
+
     result_id: int
     reason: str  # expired / penalty_withdrawn / corrected / revoked / repaired
     at: dt.datetime
@@ -240,6 +256,7 @@ class Withdrawal:
 @dataclass(frozen=True)
 class Mooted:
     """An application closed as moot, with the reason shown to the applicant."""
+
     application_id: int
     number: str
     result_id: int
@@ -251,31 +268,45 @@ def moot_reason(w: Withdrawal) -> str:
     """What happened to the result, in words for the applicant (Chinese first, English in brackets)."""
     day = local_date(w.at).isoformat()
     if w.reason == "expired":
-        return (f"检查结果已满最长公示期，于 {day} 自动停止公示，本申请无需再作决定，予以终止 "
-                f"(the result reached its statutory maximum publicity period and stopped being public on {day}; "
-                f"the application no longer needs a decision and is closed)")
+        return (
+            f"检查结果已满最长公示期，于 {day} 自动停止公示，本申请无需再作决定，予以终止 "
+            f"(the result reached its statutory maximum publicity period and stopped being public on {day}; "
+            f"the application no longer needs a decision and is closed)"
+        )
     if w.reason == "penalty_withdrawn":
         pn = w.penalty_decision_number
-        return (f"关联的行政处罚决定 {pn} 已停止公示，检查结果随之于 {day} 停止公示，本申请予以终止 "
-                f"(the linked penalty decision {pn} is no longer public, so the result stopped being public "
-                f"on {day}; the application is closed)")
+        return (
+            f"关联的行政处罚决定 {pn} 已停止公示，检查结果随之于 {day} 停止公示，本申请予以终止 "
+            f"(the linked penalty decision {pn} is no longer public, so the result stopped being public "
+            f"on {day}; the application is closed)"
+        )
     if w.reason == "corrected":
         rev, new = w.replaced_revision, w.replaced_by
-        then = ("如更正后的结果仍需修复，可对其重新申请 (if the corrected result still needs repair, "
-                "apply again for it)") if w.replacement_negative else \
-            "更正后的结果不是失信结果，无需修复 (the corrected result is not negative: nothing to repair)"
-        return (f"检查结果经异议 {w.ref} 核实更正，于 {day} 由第 {rev} 版（结果编号 {new}）取代，本申请予以终止；{then} "
-                f"(the result was corrected after objection {w.ref} and replaced by revision {rev}, result {new}, "
-                f"on {day}; the application is closed)")
+        then = (
+            ("如更正后的结果仍需修复，可对其重新申请 (if the corrected result still needs repair, apply again for it)")
+            if w.replacement_negative
+            else "更正后的结果不是失信结果，无需修复 (the corrected result is not negative: nothing to repair)"
+        )
+        return (
+            f"检查结果经异议 {w.ref} 核实更正，于 {day} 由第 {rev} 版（结果编号 {new}）取代，本申请予以终止；{then} "
+            f"(the result was corrected after objection {w.ref} and replaced by revision {rev}, result {new}, "
+            f"on {day}; the application is closed)"
+        )
     if w.reason == "revoked":
-        return (f"发布部门已于 {day} 撤回该检查结果，本申请予以终止 "
-                f"(the publishing department withdrew the result on {day}; the application is closed)")
+        return (
+            f"发布部门已于 {day} 撤回该检查结果，本申请予以终止 "
+            f"(the publishing department withdrew the result on {day}; the application is closed)"
+        )
     if w.reason == "repaired":
-        return (f"检查结果已因修复申请 {w.ref} 获准，于 {day} 停止公示，本申请予以终止 "
-                f"(the result stopped being public on {day} when application {w.ref} was approved; "
-                f"the application is closed)")
-    return (f"检查结果已于 {day} 停止公示，本申请予以终止 "
-            f"(the result stopped being public on {day}; the application is closed)")
+        return (
+            f"检查结果已因修复申请 {w.ref} 获准，于 {day} 停止公示，本申请予以终止 "
+            f"(the result stopped being public on {day} when application {w.ref} was approved; "
+            f"the application is closed)"
+        )
+    return (
+        f"检查结果已于 {day} 停止公示，本申请予以终止 "
+        f"(the result stopped being public on {day}; the application is closed)"
+    )
 
 
 def applications_made_moot(withdrawals: list[Withdrawal], applications: list[dict]) -> list[Mooted]:
@@ -327,8 +358,13 @@ def corrected_revision_disclosure(old: dict) -> dict:
     publication date, a repair stopped it on the enterprise's own application, a revocation or a
     withdrawn penalty is the department's decision). A superseded row is not corrected twice (409)."""
     if old["disclosure"] == "public":
-        return {"disclosure": "public", "withdrawn_reason": "", "withdrawn_at": None, "withdrawn_by": "",
-                "withdrawn_note": ""}
+        return {
+            "disclosure": "public",
+            "withdrawn_reason": "",
+            "withdrawn_at": None,
+            "withdrawn_by": "",
+            "withdrawn_note": "",
+        }
     if objection_made_moot(old["withdrawn_reason"]):
         raise Conflict(
             "该结果已经异议更正并由新版本取代，不能再次更正；如新版本仍有错误，请对新版本提出异议 "
@@ -336,9 +372,13 @@ def corrected_revision_disclosure(old: dict) -> dict:
             [FieldError("result_id", "the result was replaced by a corrected revision")],
             reasons=["superseded"],
         )
-    return {"disclosure": old["disclosure"], "withdrawn_reason": old["withdrawn_reason"],
-            "withdrawn_at": old["withdrawn_at"], "withdrawn_by": old["withdrawn_by"],
-            "withdrawn_note": old["withdrawn_note"]}
+    return {
+        "disclosure": old["disclosure"],
+        "withdrawn_reason": old["withdrawn_reason"],
+        "withdrawn_at": old["withdrawn_at"],
+        "withdrawn_by": old["withdrawn_by"],
+        "withdrawn_note": old["withdrawn_note"],
+    }
 
 
 def objection_moot_reason(w: Withdrawal) -> str:
@@ -346,11 +386,13 @@ def objection_moot_reason(w: Withdrawal) -> str:
     correction), in words for the enterprise: the same style as moot_reason."""
     day = local_date(w.at).isoformat()
     rev, new = w.replaced_revision, w.replaced_by
-    return (f"检查结果已经异议 {w.ref} 核实更正，于 {day} 由第 {rev} 版（结果编号 {new}）取代，本异议无需再作决定，予以终止；"
-            f"如更正后的结果仍有错误，可对其提出异议 "
-            f"(the result was corrected after objection {w.ref} and replaced by revision {rev}, result {new}, "
-            f"on {day}; the objection no longer needs a decision and is closed; if the corrected result is "
-            f"still wrong, object to it)")
+    return (
+        f"检查结果已经异议 {w.ref} 核实更正，于 {day} 由第 {rev} 版（结果编号 {new}）取代，本异议无需再作决定，予以终止；"
+        f"如更正后的结果仍有错误，可对其提出异议 "
+        f"(the result was corrected after objection {w.ref} and replaced by revision {rev}, result {new}, "
+        f"on {day}; the objection no longer needs a decision and is closed; if the corrected result is "
+        f"still wrong, object to it)"
+    )
 
 
 # -- who follows an objection ----------------------------------------------------------------
@@ -395,6 +437,7 @@ def new_number(prefix: str, today: dt.date) -> str:
 
 # -- rule profiles ------------------------------------------------------------------------
 
+
 def validate_profile(jurisdiction: str, source: str, raws: list[dict]) -> tuple[list[Rule], list[FieldError]]:
     """A jurisdiction's own profile: one rule per check field ('*' for all others)."""
     errs: list[FieldError] = []
@@ -424,10 +467,23 @@ def validate_profile(jurisdiction: str, source: str, raws: list[dict]) -> tuple[
         mn, mx = ints["min_months"], ints["max_months"]
         if isinstance(mn, int) and isinstance(mx, int) and mn > mx:
             errs.append(FieldError(p + "min_months", "最短期限不能超过最长期限 (min_months exceeds max_months)"))
-        if isinstance(ints["accept_days"], int) and isinstance(ints["decide_days"], int) \
-                and ints["accept_days"] > ints["decide_days"]:
+        if (
+            isinstance(ints["accept_days"], int)
+            and isinstance(ints["decide_days"], int)
+            and ints["accept_days"] > ints["decide_days"]
+        ):
             errs.append(FieldError(p + "accept_days", "受理期限不能超过决定期限 (accept_days exceeds decide_days)"))
         if not errs:
-            rules.append(Rule(j, f, mn, mx, ints["accept_days"], ints["decide_days"],  # type: ignore[arg-type]
-                              ints["objection_days"], source.strip()))  # type: ignore[arg-type]
+            rules.append(
+                Rule(
+                    j,
+                    f,
+                    mn,
+                    mx,
+                    ints["accept_days"],
+                    ints["decide_days"],  # type: ignore[arg-type]
+                    ints["objection_days"],
+                    source.strip(),
+                )
+            )  # type: ignore[arg-type]
     return (rules if not errs else []), errs

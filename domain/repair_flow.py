@@ -13,7 +13,8 @@ from domain import repair as rules
 from domain.auth import Principal, require_department, require_own_uscc, require_role
 from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from domain.evidence import check_files
-from domain.pagination import decode_cursor, page_size as check_page_size, split_page
+from domain.pagination import decode_cursor, split_page
+from domain.pagination import page_size as check_page_size
 from domain.results import CHECK_FIELDS
 from domain.workdays import CalendarNotCovered, working_days_between
 
@@ -24,8 +25,16 @@ MAX_TEXT = 4000
 
 
 def facts(row: dict) -> rules.ResultFacts:
-    return rules.ResultFacts(row["id"], row["uscc"], bool(row["negative"]), row["disclosure"], row["published_on"],
-                             row["region_code"], row["check_field"], row["department_code"])
+    return rules.ResultFacts(
+        row["id"],
+        row["uscc"],
+        bool(row["negative"]),
+        row["disclosure"],
+        row["published_on"],
+        row["region_code"],
+        row["check_field"],
+        row["department_code"],
+    )
 
 
 async def _own_result(repo: Any, actor: Principal, result_id: int) -> dict:
@@ -37,8 +46,9 @@ async def _own_result(repo: Any, actor: Principal, result_id: int) -> dict:
     return row
 
 
-async def check_eligibility(repo: Any, actor: Principal, result_id: int, today: dt.date
-                            ) -> tuple[dict, rules.Rule, rules.Eligibility]:
+async def check_eligibility(
+    repo: Any, actor: Principal, result_id: int, today: dt.date
+) -> tuple[dict, rules.Rule, rules.Eligibility]:
     row = await _own_result(repo, actor, result_id)
     rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
     pending = await repo.pending_application_exists(result_id)
@@ -54,9 +64,18 @@ def _text(c: Collector, name: str, value: str, required: bool = True) -> str:
     return value
 
 
-async def apply(repo: Any, actor: Principal, result_id: int, reason: str, commitment_accepted: bool,
-                files: list[tuple[str, bytes]], now: dt.datetime, files_dir: str, max_bytes: int,
-                contact: str = "") -> dict:
+async def apply(
+    repo: Any,
+    actor: Principal,
+    result_id: int,
+    reason: str,
+    commitment_accepted: bool,
+    files: list[tuple[str, bytes]],
+    now: dt.datetime,
+    files_dir: str,
+    max_bytes: int,
+    contact: str = "",
+) -> dict:
     """File an application: 403 for another's result, 422 for bad fields or not yet eligible
     (with earliest_on), 409 when one is pending. Nothing is stored unless all of it is."""
     today = local_date(now)
@@ -73,22 +92,40 @@ async def apply(repo: Any, actor: Principal, result_id: int, reason: str, commit
     pending = await repo.pending_application_exists(result_id)
     elig = rules.eligibility(facts(row), rule, today, pending)
     if pending:
-        raise Conflict("该结果已有待处理的修复申请 (an application for this result is already pending)",
-                       [FieldError("result_id", "an application for this result is pending")])
+        raise Conflict(
+            "该结果已有待处理的修复申请 (an application for this result is already pending)",
+            [FieldError("result_id", "an application for this result is pending")],
+        )
     if not elig.eligible:
         raise ValidationFailed(
             "尚不符合信用修复条件 (the result cannot be repaired yet): " + "; ".join(r.message for r in elig.reasons),
             [FieldError("result_id", r.message) for r in elig.reasons],
-            earliest_on=elig.earliest_on, reasons=[r.code for r in elig.reasons],
+            earliest_on=elig.earliest_on,
+            reasons=[r.code for r in elig.reasons],
         )
     accept_by, decide_by = rules.application_deadlines(today, rule)
     number = rules.new_number("XF", today)
     await repo.insert_application(
-        {"number": number, "result_id": result_id, "pending_result_id": result_id, "uscc": row["uscc"],
-         "applicant": actor.username, "applicant_contact": contact, "department_code": row["department_code"],
-         "reason": reason, "commitment_accepted": True, "status": "submitted", "submitted_at": now,
-         "accept_by": accept_by, "decide_by": decide_by},
-        evidence, actor, files_dir, now)
+        {
+            "number": number,
+            "result_id": result_id,
+            "pending_result_id": result_id,
+            "uscc": row["uscc"],
+            "applicant": actor.username,
+            "applicant_contact": contact,
+            "department_code": row["department_code"],
+            "reason": reason,
+            "commitment_accepted": True,
+            "status": "submitted",
+            "submitted_at": now,
+            "accept_by": accept_by,
+            "decide_by": decide_by,
+        },
+        evidence,
+        actor,
+        files_dir,
+        now,
+    )
     return {"number": number, "status": "submitted", "accept_by": accept_by, "decide_by": decide_by}
 
 
@@ -108,8 +145,15 @@ async def application_for(repo: Any, actor: Principal, number: str) -> dict:
     return app
 
 
-async def add_files(repo: Any, actor: Principal, number: str, files: list[tuple[str, bytes]], now: dt.datetime,
-                    files_dir: str, max_bytes: int) -> dict:
+async def add_files(
+    repo: Any,
+    actor: Principal,
+    number: str,
+    files: list[tuple[str, bytes]],
+    now: dt.datetime,
+    files_dir: str,
+    max_bytes: int,
+) -> dict:
     app = await application_for(repo, actor, number)
     require_own_uscc(actor, app["uscc"])
     if app["status"] not in rules.APPLICATION_PENDING:
@@ -137,15 +181,26 @@ async def decide(repo: Any, actor: Principal, number: str, action: str, reason: 
     allowed, _ = rules.APPLICATION_ACTIONS[action]
     if not await repo.decide_application(app, action, allowed, to, actor, reason, now):
         fresh = await repo.get_application(number)
-        raise Conflict(f"申请已被处理，当前状态 {fresh['status']} (the application was decided meanwhile: {fresh['status']})",
-                       current_status=fresh["status"])
+        raise Conflict(
+            f"申请已被处理，当前状态 {fresh['status']} (the application was decided meanwhile: {fresh['status']})",
+            current_status=fresh["status"],
+        )
     return await repo.get_application(number)
 
 
 # -- objections ---------------------------------------------------------------------------
 
-async def file_objection(repo: Any, actor: Principal, result_id: int, reason: str, files: list[tuple[str, bytes]],
-                         now: dt.datetime, files_dir: str, max_bytes: int) -> dict:
+
+async def file_objection(
+    repo: Any,
+    actor: Principal,
+    result_id: int,
+    reason: str,
+    files: list[tuple[str, bytes]],
+    now: dt.datetime,
+    files_dir: str,
+    max_bytes: int,
+) -> dict:
     today = local_date(now)
     row = await _own_result(repo, actor, result_id)
     c = Collector()
@@ -157,21 +212,35 @@ async def file_objection(repo: Any, actor: Principal, result_id: int, reason: st
     c.raise_if_any()
     # Checked before any file is written; the unique pending_result_id still settles races (409).
     if (await repo.pending_objections([result_id])).get(result_id):
-        raise Conflict("该结果已有待处理的异议 (an objection to this result is already pending)",
-                       [FieldError("result_id", "an objection to this result is pending")])
+        raise Conflict(
+            "该结果已有待处理的异议 (an objection to this result is already pending)",
+            [FieldError("result_id", "an objection to this result is pending")],
+        )
     rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
     verify_by = rules.objection_verify_by(today, rule)
     number = rules.new_number("YY", today)
     await repo.insert_objection(
-        {"number": number, "result_id": result_id, "pending_result_id": result_id, "uscc": row["uscc"],
-         "applicant": actor.username, "department_code": row["department_code"], "reason": reason,
-         "status": "submitted", "submitted_at": now, "verify_by": verify_by},
-        evidence, actor, files_dir, now)
+        {
+            "number": number,
+            "result_id": result_id,
+            "pending_result_id": result_id,
+            "uscc": row["uscc"],
+            "applicant": actor.username,
+            "department_code": row["department_code"],
+            "reason": reason,
+            "status": "submitted",
+            "submitted_at": now,
+            "verify_by": verify_by,
+        },
+        evidence,
+        actor,
+        files_dir,
+        now,
+    )
     return {"number": number, "status": "submitted", "verify_by": verify_by}
 
 
-async def objection_target(repo: Any, actor: Principal, result_id: int
-                           ) -> tuple[dict, rules.ObjectionEligibility]:
+async def objection_target(repo: Any, actor: Principal, result_id: int) -> tuple[dict, rules.ObjectionEligibility]:
     """The result an enterprise is about to dispute and whether it may now (the portal's form).
     Another enterprise's result answers exactly as an unknown one (404), as its objections do."""
     require_role(actor, "enterprise")
@@ -182,8 +251,7 @@ async def objection_target(repo: Any, actor: Principal, result_id: int
     return row, rules.objection_eligibility(row["disclosure"], pending)
 
 
-async def objection_eligibilities(repo: Any, actor: Principal, rows: list[dict]
-                                  ) -> list[rules.ObjectionEligibility]:
+async def objection_eligibilities(repo: Any, actor: Principal, rows: list[dict]) -> list[rules.ObjectionEligibility]:
     """For the enterprise's own result rows (one query for the pending objections of all of them)."""
     require_role(actor, "enterprise")
     pending = await repo.pending_objections([r["id"] for r in rows])
@@ -200,8 +268,9 @@ async def _objection(repo: Any, actor: Principal, number: str) -> dict:
     return obj
 
 
-async def own_applications(repo: Any, actor: Principal, page_size: int | None, cursor: str | None
-                           ) -> tuple[list[dict], str | None]:
+async def own_applications(
+    repo: Any, actor: Principal, page_size: int | None, cursor: str | None
+) -> tuple[list[dict], str | None]:
     """The signed-in enterprise's own repair applications (by its USCC), newest first, one keyset
     page: (rows, next_cursor)."""
     require_role(actor, "enterprise")
@@ -211,8 +280,9 @@ async def own_applications(repo: Any, actor: Principal, page_size: int | None, c
     return split_page(rows, size)
 
 
-async def own_objections(repo: Any, actor: Principal, page_size: int | None, cursor: str | None
-                         ) -> tuple[list[dict], str | None]:
+async def own_objections(
+    repo: Any, actor: Principal, page_size: int | None, cursor: str | None
+) -> tuple[list[dict], str | None]:
     """The signed-in enterprise's own objections (by its USCC), newest first, one keyset page:
     (rows, next_cursor). Only enterprises have a list of their own (officers use the admin list)."""
     require_role(actor, "enterprise")
@@ -230,13 +300,14 @@ async def objection_for(repo: Any, actor: Principal, number: str) -> dict:
     if seen == rules.NOT_FOUND:
         raise NotFound(f"没有编号为 {number} 的异议 (no objection {number})")
     if seen == rules.FORBIDDEN:
-        raise Forbidden("只有提出异议的企业和作出决定的部门可以查看 (only the objecting enterprise and the deciding "
-                        "department see it)")
+        raise Forbidden(
+            "只有提出异议的企业和作出决定的部门可以查看 (only the objecting enterprise and the deciding "
+            "department see it)"
+        )
     return obj
 
 
-async def decide_objection(repo: Any, actor: Principal, number: str, action: str, note: str,
-                           now: dt.datetime) -> dict:
+async def decide_objection(repo: Any, actor: Principal, number: str, action: str, note: str, now: dt.datetime) -> dict:
     obj = await _objection(repo, actor, number)
     to = rules.transition({k: v for k, v in rules.OBJECTION_ACTIONS.items() if k != "correct"}, action, obj["status"])
     c = Collector()
@@ -248,7 +319,9 @@ async def decide_objection(repo: Any, actor: Principal, number: str, action: str
         rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
         correct_by = rules.objection_correct_by(local_date(now), rule)
     allowed, _ = rules.OBJECTION_ACTIONS[action]
-    if not await repo.decide_objection(obj, action, allowed, to, actor, note or "异议属实 (confirmed)", now, correct_by):
+    if not await repo.decide_objection(
+        obj, action, allowed, to, actor, note or "异议属实 (confirmed)", now, correct_by
+    ):
         raise Conflict("异议已被处理 (the objection was decided meanwhile)")
     return await repo.get_objection(number)
 
@@ -286,8 +359,7 @@ def corrected_values(old: dict, raw: dict) -> dict:
     return changed
 
 
-async def correct_objection(repo: Any, actor: Principal, number: str, raw: dict, note: str,
-                            now: dt.datetime) -> dict:
+async def correct_objection(repo: Any, actor: Principal, number: str, raw: dict, note: str, now: dt.datetime) -> dict:
     obj = await _objection(repo, actor, number)
     rules.transition(rules.OBJECTION_ACTIONS, "correct", obj["status"])
     old = await repo.get_result(obj["result_id"])
@@ -306,6 +378,7 @@ async def correct_objection(repo: Any, actor: Principal, number: str, raw: dict,
 
 # -- automatic stop -----------------------------------------------------------------------
 
+
 async def withdraw_expired(repo: Any, now: dt.datetime) -> dict[str, int]:
     """Results past their maximum period, and results whose linked penalty is no longer public.
     Conditional updates make a second run (or a second worker) change nothing."""
@@ -321,12 +394,14 @@ async def withdraw_expired(repo: Any, now: dt.datetime) -> dict[str, int]:
                 expired.append(r["id"])
     done_expired = await repo.withdraw_results(sorted(expired), "expired", SYSTEM, "公示期满 (maximum period)", now)
     penalty = await repo.public_with_withdrawn_penalty()
-    done_penalty = await repo.withdraw_results(penalty, "penalty_withdrawn", SYSTEM,
-                                               "关联处罚已停止公示 (linked penalty withdrawn)", now)
+    done_penalty = await repo.withdraw_results(
+        penalty, "penalty_withdrawn", SYSTEM, "关联处罚已停止公示 (linked penalty withdrawn)", now
+    )
     return {"expired": len(done_expired), "penalty_withdrawn": len(done_penalty)}
 
 
 # -- public figures -----------------------------------------------------------------------
+
 
 @dataclass
 class DepartmentFigures:

@@ -11,8 +11,18 @@ from domain.entities import KINDS, kind_from_uscc
 from domain.errors import FieldError
 
 INSPECTION_TYPES = ("抽查", "检查")
-CHECK_FIELDS = ("general", "food", "drug", "special_equipment", "product_quality", "environment",
-                "work_safety", "fire", "health", "other")
+CHECK_FIELDS = (
+    "general",
+    "food",
+    "drug",
+    "special_equipment",
+    "product_quality",
+    "environment",
+    "work_safety",
+    "fire",
+    "health",
+    "other",
+)
 MAX_BULK = 10_000
 
 # Latest allowed inspection date (tomorrow, for clocks a day apart). It only ever moves forward,

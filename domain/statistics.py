@@ -86,8 +86,11 @@ def compile_statistics(
     total checks; the rest are left out of the chart (the API gives every department)."""
     years = [
         YearFigures(
-            year=int(r["year"]), checks=int(r["checks"]), entities=int(r["entities"]),
-            entities_with_problems=int(problems_per_year.get(int(r["year"]), 0)), joint_checks=int(r["joint"] or 0),
+            year=int(r["year"]),
+            checks=int(r["checks"]),
+            entities=int(r["entities"]),
+            entities_with_problems=int(problems_per_year.get(int(r["year"]), 0)),
+            joint_checks=int(r["joint"] or 0),
         )
         for r in sorted(per_year, key=lambda r: r["year"])
     ]
@@ -99,8 +102,11 @@ def compile_statistics(
         key=lambda d: (-d.total, d.code),
     )
     return Statistics(
-        years=years, departments=departments[:top_departments] if top_departments else departments,
-        total_checks=int(totals.get("checks") or 0), total_entities=int(totals.get("entities") or 0),
+        years=years,
+        departments=departments[:top_departments] if top_departments else departments,
+        total_checks=int(totals.get("checks") or 0),
+        total_entities=int(totals.get("entities") or 0),
         total_entities_with_problems=int(totals.get("entities_with_problems") or 0),
-        total_joint=int(totals.get("joint") or 0), as_of_seq=as_of_seq,
+        total_joint=int(totals.get("joint") or 0),
+        as_of_seq=as_of_seq,
     )

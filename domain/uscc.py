@@ -12,9 +12,11 @@ from operator import mul
 from stdnum.cn import uscc as _std
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
-    chr(0xFF21 + i): chr(ord("A") + i) for i in range(26)
-} | {chr(0xFF41 + i): chr(ord("A") + i) for i in range(26)}
+_FULLWIDTH = (
+    {chr(0xFF10 + i): str(i) for i in range(10)}
+    | {chr(0xFF21 + i): chr(ord("A") + i) for i in range(26)}
+    | {chr(0xFF41 + i): chr(ord("A") + i) for i in range(26)}
+)
 
 
 class InvalidUSCC(ValueError):
@@ -52,14 +54,11 @@ def validate(raw: str) -> str:
     if not code:
         raise InvalidUSCC("统一社会信用代码不能为空 (the USCC is empty)")
     if len(code) != 18:
-        raise InvalidUSCC(
-            f"统一社会信用代码应为18位，实为{len(code)}位 (a USCC has 18 characters, got {len(code)})"
-        )
+        raise InvalidUSCC(f"统一社会信用代码应为18位，实为{len(code)}位 (a USCC has 18 characters, got {len(code)})")
     for pos, ch in enumerate(code, start=1):
         if ch not in ALPHABET:
             raise InvalidUSCC(
-                f"第{pos}位字符“{ch}”不允许 (character {pos} '{ch}' is not allowed; "
-                "I, O, S, V and Z are never used)"
+                f"第{pos}位字符“{ch}”不允许 (character {pos} '{ch}' is not allowed; I, O, S, V and Z are never used)"
             )
     expected = _check_character(code[:17])
     if code[17] != expected:

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from domain.auth import Principal
 from domain.errors import FieldError
-from domain.import_rows import EntityDraft, HonourDraft, ScanDraft, publisher_error, validate_entity, validate_honour, validate_scan
+from domain.import_rows import (
+    EntityDraft,
+    HonourDraft,
+    ScanDraft,
+    publisher_error,
+    validate_entity,
+    validate_honour,
+    validate_scan,
+)
 from domain.results import ResultDraft, validate_result
 from importer import convert
 
@@ -26,8 +35,12 @@ class Problem:
     message: str
 
 
-DRAFTS: dict[str, type] = {"entities": EntityDraft, "results": ResultDraft, "honours": HonourDraft,
-                           "scan-records": ScanDraft}
+DRAFTS: dict[str, type] = {
+    "entities": EntityDraft,
+    "results": ResultDraft,
+    "honours": HonourDraft,
+    "scan-records": ScanDraft,
+}
 KEY_LABEL = {
     "entities": "统一社会信用代码 (uscc)",
     "results": "任务单号+统一社会信用代码 (task_number + uscc)",
@@ -49,8 +62,9 @@ def natural_key(kind: str, d: Any) -> tuple:
 
 
 def _date_fields(cls: type) -> tuple[int, ...]:
-    return tuple(i for i, f in enumerate(dataclasses.fields(cls))
-                 if str(f.type).replace(" ", "") in ("dt.date", "dt.date|None"))
+    return tuple(
+        i for i, f in enumerate(dataclasses.fields(cls)) if str(f.type).replace(" ", "") in ("dt.date", "dt.date|None")
+    )
 
 
 # Positions of the date fields of each draft: they travel as day numbers (pickling a date
@@ -80,8 +94,9 @@ def from_wire(kind: str, values: tuple) -> Any:
 _from_ordinal = dt.date.fromordinal
 
 
-def _validator(kind: str, actor: Principal, departments: dict[str, str], today: dt.date,
-               now: dt.datetime) -> Callable[[dict[str, Any]], tuple[Any, list[tuple[str, str]]]]:
+def _validator(
+    kind: str, actor: Principal, departments: dict[str, str], today: dt.date, now: dt.datetime
+) -> Callable[[dict[str, Any]], tuple[Any, list[tuple[str, str]]]]:
     """cells → (draft or None, [(column key, message)])."""
 
     def fields(errs: list[FieldError]) -> list[tuple[str, str]]:
@@ -124,8 +139,16 @@ class RowChecker:
     """Checks rows of one file: `mapping` is column key → cell index, `label` column key → the
     file's own header (problems name the column as the file does)."""
 
-    def __init__(self, kind: str, mapping: dict[str, int], label: dict[str, str], actor: Principal,
-                 departments: dict[str, str], today: dt.date, now: dt.datetime) -> None:
+    def __init__(
+        self,
+        kind: str,
+        mapping: dict[str, int],
+        label: dict[str, str],
+        actor: Principal,
+        departments: dict[str, str],
+        today: dt.date,
+        now: dt.datetime,
+    ) -> None:
         self.kind = kind
         self.items = list(mapping.items())
         self.label = label

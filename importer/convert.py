@@ -31,8 +31,10 @@ def text(v: Any) -> str:
 def code_text(v: Any, what: str) -> str:
     """Codes (USCC) must be text: Excel keeps only 15 significant digits of a number."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        raise BadCell(f"{what}在表格中被存成了数字，可能已丢失精度；请把该列设为文本格式 "
-                      f"({what} is stored as a number and may have lost digits; format the column as text)")
+        raise BadCell(
+            f"{what}在表格中被存成了数字，可能已丢失精度；请把该列设为文本格式 "
+            f"({what} is stored as a number and may have lost digits; format the column as text)"
+        )
     return text(v)
 
 
@@ -138,8 +140,10 @@ def result_raw(c: dict[str, Any], departments: dict[str, str]) -> tuple[dict[str
 
 def entity_raw(c: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     errs: list[tuple[str, str]] = []
-    raw = {k: text(c.get(k)) for k in ("name", "kind", "region_code", "industry_code", "risk_class", "status",
-                                       "operator_name")}
+    raw = {
+        k: text(c.get(k))
+        for k in ("name", "kind", "region_code", "industry_code", "risk_class", "status", "operator_name")
+    }
     try:
         raw["uscc"] = code_text(c.get("uscc"), "统一社会信用代码")
     except BadCell as e:
@@ -149,8 +153,9 @@ def entity_raw(c: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]
 
 def honour_raw(c: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     errs: list[tuple[str, str]] = []
-    raw: dict[str, Any] = {k: text(c.get(k)) for k in ("entity_name", "honour", "kind", "awarded_by",
-                                                        "source_document", "region_code")}
+    raw: dict[str, Any] = {
+        k: text(c.get(k)) for k in ("entity_name", "honour", "kind", "awarded_by", "source_document", "region_code")
+    }
     try:
         raw["uscc"] = code_text(c.get("uscc"), "统一社会信用代码")
     except BadCell as e:

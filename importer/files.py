@@ -8,9 +8,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ENCODINGS = ("utf-8", "gb18030")
 
@@ -48,7 +49,9 @@ def open_table(path: Path, encoding: str = "utf-8") -> Table:
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx(path)
     if suffix in (".xls",):
-        raise FileRejected("不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV (old .xls files are not supported; save as .xlsx or CSV)")
+        raise FileRejected(
+            "不支持旧版 .xls 格式，请另存为 .xlsx 或 CSV (old .xls files are not supported; save as .xlsx or CSV)"
+        )
     return _csv(path, encoding)
 
 
@@ -63,8 +66,10 @@ def _decode(data: bytes, encoding: str) -> str:
             hint = ""
             try:
                 data.decode("gb18030")
-                hint = ("；它看起来是 GB18030/GBK 编码，请另存为 UTF-8，或加参数 --encoding gb18030 "
-                        "(it looks like GB18030/GBK: save it as UTF-8 or pass --encoding gb18030)")
+                hint = (
+                    "；它看起来是 GB18030/GBK 编码，请另存为 UTF-8，或加参数 --encoding gb18030 "
+                    "(it looks like GB18030/GBK: save it as UTF-8 or pass --encoding gb18030)"
+                )
             except UnicodeDecodeError:
                 pass
             raise FileRejected(
@@ -77,8 +82,10 @@ def _decode(data: bytes, encoding: str) -> str:
         raise FileRejected(f"未知的编码 {encoding!r} (unknown encoding; use utf-8 or gb18030)") from None
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise FileRejected(f"文件不是 {encoding} 编码：第 {line} 行有无法解码的字节 "
-                           f"(not valid {encoding}: undecodable bytes on line {line})") from None
+        raise FileRejected(
+            f"文件不是 {encoding} 编码：第 {line} 行有无法解码的字节 "
+            f"(not valid {encoding}: undecodable bytes on line {line})"
+        ) from None
 
 
 def _csv(path: Path, encoding: str) -> Table:
@@ -111,8 +118,7 @@ def _csv(path: Path, encoding: str) -> Table:
     # Lines are records when no field is quoted and every line break is \n or \r\n.
     plain = '"' not in text and text.count("\r") == text.count("\r\n")
     body_start = text.find("\n") + 1 or len(text)
-    return Table([h.strip() for h in header], rows(), max(lines - 1, 0),
-                 text if plain else None, body_start)
+    return Table([h.strip() for h in header], rows(), max(lines - 1, 0), text if plain else None, body_start)
 
 
 def _xlsx(path: Path) -> Table:

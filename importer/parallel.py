@@ -21,8 +21,9 @@ import io
 import marshal
 import multiprocessing
 import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 from importer.check import Problem, RowChecker, from_wire, to_wire
 from importer.files import FileRejected, Table, csv_error, is_record
@@ -122,8 +123,9 @@ def _line_ranges(text: str, start: int, rows: int) -> Iterator[tuple[int, int, i
         start = end
 
 
-async def checked_batches(table: Table, checker: RowChecker, workers: int,
-                          batch_rows: int = BATCH_ROWS) -> AsyncIterator[Checked]:
+async def checked_batches(
+    table: Table, checker: RowChecker, workers: int, batch_rows: int = BATCH_ROWS
+) -> AsyncIterator[Checked]:
     """Batches of checked rows in file order. An unreadable row raises FileRejected after the
     batches before it."""
     kind = checker.kind

@@ -58,8 +58,10 @@ class RegisterCache:
         unknown = mask_by_register(drafts, self.known)
         if not register_new:
             return []
-        new = [EntityDraft(d.uscc, full, d.entity_kind, d.region_code, operator_name=d.operator_name)
-               for d, full in unknown.values()]
+        new = [
+            EntityDraft(d.uscc, full, d.entity_kind, d.region_code, operator_name=d.operator_name)
+            for d, full in unknown.values()
+        ]
         for e in new:
             self._put(e.uscc, e.kind, e.operator_name)
         return new

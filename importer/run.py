@@ -33,7 +33,7 @@ from importer.register import RegisterCache
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 KINDS = tuple(columns.KINDS)
-__all__ = ["KINDS", "Outcome", "Problem", "run_import", "print_report", "write_report_csv"]
+__all__ = ["KINDS", "Outcome", "Problem", "print_report", "run_import", "write_report_csv"]
 
 
 @dataclass
@@ -63,8 +63,9 @@ DB_KEYS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def _open(kind: str, path: Path, encoding: str, actor: Principal, departments: dict[str, str],
-          outcome: Outcome) -> tuple[Table, RowChecker] | None:
+def _open(
+    kind: str, path: Path, encoding: str, actor: Principal, departments: dict[str, str], outcome: Outcome
+) -> tuple[Table, RowChecker] | None:
     """The file and a checker for its columns, or None with the problems in `outcome`."""
     try:
         table = open_table(path, encoding)
@@ -80,12 +81,13 @@ def _open(kind: str, path: Path, encoding: str, actor: Principal, departments: d
     label = {k: (table.header[i] or k) for k, i in mapping.items()}
     outcome.key_label = label.get(KEY_COLUMN[kind], KEY_COLUMN[kind])
     today = dt.datetime.now(SHANGHAI).date()
-    checker = RowChecker(kind, mapping, label, actor, departments, today, dt.datetime.now(dt.timezone.utc))
+    checker = RowChecker(kind, mapping, label, actor, departments, today, dt.datetime.now(dt.UTC))
     return table, checker
 
 
-def _in_file_duplicates(kind: str, good: list[tuple[int, Any]], seen: dict[tuple, int],
-                        label: str) -> tuple[list[Any], list[int], list[Problem]]:
+def _in_file_duplicates(
+    kind: str, good: list[tuple[int, Any]], seen: dict[tuple, int], label: str
+) -> tuple[list[Any], list[int], list[Problem]]:
     """(drafts, their row numbers, problems): a row whose key an earlier row had is a problem."""
     drafts: list[Any] = []
     rownums: list[int] = []
@@ -95,21 +97,30 @@ def _in_file_duplicates(kind: str, good: list[tuple[int, Any]], seen: dict[tuple
         key = natural_key(kind, draft)
         first = seen.setdefault(key, n)
         if first != n:
-            problems.append(Problem(n, label, f"与第 {first} 行重复：{KEY_LABEL[kind]} 相同 "
-                                              f"(duplicate of row {first}: same {KEY_LABEL[kind]})"))
+            problems.append(
+                Problem(
+                    n,
+                    label,
+                    f"与第 {first} 行重复：{KEY_LABEL[kind]} 相同 (duplicate of row {first}: same {KEY_LABEL[kind]})",
+                )
+            )
             continue
         drafts.append(draft)
         rownums.append(n)
     return drafts, rownums, problems
 
 
-async def _db_duplicates(s: BulkSession, kind: str, drafts: list[Any], rownums: list[int],
-                         label: str) -> list[Problem]:
+async def _db_duplicates(s: BulkSession, kind: str, drafts: list[Any], rownums: list[int], label: str) -> list[Problem]:
     table, cols, types = DB_KEYS[kind]
     found = await s.existing(table, cols, [natural_key(kind, d) for d in drafts], types)
-    return [Problem(rownums[i], label, f"数据库中已有相同 {KEY_LABEL[kind]} 的记录 "
-                                       f"(already in the database: same {KEY_LABEL[kind]})")
-            for i in sorted(found)]
+    return [
+        Problem(
+            rownums[i],
+            label,
+            f"数据库中已有相同 {KEY_LABEL[kind]} 的记录 (already in the database: same {KEY_LABEL[kind]})",
+        )
+        for i in sorted(found)
+    ]
 
 
 @contextlib.asynccontextmanager
@@ -120,8 +131,11 @@ async def _writer(s: BulkSession, kind: str, actor: Principal, expected_rows: in
         async with bulk_write.result_loader(s, actor, today, expected_rows) as add:
             yield add
         return
-    write = {"entities": bulk_write.write_entities, "honours": bulk_write.write_honours,
-             "scan-records": bulk_write.write_scans}[kind]
+    write = {
+        "entities": bulk_write.write_entities,
+        "honours": bulk_write.write_honours,
+        "scan-records": bulk_write.write_scans,
+    }[kind]
 
     async def add_other(drafts: list[Any], progress: Any = None) -> list[int]:
         return await write(s, drafts, actor, progress)
@@ -129,11 +143,26 @@ async def _writer(s: BulkSession, kind: str, actor: Principal, expected_rows: in
     yield add_other
 
 
-async def _load(engine: Any, table: Table, checker: RowChecker, actor: Principal, outcome: Outcome, *,
-                workers: int, batch_rows: int, progress: bool) -> None:
+async def _load(
+    engine: Any,
+    table: Table,
+    checker: RowChecker,
+    actor: Principal,
+    outcome: Outcome,
+    *,
+    workers: int,
+    batch_rows: int,
+    progress: bool,
+) -> None:
     kind = checker.kind
-    bar = tqdm(total=table.size_hint, unit=" rows", desc="导入 importing", disable=not progress,
-               file=sys.stderr, mininterval=0.5)
+    bar = tqdm(
+        total=table.size_hint,
+        unit=" rows",
+        desc="导入 importing",
+        disable=not progress,
+        file=sys.stderr,
+        mininterval=0.5,
+    )
 
     def phase(message: str) -> None:
         if progress:
@@ -152,8 +181,10 @@ async def _load(engine: Any, table: Table, checker: RowChecker, actor: Principal
             if masked:
                 await register.preload(s, table.size_hint or 0)
             async with _writer(s, kind, actor, table.size_hint or 0) as write:
-                async def store(drafts: list[Any], rownums: list[int],
-                                new_entities: list[EntityDraft]) -> tuple[list[Problem], int]:
+
+                async def store(
+                    drafts: list[Any], rownums: list[int], new_entities: list[EntityDraft]
+                ) -> tuple[list[Problem], int]:
                     """Check one batch against the database and, if it is clean, write it."""
                     found = await _db_duplicates(s, kind, drafts, rownums, outcome.key_label) if had_rows else []
                     if found or outcome.problems:
@@ -209,9 +240,18 @@ async def _load(engine: Any, table: Table, checker: RowChecker, actor: Principal
         bar.close()
 
 
-async def run_import(engine: Any, kind: str, path: Path, actor: Principal, departments: dict[str, str], *,
-                     encoding: str = "utf-8", progress: bool = True, workers: int | None = None,
-                     batch_rows: int = BATCH_ROWS) -> Outcome:
+async def run_import(
+    engine: Any,
+    kind: str,
+    path: Path,
+    actor: Principal,
+    departments: dict[str, str],
+    *,
+    encoding: str = "utf-8",
+    progress: bool = True,
+    workers: int | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> Outcome:
     """`workers`: processes checking rows (default: one per CPU; 1 = in this process)."""
     started = time.perf_counter()
     outcome = Outcome(kind)
@@ -222,8 +262,9 @@ async def run_import(engine: Any, kind: str, path: Path, actor: Principal, depar
             if workers is None:
                 # Forking pays off only for a file large enough to keep workers busy.
                 workers = default_workers() if (table.size_hint or 0) >= 4 * batch_rows else 1
-            await _load(engine, table, checker, actor, outcome, workers=workers, batch_rows=batch_rows,
-                         progress=progress)
+            await _load(
+                engine, table, checker, actor, outcome, workers=workers, batch_rows=batch_rows, progress=progress
+            )
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -244,21 +285,28 @@ def no_gc():
 def print_report(outcome: Outcome, out: TextIO, limit: int = 50) -> None:
     if outcome.problems:
         rows = {p.row for p in outcome.problems if p.row > 1}
-        print(f"发现 {len(outcome.problems)} 处问题，涉及 {len(rows)} 行；未导入任何数据 "
-              f"({len(outcome.problems)} problems in {len(rows)} rows; nothing was stored)", file=out)
+        print(
+            f"发现 {len(outcome.problems)} 处问题，涉及 {len(rows)} 行；未导入任何数据 "
+            f"({len(outcome.problems)} problems in {len(rows)} rows; nothing was stored)",
+            file=out,
+        )
         print("行 row\t列 column\t问题 problem", file=out)
         for p in outcome.problems[:limit]:
             where = str(p.row) if p.row else "-"
             print(f"{where}\t{p.column or '-'}\t{p.message}", file=out)
         rest = len(outcome.problems) - limit
         if rest > 0:
-            print(f"… 另有 {rest} 处问题未列出 (and {rest} more problems; use --max-problems or --report FILE)",
-                  file=out)
+            print(
+                f"… 另有 {rest} 处问题未列出 (and {rest} more problems; use --max-problems or --report FILE)", file=out
+            )
         return
     rate = outcome.stored / outcome.seconds if outcome.seconds else 0.0
-    print(f"已导入 {outcome.stored} 条 {outcome.kind} (imported {outcome.stored} {outcome.kind}) "
-          f"in {outcome.seconds:.1f} s — {rate:,.0f} rows/s (checking and writing together; "
-          f"indexes and commit after the last row: {outcome.finishing_seconds:.1f} s)", file=out)
+    print(
+        f"已导入 {outcome.stored} 条 {outcome.kind} (imported {outcome.stored} {outcome.kind}) "
+        f"in {outcome.seconds:.1f} s — {rate:,.0f} rows/s (checking and writing together; "
+        f"indexes and commit after the last row: {outcome.finishing_seconds:.1f} s)",
+        file=out,
+    )
 
 
 def write_report_csv(outcome: Outcome, path: Path) -> None:

@@ -68,6 +68,9 @@ def portal_router() -> Router:
 
 def static_router() -> Router:
     return create_static_files_router(
-        path=STATIC_PATH, directories=[HERE / "static"], opt={"exclude_from_auth": True},
-        include_in_schema=False, cache_control=None,
+        path=STATIC_PATH,
+        directories=[HERE / "static"],
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+        cache_control=None,
     )

@@ -46,7 +46,7 @@ def _pct(v: float | None) -> str:
 
 def departments_by_year(stats: Statistics) -> Chart:
     """Horizontal grouped bars: one group per department, one bar per year."""
-    years = stats.year_list[-len(PALETTE):]
+    years = stats.year_list[-len(PALETTE) :]
     colors = {y: PALETTE[i % len(PALETTE)] for i, y in enumerate(years)}
     top = max((n for d in stats.departments for y, n in d.by_year.items() if y in colors), default=0)
     bar_h, gap, label_h, group_gap = 12, 2, 20, 10
@@ -59,8 +59,19 @@ def departments_by_year(stats: Statistics) -> Chart:
         for yr in years:
             n = d.by_year.get(yr, 0)
             w = (n / top * span) if top else 0
-            chart.bars.append(Bar(0, y, max(w, 1 if n else 0), bar_h, colors[yr], f"{n:,}",
-                                  label=str(yr), value_x=max(w, 1) + 4, value_y=y + bar_h - 1))
+            chart.bars.append(
+                Bar(
+                    0,
+                    y,
+                    max(w, 1 if n else 0),
+                    bar_h,
+                    colors[yr],
+                    f"{n:,}",
+                    label=str(yr),
+                    value_x=max(w, 1) + 4,
+                    value_y=y + bar_h - 1,
+                )
+            )
             y += bar_h + gap
         y += group_gap
     chart.height = int(y) + 4
@@ -85,8 +96,21 @@ def yearly_rates(stats: Statistics, attr: str, target: float | None = None) -> C
     for i, (year, v) in enumerate(values):
         h = (v or 0) / top * plot_h
         x = axis_x + i * slot + (slot - bw) / 2
-        chart.bars.append(Bar(x, base - h, bw, h, PALETTE[0], _pct(v), label=str(year),
-                              label_x=x + bw / 2, label_y=base + 18, value_x=x + bw / 2, value_y=base - h - 5))
+        chart.bars.append(
+            Bar(
+                x,
+                base - h,
+                bw,
+                h,
+                PALETTE[0],
+                _pct(v),
+                label=str(year),
+                label_x=x + bw / 2,
+                label_y=base + 18,
+                value_x=x + bw / 2,
+                value_y=base - h - 5,
+            )
+        )
     if target is not None:
         ty = base - target / top * plot_h
         chart.lines.append((axis_x, ty, WIDTH, ty, "target"))

@@ -18,8 +18,9 @@ from portal.render import page
 log = logging.getLogger("gongshi")
 
 
-def _error_page(request: Request, status: int, detail: str, errors: list[dict] | None = None,
-                retry_after: object = None) -> Response:
+def _error_page(
+    request: Request, status: int, detail: str, errors: list[dict] | None = None, retry_after: object = None
+) -> Response:
     t = page(request, "error.html", status_code=status, status=status, detail=detail, errors=errors or [])
     if retry_after is not None:
         t.headers["Retry-After"] = str(retry_after)
@@ -40,7 +41,8 @@ def unavailable_page(request: Request, exc: DomainError, message: str) -> Respon
 def validation_error(request: Request, exc: ValidationException) -> Response:
     errors = [
         {"field": str(e.get("key") or "query"), "message": str(e.get("message", ""))}
-        for e in (exc.extra or []) if isinstance(e, dict)
+        for e in (exc.extra or [])
+        if isinstance(e, dict)
     ]
     return _error_page(request, 422, "请求中有无效参数 (the request has invalid parameters)", errors)
 

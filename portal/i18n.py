@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -51,7 +52,7 @@ def lang_of(request: Request) -> Lang:
     return LANGS.get(code, LANGS[DEFAULT])
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(code: str) -> _gettext.NullTranslations:
     # The catalogue is read once per process; .po is the source of truth.
     lang = LANGS.get(code, LANGS[DEFAULT])

@@ -22,8 +22,13 @@ class StoredFile:
     created: bool  # False when identical content was already stored
 
     def row(self) -> dict:
-        return {"format": self.format, "filename": self.filename, "path": self.path, "bytes": self.bytes,
-                "sha256": self.sha256}
+        return {
+            "format": self.format,
+            "filename": self.filename,
+            "path": self.path,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+        }
 
 
 def store(files_dir: str, data: bytes, fmt: str, filename: str) -> StoredFile:

@@ -58,8 +58,13 @@ def blocks(body: str) -> list[dict[str, Any]]:
 def render_html(g: GuideContent) -> bytes:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     html = env.get_template("guide.html").render(
-        title=g.title, version=g.version, industry_name=g.industry_name, industry_code=g.industry_code,
-        effective_on=g.effective_on.isoformat(), summary=g.summary, footer=FOOTER,
+        title=g.title,
+        version=g.version,
+        industry_name=g.industry_name,
+        industry_code=g.industry_code,
+        effective_on=g.effective_on.isoformat(),
+        summary=g.summary,
+        footer=FOOTER,
         sections=[{"heading": s["heading"], "blocks": blocks(s["body"])} for s in g.sections],
     )
     return html.encode("utf-8")
@@ -87,7 +92,7 @@ def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
     pdf.set_subject(g.industry_name)
     pdf.set_creator("gongshi")
     # Fixed creation date (the effective date) keeps the bytes reproducible.
-    pdf.set_creation_date(dt.datetime.combine(g.effective_on, dt.time(0, 0), dt.timezone.utc))
+    pdf.set_creation_date(dt.datetime.combine(g.effective_on, dt.time(0, 0), dt.UTC))
     pdf.add_font("cjk", "", font)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
@@ -99,7 +104,9 @@ def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
         pdf.ln(gap)
 
     write(g.title, 18, 3)
-    write(f"行业：{g.industry_name}（{g.industry_code}）  版本 {g.version}  自 {g.effective_on.isoformat()} 起施行", 9, 4)
+    write(
+        f"行业：{g.industry_name}（{g.industry_code}）  版本 {g.version}  自 {g.effective_on.isoformat()} 起施行", 9, 4
+    )
     if g.summary:
         write(g.summary, 11, 5)
     for n, s in enumerate(g.sections, start=1):
@@ -118,7 +125,11 @@ def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
 
 def content_from(guide: dict[str, Any], version: dict[str, Any]) -> GuideContent:
     return GuideContent(
-        industry_code=guide["industry_code"], industry_name=guide["industry_name"], title=version["title"],
-        version=version["version"], effective_on=version["effective_on"], summary=version["summary"],
+        industry_code=guide["industry_code"],
+        industry_name=guide["industry_name"],
+        title=version["title"],
+        version=version["version"],
+        effective_on=version["effective_on"],
+        summary=version["summary"],
         sections=version["sections"],
     )

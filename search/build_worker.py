@@ -33,11 +33,11 @@ def main() -> None:
             if not name.startswith(("_tokenizer_", "_writer_")):
                 raise ValueError(f"not a build step: {name}")
             answer = (True, getattr(embedded, name)(*args))
-        except Exception as e:  # noqa: BLE001 - handed to the parent, which raises it
+        except Exception as e:
             answer = (False, e)
         try:
             data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as e:  # noqa: BLE001 - an exception that cannot be pickled
+        except Exception as e:
             data = pickle.dumps((False, RuntimeError(f"{type(e).__name__}: {e}; answering {name}: {answer[1]!r}")))
         out.write(len(data).to_bytes(8, "little"))
         out.write(data)

@@ -33,7 +33,7 @@ import sqlite3
 import sys
 import threading
 from collections import Counter
-from typing import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 
 from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable, doc_key
 from search.text import Phrase, analyse, analyse_fields, exact_key, fold, fts5_match, query_phrases
@@ -108,9 +108,20 @@ def facet_tokens(type_: str, year: int | None, region: str, depts: Sequence[str]
 def _row(rid: int | None, doc: SearchDoc) -> tuple:
     """A `doc` row, columns in _DOC_COLS order."""
     return (
-        rid, doc.key, doc.type, doc.id, doc.year, doc.region_code, ",".join(doc.departments),
-        ",".join(doc.categories), doc.uscc, doc.published_on.isoformat() if doc.published_on else None,
-        doc.url_path, _SEP.join(doc.exact), doc.title, doc.body,
+        rid,
+        doc.key,
+        doc.type,
+        doc.id,
+        doc.year,
+        doc.region_code,
+        ",".join(doc.departments),
+        ",".join(doc.categories),
+        doc.uscc,
+        doc.published_on.isoformat() if doc.published_on else None,
+        doc.url_path,
+        _SEP.join(doc.exact),
+        doc.title,
+        doc.body,
     )
 
 
@@ -131,8 +142,9 @@ def _columns(row: tuple) -> tuple[tuple[str, str, str], set[str]]:
 _analyse_cached = functools.lru_cache(maxsize=131072)(analyse)
 
 
-def _derive(type_: str, year: int | None, region: str, depts: str, cats: str, uscc: str, exact: str, title: str,
-            body: str) -> tuple[tuple[str, str, str], set[str]]:
+def _derive(
+    type_: str, year: int | None, region: str, depts: str, cats: str, uscc: str, exact: str, title: str, body: str
+) -> tuple[tuple[str, str, str], set[str]]:
     title_toks, title_key = _analyse_cached(title)
     body_parts = [analyse_fields(body)]
     keys = {title_key}
@@ -244,10 +256,13 @@ class EmbeddedIndex:
             marks = ",".join("?" * len(chunk))
             rows = con.execute(f"SELECT {_DOC_COLS} FROM doc WHERE rid IN ({marks})", chunk).fetchall()
             derived = [(r[0], *_columns(r)) for r in rows]
-            con.executemany("INSERT INTO fts (fts, rowid, title, body, f) VALUES ('delete', ?, ?, ?, ?)",
-                            [(rid, *cols) for rid, cols, _ in derived])
-            con.executemany("DELETE FROM exact WHERE term = ? AND rid = ?",
-                            [(k, rid) for rid, _, keys in derived for k in keys])
+            con.executemany(
+                "INSERT INTO fts (fts, rowid, title, body, f) VALUES ('delete', ?, ?, ?, ?)",
+                [(rid, *cols) for rid, cols, _ in derived],
+            )
+            con.executemany(
+                "DELETE FROM exact WHERE term = ? AND rid = ?", [(k, rid) for rid, _, keys in derived for k in keys]
+            )
             con.execute(f"DELETE FROM doc WHERE rid IN ({marks})", chunk)
 
     @staticmethod
@@ -267,8 +282,9 @@ class EmbeddedIndex:
         old: dict[str, int] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            old.update(con.execute(f"SELECT key, rid FROM doc WHERE key IN ({','.join('?' * len(chunk))})",
-                                   chunk).fetchall())
+            old.update(
+                con.execute(f"SELECT key, rid FROM doc WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            )
         # A replaced document keeps its rid, so its place in the recency order does not move.
         self._delete_rids(con, list(old.values()))
         self._insert(con, [(old.get(k), d) for k, d in latest.items()])
@@ -278,8 +294,9 @@ class EmbeddedIndex:
         keys = list(keys)
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            rids += [r[0] for r in con.execute(
-                f"SELECT rid FROM doc WHERE key IN ({','.join('?' * len(chunk))})", chunk)]
+            rids += [
+                r[0] for r in con.execute(f"SELECT rid FROM doc WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            ]
         self._delete_rids(con, rids)
 
     async def upsert(self, docs: Sequence[SearchDoc]) -> None:
@@ -385,8 +402,20 @@ _INSERT_DOC = f"INSERT INTO doc ({_DOC_COLS}) VALUES ({','.join('?' * 14)})"
 # The `doc` columns that `_derive` reads, by position in `_doc_columns`.
 _TOKENIZED = (2, 4, 5, 6, 7, 8, 11, 12, 13)  # type, year, region, depts, cats, uscc, exact, title, body
 _YEAR, _PUB = 4, 9
-_FIELDS = operator.attrgetter("type", "id", "year", "region_code", "departments", "categories", "uscc", "published_on",
-                              "url_path", "exact", "title", "body")
+_FIELDS = operator.attrgetter(
+    "type",
+    "id",
+    "year",
+    "region_code",
+    "departments",
+    "categories",
+    "uscc",
+    "published_on",
+    "url_path",
+    "exact",
+    "title",
+    "body",
+)
 
 
 def _remove(path: str) -> None:
@@ -405,9 +434,20 @@ def _doc_columns(first_rid: int, batch: list[SearchDoc]) -> list:
     with C-level maps (one attribute fetch per document): zip(*columns) is what SQLite gets."""
     types, ids, years, regions, depts, cats, usccs, pubs, urls, exacts, titles, bodies = zip(*map(_FIELDS, batch))
     return [
-        range(first_rid, first_rid + len(batch)), list(map(doc_key, types, ids)), types, ids, years, regions,
-        list(map(",".join, depts)), list(map(",".join, cats)), usccs, [d.isoformat() if d else None for d in pubs],
-        urls, list(map(_SEP.join, exacts)), titles, bodies,
+        range(first_rid, first_rid + len(batch)),
+        list(map(doc_key, types, ids)),
+        types,
+        ids,
+        years,
+        regions,
+        list(map(",".join, depts)),
+        list(map(",".join, cats)),
+        usccs,
+        [d.isoformat() if d else None for d in pubs],
+        urls,
+        list(map(_SEP.join, exacts)),
+        titles,
+        bodies,
     ]
 
 
@@ -476,8 +516,10 @@ def _write_docs(con: sqlite3.Connection, cols: list, toks: tuple[str, str, str, 
 
 def _write_fts(con: sqlite3.Connection, rids: range, toks: tuple[str, str, str] | tuple) -> None:
     titles, bodies, facets = toks[:3]
-    con.executemany("INSERT INTO fts (rowid, title, body, f) VALUES (?,?,?,?)",
-                    zip(rids, titles.split(_NUL), bodies.split(_NUL), facets.split(_NUL)))
+    con.executemany(
+        "INSERT INTO fts (rowid, title, body, f) VALUES (?,?,?,?)",
+        zip(rids, titles.split(_NUL), bodies.split(_NUL), facets.split(_NUL)),
+    )
 
 
 def _commit_build(con: sqlite3.Connection) -> None:
@@ -611,8 +653,14 @@ class _Worker:
     async def start(cls) -> _Worker:
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "search.build_worker", env=env,
-                                                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "search.build_worker",
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
         return cls(proc)
 
     async def call(self, name: str, *args) -> asyncio.Future:
@@ -682,9 +730,10 @@ async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: Asyn
         try:
             tokenizer = await _Worker.start()
             writer = await _Worker.start()
-            await asyncio.gather(await tokenizer.call("_tokenizer_open", docs_path),
-                                 await writer.call("_writer_open", tmp))
-        except Exception as e:  # noqa: BLE001 - e.g. no interpreter to start, or it cannot import us
+            await asyncio.gather(
+                await tokenizer.call("_tokenizer_open", docs_path), await writer.call("_writer_open", tmp)
+            )
+        except Exception as e:
             raise _NoWorkers(f"{type(e).__name__}: {e}") from e
         for batch in first:
             await submit(batch)
@@ -707,6 +756,7 @@ async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: Asyn
 
 
 # --- the query ---------------------------------------------------------------------------
+
 
 def _filter_expr(q: IndexQuery) -> str:
     parts: list[str] = []
@@ -740,11 +790,25 @@ def _hits(con: sqlite3.Connection, ordered: list[tuple[int, dict]]) -> list[Inde
     if not ordered:
         return []
     rids = [r for r, _ in ordered]
-    rows = {r[0]: r for r in con.execute(
-        f"SELECT rid, type, obj_id, title, body, url, pub FROM doc WHERE rid IN ({','.join('?' * len(rids))})", rids)}
-    return [IndexHit(type=rows[r][1], id=rows[r][2], title=rows[r][3], body=rows[r][4], url_path=rows[r][5],
-                     published_on=_date(rows[r][6]), cursor=c)
-            for r, c in ordered if r in rows]
+    rows = {
+        r[0]: r
+        for r in con.execute(
+            f"SELECT rid, type, obj_id, title, body, url, pub FROM doc WHERE rid IN ({','.join('?' * len(rids))})", rids
+        )
+    }
+    return [
+        IndexHit(
+            type=rows[r][1],
+            id=rows[r][2],
+            title=rows[r][3],
+            body=rows[r][4],
+            url_path=rows[r][5],
+            published_on=_date(rows[r][6]),
+            cursor=c,
+        )
+        for r, c in ordered
+        if r in rows
+    ]
 
 
 class _FacetCounter:
@@ -793,9 +857,13 @@ def _sample(con: sqlite3.Connection, match: str) -> tuple[int, _FacetCounter]:
     for i in range(SAMPLE_SLICES):
         start = lo + int(i * width)
         end = lo + int((i + 1) * width) if i < SAMPLE_SLICES - 1 else hi + 1
-        rids = [r[0] for r in con.execute(
-            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT ?",
-            (match, start, end, SAMPLE_PER_SLICE))]
+        rids = [
+            r[0]
+            for r in con.execute(
+                "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT ?",
+                (match, start, end, SAMPLE_PER_SLICE),
+            )
+        ]
         if rids:
             # A slice read to its end counts itself; otherwise scale by the span the sample covers.
             w = 1.0 if len(rids) < SAMPLE_PER_SLICE else (end - start) / (rids[-1] - start + 1)
@@ -860,8 +928,12 @@ def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
         return _browse(con, q, match)
     # The newest RANK_WINDOW + 1 matches, in one pass (a long phrase of common bigrams costs tens
     # of milliseconds to evaluate, so it is evaluated once).
-    newest = [r[0] for r in con.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-                                        (match, RANK_WINDOW + 1))]
+    newest = [
+        r[0]
+        for r in con.execute(
+            "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?", (match, RANK_WINDOW + 1)
+        )
+    ]
     many = len(newest) > RANK_WINDOW
     scored = _bm25(con, newest[:RANK_WINDOW], phrases)
 
@@ -872,9 +944,13 @@ def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
         cand = [r[0] for r in con.execute("SELECT rid FROM exact WHERE term = ? LIMIT 200", (key,))]
         missing = [r for r in cand if r not in scored]
         if missing and many:  # older than the window: score them too, if they match
-            found = [r[0] for r in con.execute(
-                f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({','.join('?' * len(missing))})",
-                (match, *missing))]
+            found = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({','.join('?' * len(missing))})",
+                    (match, *missing),
+                )
+            ]
             scored.update(_bm25(con, found, phrases))
         exact = {r for r in cand if r in scored}
 
@@ -906,12 +982,14 @@ def _browse(con: sqlite3.Connection, q: IndexQuery, match: str) -> IndexPage:
     if isinstance(after, int):
         cond = "AND rowid < ?"
         args.append(after)
-    rows = con.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? {cond} ORDER BY rowid DESC LIMIT ?",
-                       (*args, q.limit + 1)).fetchall()
+    rows = con.execute(
+        f"SELECT rowid FROM fts WHERE fts MATCH ? {cond} ORDER BY rowid DESC LIMIT ?", (*args, q.limit + 1)
+    ).fetchall()
     ordered = [(r[0], {"t": 2, "r": r[0]}) for r in rows]
     page = IndexPage(hits=_hits(con, ordered[: q.limit]), more=len(ordered) > q.limit)
-    n = con.execute("SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)",
-                    (match, EXACT_LIMIT + 1)).fetchone()[0]
+    n = con.execute(
+        "SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)", (match, EXACT_LIMIT + 1)
+    ).fetchone()[0]
     if n > EXACT_LIMIT:
         page.total, counter = _sample(con, match)
         page.facets_exact = page.total_exact = False
@@ -927,14 +1005,19 @@ def _browse(con: sqlite3.Connection, q: IndexQuery, match: str) -> IndexPage:
 def _search_uscc(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
     """Exact lookup: every record of one entity, newest first (an entity has few)."""
     # `uscc <> ''` lets SQLite use the partial index doc_uscc.
-    rows = con.execute("SELECT rid, type, year, region, depts, cats FROM doc WHERE uscc = ? AND uscc <> ''"
-                       " ORDER BY rid DESC", (q.uscc,)).fetchall()
+    rows = con.execute(
+        "SELECT rid, type, year, region, depts, cats FROM doc WHERE uscc = ? AND uscc <> '' ORDER BY rid DESC",
+        (q.uscc,),
+    ).fetchall()
 
     def keep(r: tuple) -> bool:
-        return ((not q.types or r[1] in q.types) and (not q.year or r[2] == q.year)
-                and (not q.region or r[3].startswith(q.region))
-                and (not q.department or q.department in r[4].split(","))
-                and (not q.category or q.category in r[5].split(",")))
+        return (
+            (not q.types or r[1] in q.types)
+            and (not q.year or r[2] == q.year)
+            and (not q.region or r[3].startswith(q.region))
+            and (not q.department or q.department in r[4].split(","))
+            and (not q.category or q.category in r[5].split(","))
+        )
 
     rows = [r for r in rows if keep(r)]
     after = (q.after or {}).get("r")
@@ -943,8 +1026,9 @@ def _search_uscc(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
     counter = _FacetCounter()
     if q.facets:
         counter.add(con, [r[0] for r in rows])
-    return IndexPage(hits=_hits(con, ordered), more=len(rest) > q.limit, total=len(rows),
-                     facets=counter.result() if q.facets else {})
+    return IndexPage(
+        hits=_hits(con, ordered), more=len(rest) > q.limit, total=len(rows), facets=counter.result() if q.facets else {}
+    )
 
 
 __all__ = ["EmbeddedIndex", "facet_tokens"]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence, TypeVar
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from search.index import IndexPage, IndexQuery, SearchDoc, SearchIndex, SearchUnavailable
 
@@ -66,8 +67,13 @@ class FallbackIndex:
         return results[1]
 
 
-async def answer(index: SearchIndex, run: Callable[[SearchIndex], Awaitable[T]], *, from_fallback: bool = False,
-                 continuing: bool = False) -> tuple[T, str]:
+async def answer(
+    index: SearchIndex,
+    run: Callable[[SearchIndex], Awaitable[T]],
+    *,
+    from_fallback: bool = False,
+    continuing: bool = False,
+) -> tuple[T, str]:
     """`run(primary)`, or `run(fallback)` when one is configured and the primary raises
     `SearchUnavailable`. Returns the result and who answered: the primary's backend name or
     `embedded-fallback`. A page cursor stays on the backend that issued it: a fallback cursor

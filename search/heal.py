@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from typing import Iterable
+from collections.abc import Iterable
 
 from db.changes import now
 from db.tables import Outbox
@@ -46,8 +46,7 @@ async def _requeue(keys: list[str]) -> None:
     try:
         await enqueue_deletes(keys)
     except Exception as e:
-        log.warning("search: could not queue removal of %d stale hits (%s); a later search retries",
-                    len(keys), e)
+        log.warning("search: could not queue removal of %d stale hits (%s); a later search retries", len(keys), e)
     finally:
         _in_flight.difference_update(keys)
 
@@ -57,17 +56,18 @@ async def enqueue_deletes(keys: list[str]) -> int:
     pairs = {split_key(k) for k in keys}
     ids = sorted({i for _, i in pairs})
     async with write_transaction():
-        pending = await (
-            Outbox.select(Outbox.object_type, Outbox.object_id)
-            .where(Outbox.done_at.is_null() & Outbox.object_id.is_in(ids))
+        pending = await Outbox.select(Outbox.object_type, Outbox.object_id).where(
+            Outbox.done_at.is_null() & Outbox.object_id.is_in(ids)
         )
         missing = sorted(pairs - {(r["object_type"], r["object_id"]) for r in pending})
         if missing:
             at = now()
-            await Outbox.insert(*[
-                Outbox(created_at=at, object_type=t, object_id=i, op="delete", next_attempt_at=at)
-                for t, i in missing
-            ])
+            await Outbox.insert(
+                *[
+                    Outbox(created_at=at, object_type=t, object_id=i, op="delete", next_attempt_at=at)
+                    for t, i in missing
+                ]
+            )
     if missing:
         log.info("search: queued removal of %d stale hits: %s", len(missing), ", ".join(f"{t}-{i}" for t, i in missing))
     return len(missing)

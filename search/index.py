@@ -8,8 +8,9 @@ check, facet labels) is `search.service.search`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass, field
-from typing import AsyncIterable, Protocol, Sequence
+from typing import Protocol
 
 TYPES = ("result", "plan", "guide", "honour", "document")
 FACETS = ("type", "year", "region", "department", "category")

@@ -15,32 +15,57 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any, AsyncIterable, Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Sequence
+from typing import Any
 
 import meilisearch
 from meilisearch.errors import MeilisearchCommunicationError, MeilisearchError, MeilisearchTimeoutError
 
 from search.index import (
-    FACETS, MAX_REACHABLE_HITS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable, split_key,
+    FACETS,
+    MAX_REACHABLE_HITS,
+    IndexHit,
+    IndexPage,
+    IndexQuery,
+    SearchDoc,
+    SearchUnavailable,
+    split_key,
 )
 from search.text import analyse, exact_key, query_phrases
 
 BODY_CHARS = 20000  # snippets only need the start of very long documents
 TASK_TIMEOUT_MS = 120_000
-_FACET_ATTR = {"type": "type", "year": "year", "region": "region", "department": "departments",
-               "category": "categories"}
+_FACET_ATTR = {
+    "type": "type",
+    "year": "year",
+    "region": "region",
+    "department": "departments",
+    "category": "categories",
+}
 
 INDEX_SETTINGS: dict[str, Any] = {
     "searchableAttributes": ["grams"],
     "displayedAttributes": ["key", "type", "id", "title", "body", "url", "published_on"],
-    "filterableAttributes": ["type", "year", "region", "regions", "departments", "categories", "uscc",
-                             "exact_keys", "key"],
+    "filterableAttributes": [
+        "type",
+        "year",
+        "region",
+        "regions",
+        "departments",
+        "categories",
+        "uscc",
+        "exact_keys",
+        "key",
+    ],
     "sortableAttributes": ["pub_ts", "rid"],
     # Relevance first, then recency (the `sort` rule with pub_ts:desc at query time).
     "rankingRules": ["words", "typo", "proximity", "attribute", "exactness", "sort"],
     "localizedAttributes": [{"attributePatterns": ["title", "body", "grams"], "locales": ["cmn"]}],
-    "typoTolerance": {"enabled": True, "disableOnNumbers": True,
-                      "disableOnAttributes": ["grams", "uscc", "exact_keys"]},
+    "typoTolerance": {
+        "enabled": True,
+        "disableOnNumbers": True,
+        "disableOnAttributes": ["grams", "uscc", "exact_keys"],
+    },
     "pagination": {"maxTotalHits": MAX_REACHABLE_HITS},
     "faceting": {"maxValuesPerFacet": 100},
 }
@@ -51,11 +76,20 @@ def meili_document(doc: SearchDoc) -> dict[str, Any]:
     grams = " ".join(analyse(t)[0] for t in (doc.title, doc.body, *extra, doc.uscc) if t)
     region = doc.region_code
     return {
-        "key": doc.key, "type": doc.type, "id": doc.id, "title": doc.title, "body": doc.body[:BODY_CHARS],
-        "url": doc.url_path, "published_on": doc.published_on.isoformat() if doc.published_on else None,
-        "pub_ts": doc.published_on.toordinal() if doc.published_on else 0, "year": doc.year,
-        "region": region, "regions": sorted({region[:2], region[:4], region}) if region else [],
-        "departments": list(doc.departments), "categories": list(doc.categories), "uscc": doc.uscc,
+        "key": doc.key,
+        "type": doc.type,
+        "id": doc.id,
+        "title": doc.title,
+        "body": doc.body[:BODY_CHARS],
+        "url": doc.url_path,
+        "published_on": doc.published_on.isoformat() if doc.published_on else None,
+        "pub_ts": doc.published_on.toordinal() if doc.published_on else 0,
+        "year": doc.year,
+        "region": region,
+        "regions": sorted({region[:2], region[:4], region}) if region else [],
+        "departments": list(doc.departments),
+        "categories": list(doc.categories),
+        "uscc": doc.uscc,
         "exact_keys": sorted({k for k in (exact_key(x) for x in (doc.title, *doc.exact)) if k}),
         "grams": grams,
     }
@@ -100,8 +134,15 @@ def _date(s: str | None) -> dt.date | None:
 
 
 def _hit(h: dict, cursor: dict) -> IndexHit:
-    return IndexHit(type=h["type"], id=h["id"], title=h["title"], body=h.get("body", ""), url_path=h["url"],
-                    published_on=_date(h.get("published_on")), cursor=cursor)
+    return IndexHit(
+        type=h["type"],
+        id=h["id"],
+        title=h["title"],
+        body=h.get("body", ""),
+        url_path=h["url"],
+        published_on=_date(h.get("published_on")),
+        cursor=cursor,
+    )
 
 
 class MeiliIndex:
@@ -190,15 +231,26 @@ class MeiliIndex:
         def run() -> tuple[list[dict], dict]:
             exact: list[dict] = []
             if key:
-                exact = index.search(text, {"filter": [*filters, f"exact_keys = {_quote(key)}"], "limit": 200,
-                                            "sort": ["pub_ts:desc"], "matchingStrategy": "all"})["hits"]
+                exact = index.search(
+                    text,
+                    {
+                        "filter": [*filters, f"exact_keys = {_quote(key)}"],
+                        "limit": 200,
+                        "sort": ["pub_ts:desc"],
+                        "matchingStrategy": "all",
+                    },
+                )["hits"]
             rest_filter = list(filters)
             if exact:
                 rest_filter.append("NOT key IN [" + ", ".join(_quote(h["key"]) for h in exact) + "]")
             skip = max(0, offset - len(exact))
             params: dict[str, Any] = {
-                "filter": rest_filter, "offset": skip, "limit": q.limit + 1, "matchingStrategy": "all",
-                "sort": ["pub_ts:desc"], "attributesToRetrieve": INDEX_SETTINGS["displayedAttributes"],
+                "filter": rest_filter,
+                "offset": skip,
+                "limit": q.limit + 1,
+                "matchingStrategy": "all",
+                "sort": ["pub_ts:desc"],
+                "attributesToRetrieve": INDEX_SETTINGS["displayedAttributes"],
             }
             if q.facets:
                 params["facets"] = [_FACET_ATTR[f] for f in FACETS]
@@ -208,11 +260,22 @@ class MeiliIndex:
         hits, res = await self._call(run)
         page_hits = [_hit(h, {"o": offset + i + 1}) for i, h in enumerate(hits[: q.limit])]
         dist = res.get("facetDistribution") or {}
-        facets = {f: dict(sorted(((str(v), int(n)) for v, n in (dist.get(_FACET_ATTR[f]) or {}).items()),
-                                 key=lambda kv: -kv[1])) for f in FACETS} if q.facets else {}
+        facets = (
+            {
+                f: dict(
+                    sorted(
+                        ((str(v), int(n)) for v, n in (dist.get(_FACET_ATTR[f]) or {}).items()), key=lambda kv: -kv[1]
+                    )
+                )
+                for f in FACETS
+            }
+            if q.facets
+            else {}
+        )
         total = int(res.get("estimatedTotalHits", 0)) + res["exact_count"]
-        return IndexPage(hits=page_hits, more=len(hits) > q.limit, total=total, facets=facets,
-                         facets_exact=True, total_exact=False)
+        return IndexPage(
+            hits=page_hits, more=len(hits) > q.limit, total=total, facets=facets, facets_exact=True, total_exact=False
+        )
 
 
-__all__ = ["MeiliIndex", "meili_document", "meili_query", "filter_expression", "split_key"]
+__all__ = ["MeiliIndex", "filter_expression", "meili_document", "meili_query", "split_key"]

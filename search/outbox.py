@@ -121,11 +121,13 @@ async def drain_once(index: SearchIndex, batch: int = BATCH, now: dt.datetime | 
         for r in rows:
             by_attempts[r["attempts"] + 1].append(r["id"])
         for attempts, group in by_attempts.items():
-            await Outbox.update({
-                Outbox.attempts: attempts,
-                Outbox.next_attempt_at: at + backoff(attempts),
-                Outbox.last_error: message,
-            }).where(Outbox.id.is_in(group))
+            await Outbox.update(
+                {
+                    Outbox.attempts: attempts,
+                    Outbox.next_attempt_at: at + backoff(attempts),
+                    Outbox.last_error: message,
+                }
+            ).where(Outbox.id.is_in(group))
     log.warning("search outbox: %d rows failed, will retry: %s", len(rows), message)
     return DrainReport(failed=len(rows), last_error=message, fallback_applied=len(fell))
 
@@ -215,6 +217,6 @@ class OutboxWorker:
             ticks += 1
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wake.clear()

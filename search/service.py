@@ -33,15 +33,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from db.tables import Department, Region
-from domain import categories, uscc as uscc_rules
+from domain import categories
+from domain import uscc as uscc_rules
 from domain.errors import Collector, Unavailable, ValidationFailed
-from domain.pagination import encode_cursor, page_size as check_page_size
+from domain.pagination import encode_cursor
+from domain.pagination import page_size as check_page_size
 from domain.regions import region_prefix, validate_region
 from search.documents import TYPE_LABELS
 from search.fallback import answer
 from search.heal import requeue_stale
 from search.index import (
-    FACETS, MAX_REACHABLE_HITS, TYPES, IndexHit, IndexPage, IndexQuery, SearchIndex, SearchUnavailable,
+    FACETS,
+    MAX_REACHABLE_HITS,
+    TYPES,
+    IndexHit,
+    IndexPage,
+    IndexQuery,
+    SearchIndex,
+    SearchUnavailable,
 )
 from search.source import public_ids
 from search.text import query_phrases, snippet
@@ -122,9 +131,13 @@ def _decode_cursor(raw: str) -> tuple[dict, int, bool]:
     try:
         key = json.loads(base64.urlsafe_b64decode((raw + "=" * (-len(raw) % 4)).encode()).decode())
         after, served, fell_back = key["a"], key["n"], key.get("b", 0)
-        ok = (isinstance(after, dict) and isinstance(served, int) and 0 <= served < MAX_REACHABLE_HITS
-              and fell_back in (0, 1)
-              and all(isinstance(k, str) and len(k) <= 2 and type(v) in (int, float) for k, v in after.items()))
+        ok = (
+            isinstance(after, dict)
+            and isinstance(served, int)
+            and 0 <= served < MAX_REACHABLE_HITS
+            and fell_back in (0, 1)
+            and all(isinstance(k, str) and len(k) <= 2 and type(v) in (int, float) for k, v in after.items())
+        )
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         ok = False
     if not ok:
@@ -164,9 +177,14 @@ def _validate(query: SearchQuery) -> tuple[IndexQuery, int, bool]:
     c.raise_if_any("请求参数无效 (invalid query parameters)")
     size = max(1, min(size, MAX_REACHABLE_HITS - served))
     iq = IndexQuery(
-        text=query.q or "", types=(query.type,) if query.type else (), region=region,
-        department=(query.department or "").strip() or None, year=query.year, category=category,
-        limit=size, after=after,
+        text=query.q or "",
+        types=(query.type,) if query.type else (),
+        region=region,
+        department=(query.department or "").strip() or None,
+        year=query.year,
+        category=category,
+        limit=size,
+        after=after,
     )
     return iq, served, fell_back
 
@@ -241,8 +259,9 @@ async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> 
         exact_uscc = uscc_rules.validate(text)
         iq = IndexQuery(**{**iq.__dict__, "uscc": exact_uscc})
     try:
-        got, backend = await answer(index, lambda ix: _fetch(ix, iq, exact_uscc),
-                                    from_fallback=fallback_cursor, continuing=iq.after is not None)
+        got, backend = await answer(
+            index, lambda ix: _fetch(ix, iq, exact_uscc), from_fallback=fallback_cursor, continuing=iq.after is not None
+        )
     except SearchUnavailable as e:
         log.warning("search unavailable, answering 503: %s", e)  # operators need the detail; the public does not
         raise Unavailable(UNAVAILABLE_DETAIL, retry_after=RETRY_AFTER_SECONDS) from e
@@ -266,11 +285,21 @@ async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> 
     }
     return SearchPage(
         items=[
-            SearchItem(type=h.type, id=h.id, title=h.title, snippet=snippet(h.title, h.body, phrases),
-                       url=f"{base_url}{h.url_path}", published_on=h.published_on)
+            SearchItem(
+                type=h.type,
+                id=h.id,
+                title=h.title,
+                snippet=snippet(h.title, h.body, phrases),
+                url=f"{base_url}{h.url_path}",
+                published_on=h.published_on,
+            )
             for h in items
         ],
-        next_cursor=next_cursor, total=page.total, total_exact=page.total_exact, facets=facets,
-        facets_exact=page.facets_exact, uscc=exact_uscc,
+        next_cursor=next_cursor,
+        total=page.total,
+        total_exact=page.total_exact,
+        facets=facets,
+        facets_exact=page.facets_exact,
+        uscc=exact_uscc,
         backend=backend,
     )

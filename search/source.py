@@ -4,7 +4,7 @@ record in publication order, and which of a list of hits are still public (shape
 from __future__ import annotations
 
 import datetime as dt
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from db.tables import Department, Document, Guide, GuideVersion, Honour, Plan, PlanRevision, Result
 from search import documents as m
@@ -15,9 +15,20 @@ PUBLIC = "public"
 # What `documents.result_doc` reads: a reindex reads every result, and converting the columns
 # it does not need (timestamps above all) took about half of the query time.
 RESULT_COLUMNS = (
-    Result.id, Result.task_number, Result.uscc, Result.entity_name, Result.region_code, Result.department_code,
-    Result.department_codes, Result.inspected_on, Result.year, Result.inspection_type, Result.category_codes,
-    Result.follow_up, Result.penalty_decision_number, Result.published_on,
+    Result.id,
+    Result.task_number,
+    Result.uscc,
+    Result.entity_name,
+    Result.region_code,
+    Result.department_code,
+    Result.department_codes,
+    Result.inspected_on,
+    Result.year,
+    Result.inspection_type,
+    Result.category_codes,
+    Result.follow_up,
+    Result.penalty_decision_number,
+    Result.published_on,
 )
 
 
@@ -85,8 +96,9 @@ async def load_docs(object_type: str, ids: list[str], names: dict[str, str] | No
         elif object_type == "plan":
             out += await _plans(await Plan.select().where(Plan.id.is_in(chunk) & (Plan.disclosure == PUBLIC)), names)
         elif object_type == "guide":
-            out += await _guides(await Guide.select().where(Guide.id.is_in(chunk) & (Guide.disclosure == PUBLIC)),
-                                 names)
+            out += await _guides(
+                await Guide.select().where(Guide.id.is_in(chunk) & (Guide.disclosure == PUBLIC)), names
+            )
         elif object_type == "honour":
             rows = await Honour.select().where(Honour.id.is_in(chunk) & (Honour.disclosure == PUBLIC))
             out += [m.honour_doc(r) for r in rows]
@@ -135,7 +147,9 @@ async def all_public_docs(batch_size: int = 5000) -> AsyncIterator[list[SearchDo
     after = 0
     while True:
         rows = await (
-            Result.select(*RESULT_COLUMNS).where((Result.id > after) & (Result.disclosure == PUBLIC)).order_by(Result.id)
+            Result.select(*RESULT_COLUMNS)
+            .where((Result.id > after) & (Result.disclosure == PUBLIC))
+            .order_by(Result.id)
             .limit(batch_size)
         )
         if not rows:

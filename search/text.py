@@ -195,6 +195,7 @@ def fts5_match(phrases: list[Phrase]) -> str:
 
 # --- highlighting -------------------------------------------------------------------------
 
+
 def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
     """Folded text (without CJK-gap whitespace) and, per folded character, its original index."""
     parts: list[str] = []
@@ -283,7 +284,6 @@ def contains_all(text: str, phrases: list[Phrase]) -> bool:
     """Whether every phrase's pieces occur in `text` (used to tell title hits from body hits)."""
     folded = fold(text)
     return all(all(piece in folded for piece in p.pieces) for p in phrases)
-
 
 
 def exact_key(text: str) -> str:

@@ -23,10 +23,24 @@ async def add_departments() -> None:
     )
 
 
-async def add_scan(uscc: str, at: dt.datetime, method: str = "scan", dept: str = DEPT,
-                   creds: list[str] | None = None, location: str = "") -> None:
-    await ScanRecord.insert(ScanRecord(uscc=uscc, department_code=dept, officer_credentials=creds or ["3715001", "3715002"],
-                                       scanned_at=at, method=method, location=location))
+async def add_scan(
+    uscc: str,
+    at: dt.datetime,
+    method: str = "scan",
+    dept: str = DEPT,
+    creds: list[str] | None = None,
+    location: str = "",
+) -> None:
+    await ScanRecord.insert(
+        ScanRecord(
+            uscc=uscc,
+            department_code=dept,
+            officer_credentials=creds or ["3715001", "3715002"],
+            scanned_at=at,
+            method=method,
+            location=location,
+        )
+    )
 
 
 def visit_time(hours_ago: float = 2) -> dt.datetime:
@@ -60,8 +74,13 @@ def png(extra: int = 0) -> bytes:
     def chunk(t: bytes, d: bytes) -> bytes:
         return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"") + b"\x00" * extra)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+        + b"\x00" * extra
+    )
 
 
 def jpg(extra: int = 300) -> bytes:
@@ -78,5 +97,8 @@ async def snapshot() -> tuple[int, ...]:
 
 def stray_files(files_dir: Path) -> list[Path]:
     """Every file under FILES_DIR's complaint and temporary folders."""
-    return [p for d in ("complaints", "tmp") for p in (files_dir / d).rglob("*") if p.is_file()] \
-        if files_dir.exists() else []
+    return (
+        [p for d in ("complaints", "tmp") for p in (files_dir / d).rglob("*") if p.is_file()]
+        if files_dir.exists()
+        else []
+    )

@@ -7,8 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 
 from db.migrate import migrate
 from db.tables import ALL_TABLES
@@ -22,9 +22,21 @@ def _postgres_reset(url: str) -> None:
 
     u = urlparse(url)
     subprocess.run(
-        ["psql", "-h", u.hostname or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres",
-         "-d", (u.path or "/test").lstrip("/"), "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"],
-        check=True, capture_output=True,
+        [
+            "psql",
+            "-h",
+            u.hostname or "127.0.0.1",
+            "-p",
+            str(u.port or 5432),
+            "-U",
+            u.username or "postgres",
+            "-d",
+            (u.path or "/test").lstrip("/"),
+            "-qc",
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+        ],
+        check=True,
+        capture_output=True,
     )
 
 

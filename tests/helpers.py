@@ -13,8 +13,17 @@ PASSWORD = "correct-horse-9"
 
 def make_uscc(region: str = "371500", kind: str = "1", seed: int | None = None) -> str:
     rnd = random.Random(seed)
-    org = "".join(rnd.choice("0123456789" + string.ascii_uppercase.replace("I", "").replace("O", "")
-                             .replace("S", "").replace("V", "").replace("Z", "")) for _ in range(9))
+    org = "".join(
+        rnd.choice(
+            "0123456789"
+            + string.ascii_uppercase.replace("I", "")
+            .replace("O", "")
+            .replace("S", "")
+            .replace("V", "")
+            .replace("Z", "")
+        )
+        for _ in range(9)
+    )
     assert all(c in ALPHABET for c in org)
     return with_check_character(f"9{kind}{region}{org}")
 

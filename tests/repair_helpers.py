@@ -44,7 +44,7 @@ class World:
         self.b = make_uscc(seed=202)
         self.h: dict[str, dict[str, str]] = {}
 
-    async def setup(self, client) -> "World":
+    async def setup(self, client) -> World:
         self.h["x"] = await sign_in(client, "officer-x", "officer", department_code=DEPT)
         self.h["x2"] = await sign_in(client, "officer-x2", "officer", department_code=DEPT)
         self.h["y"] = await sign_in(client, "officer-y", "officer", department_code=OTHER_DEPT)
@@ -52,19 +52,37 @@ class World:
         self.h["b"] = await sign_in(client, "ent-b", "enterprise", uscc=self.b)
         return self
 
-    async def publish(self, client, uscc: str, published_on: dt.date, task: str, check_field: str = "general",
-                      categories: list[str] | None = None, penalty: str = "") -> int:
-        body = result_payload(uscc, task=task, dept=DEPT, categories=categories or ["X05"],
-                              check_field=check_field, published_on=published_on.isoformat(),
-                              inspected_on=(published_on - dt.timedelta(days=10)).isoformat(),
-                              penalty_decision_number=penalty)
+    async def publish(
+        self,
+        client,
+        uscc: str,
+        published_on: dt.date,
+        task: str,
+        check_field: str = "general",
+        categories: list[str] | None = None,
+        penalty: str = "",
+    ) -> int:
+        body = result_payload(
+            uscc,
+            task=task,
+            dept=DEPT,
+            categories=categories or ["X05"],
+            check_field=check_field,
+            published_on=published_on.isoformat(),
+            inspected_on=(published_on - dt.timedelta(days=10)).isoformat(),
+            penalty_decision_number=penalty,
+        )
         r = await client.post("/api/v1/admin/results", json=body, headers=self.h["x"])
         assert r.status_code == 201, r.text
         return r.json()["ids"][0]
 
     async def apply(self, client, result_id: int, who: str = "a", **kw):
-        body = {"result_id": result_id, "reason": "已完成整改，补报年报 (corrected)", "commitment_accepted": True,
-                "attachments": [{"filename": "整改报告.pdf", "content_base64": b64(PDF)}]}
+        body = {
+            "result_id": result_id,
+            "reason": "已完成整改，补报年报 (corrected)",
+            "commitment_accepted": True,
+            "attachments": [{"filename": "整改报告.pdf", "content_base64": b64(PDF)}],
+        }
         body.update(kw)
         return await client.post("/api/v1/repair-applications", json=body, headers=self.h[who])
 

@@ -7,8 +7,16 @@ import hashlib
 
 from db.tables import AuditLog, ChangeLog, GuideFile, PlanRevision
 from tests.helpers import make_uscc, sign_in
-from tests.records_helpers import (DEPT, OTHER, document_payload, guide_payload, honour_payload, plan_payload,
-                                   scan_payload, snapshot)
+from tests.records_helpers import (
+    DEPT,
+    OTHER,
+    document_payload,
+    guide_payload,
+    honour_payload,
+    plan_payload,
+    scan_payload,
+    snapshot,
+)
 
 
 async def test_plan_revision_records_reason_and_changes(client) -> None:
@@ -18,9 +26,14 @@ async def test_plan_revision_records_reason_and_changes(client) -> None:
     pid = r.json()["id"]
     items = plan_payload()["items"]
     items[0]["ratio_by_class"] = {"A": 3, "B": 4, "C": 5, "D": 8}
-    items.append({"code": "3", "field": "特种设备", "matters": ["电梯维护保养检查"], "departments": ["聊城市市场监督管理局"]})
-    r = await client.post(f"/api/v1/admin/plans/{pid}/revisions",
-                          json={"reason": "根据省局通知调整D类企业抽查比例", "items": items}, headers=h)
+    items.append(
+        {"code": "3", "field": "特种设备", "matters": ["电梯维护保养检查"], "departments": ["聊城市市场监督管理局"]}
+    )
+    r = await client.post(
+        f"/api/v1/admin/plans/{pid}/revisions",
+        json={"reason": "根据省局通知调整D类企业抽查比例", "items": items},
+        headers=h,
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["revision"] == 2
@@ -48,8 +61,13 @@ async def test_bad_plan_writes_change_nothing(client, files_dir) -> None:
         ("/api/v1/admin/plans", plan_payload(department=OTHER), h, 403, None),
         ("/api/v1/admin/plans", plan_payload(year=1999), h, 422, "year"),
         ("/api/v1/admin/plans", plan_payload(items=[]), h, 422, "items"),
-        ("/api/v1/admin/plans", plan_payload(items=[{"field": "", "matters": [], "months": [13],
-                                                     "ratio_by_class": {"E": 5}}]), h, 422, "items[0].field"),
+        (
+            "/api/v1/admin/plans",
+            plan_payload(items=[{"field": "", "matters": [], "months": [13], "ratio_by_class": {"E": 5}}]),
+            h,
+            422,
+            "items[0].field",
+        ),
         ("/api/v1/admin/plans", {"title": "x"}, h, 422, None),
         (f"/api/v1/admin/plans/{pid}/revisions", {"items": plan_payload()["items"][:1]}, h, 422, "reason"),
         (f"/api/v1/admin/plans/{pid}/revisions", {"reason": "   ", "title": "新标题"}, h, 422, "reason"),
@@ -95,9 +113,12 @@ async def test_guide_publish_render_download_and_new_version(client, files_dir) 
     pdf = b"%PDF-1.4\n% uploaded by the officer\n"
     html = "<!doctype html><title>2026版</title><p>新版</p>".encode()
     meta = guide_payload(version="2026.1", title="餐饮服务经营者合规指引（2026年版）", change_note="新增燃气安全要求")
-    r = await client.post(f"/api/v1/admin/guides/{gid}/versions/upload", headers=h,
-                          data={"meta": __import__("json").dumps(meta, ensure_ascii=False)},
-                          files={"pdf": ("a.pdf", pdf, "application/pdf"), "html": ("a.html", html, "text/html")})
+    r = await client.post(
+        f"/api/v1/admin/guides/{gid}/versions/upload",
+        headers=h,
+        data={"meta": __import__("json").dumps(meta, ensure_ascii=False)},
+        files={"pdf": ("a.pdf", pdf, "application/pdf"), "html": ("a.html", html, "text/html")},
+    )
     assert r.status_code == 201, r.text
     guide = (await client.get(f"/api/v1/guides/{gid}")).json()
     assert guide["version"] == "2026.1" and [v["version"] for v in guide["versions"]] == ["2025.1", "2026.1"]
@@ -105,7 +126,10 @@ async def test_guide_publish_render_download_and_new_version(client, files_dir) 
     assert got.content == pdf
     old = await client.get(f"/api/v1/guides/{gid}/download", params={"format": "pdf", "version": "2025.1"})
     assert old.status_code == 200 and old.content != pdf
-    assert {d["sha256"] for d in guide["downloads"]} == {hashlib.sha256(pdf).hexdigest(), hashlib.sha256(html).hexdigest()}
+    assert {d["sha256"] for d in guide["downloads"]} == {
+        hashlib.sha256(pdf).hexdigest(),
+        hashlib.sha256(html).hexdigest(),
+    }
     # the rendered PDF is reproducible: re-rendering gives the same bytes, so the same file
     assert await GuideFile.count() == 4
 
@@ -133,16 +157,27 @@ async def test_bad_guide_writes_change_nothing(client, files_dir) -> None:
             assert field in [e["field"] for e in r.json()["errors"]], r.text
     import json
 
-    for files, field in [({"pdf": ("a.pdf", b"not a pdf", "application/pdf")}, "pdf"),
-                         ({"html": ("a.html", "<p>gbk</p>中文".encode("gbk"), "text/html")}, "html")]:
-        r = await client.post(f"/api/v1/admin/guides/{gid}/versions/upload", headers=h,
-                              data={"meta": json.dumps(v2)}, files=files)
+    for files, field in [
+        ({"pdf": ("a.pdf", b"not a pdf", "application/pdf")}, "pdf"),
+        ({"html": ("a.html", "<p>gbk</p>中文".encode("gbk"), "text/html")}, "html"),
+    ]:
+        r = await client.post(
+            f"/api/v1/admin/guides/{gid}/versions/upload", headers=h, data={"meta": json.dumps(v2)}, files=files
+        )
         assert r.status_code == 422 and field in [e["field"] for e in r.json()["errors"]], r.text
-    r = await client.post(f"/api/v1/admin/guides/{gid}/versions/upload", headers=other, data={"meta": "{oops"},
-                          files={"pdf": ("a.pdf", b"%PDF-1.4", "application/pdf")})
+    r = await client.post(
+        f"/api/v1/admin/guides/{gid}/versions/upload",
+        headers=other,
+        data={"meta": "{oops"},
+        files={"pdf": ("a.pdf", b"%PDF-1.4", "application/pdf")},
+    )
     assert r.status_code == 403, r.text
-    r = await client.post(f"/api/v1/admin/guides/{gid}/versions/upload", headers=h, data={"meta": "{oops"},
-                          files={"pdf": ("a.pdf", b"%PDF-1.4", "application/pdf")})
+    r = await client.post(
+        f"/api/v1/admin/guides/{gid}/versions/upload",
+        headers=h,
+        data={"meta": "{oops"},
+        files={"pdf": ("a.pdf", b"%PDF-1.4", "application/pdf")},
+    )
     assert r.status_code == 422 and "meta" in [e["field"] for e in r.json()["errors"]]
     assert await snapshot(files_dir) == before
 
@@ -152,21 +187,28 @@ async def test_honours_documents_scans(client, files_dir) -> None:
     u = make_uscc(seed=11)
     r = await client.post("/api/v1/admin/honours", json=honour_payload(u.lower()), headers=h)
     assert r.status_code == 201, r.text
-    items = [honour_payload(make_uscc(seed=100 + i), kind="whitelist", honour="“无事不扰”企业白名单") for i in range(30)]
+    items = [
+        honour_payload(make_uscc(seed=100 + i), kind="whitelist", honour="“无事不扰”企业白名单") for i in range(30)
+    ]
     r = await client.post("/api/v1/admin/honours/bulk", json={"items": items}, headers=h)
     assert r.status_code == 201 and r.json()["count"] == 30
     r = await client.post("/api/v1/admin/documents", json=document_payload(), headers=h)
     assert r.status_code == 201, r.text
-    r = await client.post("/api/v1/admin/documents",
-                          json=document_payload(title="只有年份的文件", issued_on=None, issued_year=2025, doc_number=None),
-                          headers=h)
+    r = await client.post(
+        "/api/v1/admin/documents",
+        json=document_payload(title="只有年份的文件", issued_on=None, issued_year=2025, doc_number=None),
+        headers=h,
+    )
     assert r.status_code == 201, r.text
     doc = (await client.get(f"/api/v1/documents/{r.json()['id']}")).json()
     assert doc["issued_on"] is None and doc["issued_year"] == 2025 and doc["doc_number"] is None
     r = await client.post("/api/v1/admin/scan-records", json=scan_payload(u), headers=h)
     assert r.status_code == 201, r.text
-    r = await client.post("/api/v1/admin/scan-records/bulk",
-                          json={"items": [scan_payload(make_uscc(seed=200 + i)) for i in range(5)]}, headers=h)
+    r = await client.post(
+        "/api/v1/admin/scan-records/bulk",
+        json={"items": [scan_payload(make_uscc(seed=200 + i)) for i in range(5)]},
+        headers=h,
+    )
     assert r.status_code == 201 and r.json()["count"] == 5
     own = (await client.get("/api/v1/admin/scan-records", params={"uscc": u}, headers=h)).json()
     assert len(own["items"]) == 1 and own["items"][0]["officer_credentials"] == ["37150012345", "37150067890"]

@@ -30,16 +30,27 @@ async def withdraw(table, record_id: int, object_type: str) -> None:
 async def test_entity_profile_masks_operator_and_shows_only_public(client) -> None:
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
     u = make_uscc(kind="2", seed=5)
-    r = await client.post("/api/v1/admin/results", headers=h,
-                          json=result_payload(u, entity_name="聊城市东昌府区张三丰小吃店", task="T-1"))
+    r = await client.post(
+        "/api/v1/admin/results", headers=h, json=result_payload(u, entity_name="聊城市东昌府区张三丰小吃店", task="T-1")
+    )
     rid = r.json()["ids"][0]
-    r2 = await client.post("/api/v1/admin/results", headers=h,
-                           json=result_payload(u, entity_name="聊城市东昌府区张三丰小吃店", task="T-2"))
+    r2 = await client.post(
+        "/api/v1/admin/results", headers=h, json=result_payload(u, entity_name="聊城市东昌府区张三丰小吃店", task="T-2")
+    )
     await Result.update({Result.disclosure: "withdrawn"}).where(Result.id == r2.json()["ids"][0])
     await Entity.update({Entity.operator_name: "张三丰", Entity.kind: "individual"}).where(Entity.uscc == u)
-    ids = (await client.post("/api/v1/admin/honours/bulk", headers=h, json={"items": [
-        honour_payload(u, entity_name="聊城市东昌府区张三丰小吃店", honour="“名特优新”个体工商户"),
-        honour_payload(u, entity_name="聊城市东昌府区张三丰小吃店")]})).json()["ids"]
+    ids = (
+        await client.post(
+            "/api/v1/admin/honours/bulk",
+            headers=h,
+            json={
+                "items": [
+                    honour_payload(u, entity_name="聊城市东昌府区张三丰小吃店", honour="“名特优新”个体工商户"),
+                    honour_payload(u, entity_name="聊城市东昌府区张三丰小吃店"),
+                ]
+            },
+        )
+    ).json()["ids"]
     await Honour.update({Honour.disclosure: "withdrawn"}).where(Honour.id == ids[1])
     got = await client.get(f"/api/v1/entities/{u.lower()}")
     assert got.status_code == 200, got.text
@@ -48,7 +59,9 @@ async def test_entity_profile_masks_operator_and_shows_only_public(client) -> No
     assert e["name"] == "聊城市东昌府区张**小吃店" and e["operator"] == "张**"
     assert [x["id"] for x in e["results"]] == [rid] and e["results_total"] == 1
     assert e["results"][0]["entity_name"] == "聊城市东昌府区张**小吃店"
-    assert [x["id"] for x in e["honours"]] == [ids[0]] and e["honours"][0]["entity_name"].startswith("聊城市东昌府区张**")
+    assert [x["id"] for x in e["honours"]] == [ids[0]] and e["honours"][0]["entity_name"].startswith(
+        "聊城市东昌府区张**"
+    )
     assert "张三丰" not in got.text
 
 
@@ -79,8 +92,12 @@ async def test_plans_list_filter_cursor_and_410(client) -> None:
     assert (await client.get(f"/api/v1/plans/{shanxi}")).status_code == 410
     assert shanxi not in [x["id"] for x in (await client.get("/api/v1/plans")).json()["items"]]
     assert (await client.get("/api/v1/plans/424242")).status_code == 404
-    for params, field in [({"year": 1800}, "year"), ({"page_size": 1000000}, "page_size"), ({"cursor": "abc"}, "cursor"),
-                          ({"year": "abc"}, "year")]:
+    for params, field in [
+        ({"year": 1800}, "year"),
+        ({"page_size": 1000000}, "page_size"),
+        ({"cursor": "abc"}, "cursor"),
+        ({"year": "abc"}, "year"),
+    ]:
         r = await client.get("/api/v1/plans", params=params)
         assert r.status_code == 422 and field in [e["field"] for e in r.json()["errors"]], r.text
 
@@ -88,14 +105,23 @@ async def test_plans_list_filter_cursor_and_410(client) -> None:
 async def test_guides_list_filter_download_errors_and_410(client) -> None:
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
     a = (await client.post("/api/v1/admin/guides", json=guide_payload(), headers=h)).json()["id"]
-    b = (await client.post("/api/v1/admin/guides", headers=h, json=guide_payload(
-        industry_code="F5251", industry_name="药品零售", title="药品零售企业合规指引"))).json()["id"]
+    b = (
+        await client.post(
+            "/api/v1/admin/guides",
+            headers=h,
+            json=guide_payload(industry_code="F5251", industry_name="药品零售", title="药品零售企业合规指引"),
+        )
+    ).json()["id"]
     assert [g["id"] for g in (await client.get("/api/v1/guides", params={"industry": "F52"})).json()["items"]] == [b]
-    assert [g["id"] for g in (await client.get("/api/v1/guides", params={"industry": "餐饮服务"})).json()["items"]] == [a]
+    assert [g["id"] for g in (await client.get("/api/v1/guides", params={"industry": "餐饮服务"})).json()["items"]] == [
+        a
+    ]
     assert await walk(client, "/api/v1/guides", {"page_size": 1}) == [b, a]
     r = await client.get(f"/api/v1/guides/{a}/download", params={"format": "docx"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "format"
-    assert (await client.get(f"/api/v1/guides/{a}/download", params={"format": "pdf", "version": "9"})).status_code == 404
+    assert (
+        await client.get(f"/api/v1/guides/{a}/download", params={"format": "pdf", "version": "9"})
+    ).status_code == 404
     await withdraw(Guide, b, "guide")
     assert (await client.get(f"/api/v1/guides/{b}")).status_code == 410
     assert (await client.get(f"/api/v1/guides/{b}/download")).status_code == 410
@@ -105,8 +131,15 @@ async def test_guides_list_filter_download_errors_and_410(client) -> None:
 async def test_honours_filters_cursor_and_documents(client) -> None:
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
     u = make_uscc(seed=9)
-    items = [honour_payload(u if i < 4 else make_uscc(seed=400 + i), kind="award" if i % 2 else "credit",
-                            awarded_on=f"{2024 + i % 2}-05-01", valid_until=None) for i in range(11)]
+    items = [
+        honour_payload(
+            u if i < 4 else make_uscc(seed=400 + i),
+            kind="award" if i % 2 else "credit",
+            awarded_on=f"{2024 + i % 2}-05-01",
+            valid_until=None,
+        )
+        for i in range(11)
+    ]
     ids = (await client.post("/api/v1/admin/honours/bulk", json={"items": items}, headers=h)).json()["ids"]
     assert await walk(client, "/api/v1/honours", {"page_size": 3}) == sorted(ids, reverse=True)
     page = (await client.get("/api/v1/honours", params={"uscc": u, "kind": "award"})).json()
@@ -121,8 +154,15 @@ async def test_honours_filters_cursor_and_documents(client) -> None:
         assert r.status_code == 422 and field in [e["field"] for e in r.json()["errors"]], r.text
 
     d1 = (await client.post("/api/v1/admin/documents", json=document_payload(), headers=h)).json()["id"]
-    d2 = (await client.post("/api/v1/admin/documents", headers=h, json=document_payload(
-        title="山西省2025年实施方案", issuer="山西省市场监督管理局", doc_number=None, region_code="140000"))).json()["id"]
+    d2 = (
+        await client.post(
+            "/api/v1/admin/documents",
+            headers=h,
+            json=document_payload(
+                title="山西省2025年实施方案", issuer="山西省市场监督管理局", doc_number=None, region_code="140000"
+            ),
+        )
+    ).json()["id"]
     page = (await client.get("/api/v1/documents", params={"region": "370000"})).json()
     assert [d["id"] for d in page["items"]] == [d1] and page["items"][0]["doc_number"] == "聊政办发〔2025〕3号"
     assert page["items"][0]["text"].startswith("为严格规范")
@@ -137,12 +177,18 @@ async def test_change_feed_in_order_with_tombstones(client) -> None:
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
     pid = (await client.post("/api/v1/admin/plans", json=plan_payload(), headers=h)).json()["id"]
     await client.post(f"/api/v1/admin/plans/{pid}/revisions", json={"reason": "调整", "title": "新标题"}, headers=h)
-    hid = (await client.post("/api/v1/admin/honours", json=honour_payload(make_uscc(seed=1)), headers=h)).json()["ids"][0]
+    hid = (await client.post("/api/v1/admin/honours", json=honour_payload(make_uscc(seed=1)), headers=h)).json()["ids"][
+        0
+    ]
     await withdraw(Honour, hid, "honour")
     page = (await client.get("/api/v1/changes")).json()
     got = [(c["type"], c["id"], c["action"]) for c in page["items"]]
-    assert got == [("plan", pid, "published"), ("plan", pid, "updated"), ("honour", hid, "published"),
-                   ("honour", hid, "withdrawn")]
+    assert got == [
+        ("plan", pid, "published"),
+        ("plan", pid, "updated"),
+        ("honour", hid, "published"),
+        ("honour", hid, "withdrawn"),
+    ]
     assert set(page["items"][-1]) == {"seq", "at", "type", "id", "action"}  # a tombstone carries no content
     seqs = [c["seq"] for c in page["items"]]
     assert seqs == sorted(seqs) and page["last_seq"] == seqs[-1]
@@ -152,6 +198,10 @@ async def test_change_feed_in_order_with_tombstones(client) -> None:
     at = page["items"][2]["at"]
     assert [c["seq"] for c in (await client.get("/api/v1/changes", params={"since": at})).json()["items"]][0] <= seqs[2]
     assert (await client.get("/api/v1/changes", params={"since": "2999-01-01"})).json()["items"] == []
-    for params, field in [({"since": "yesterday"}, "since"), ({"cursor": "x"}, "cursor"), ({"page_size": 0}, "page_size")]:
+    for params, field in [
+        ({"since": "yesterday"}, "since"),
+        ({"cursor": "x"}, "cursor"),
+        ({"page_size": 0}, "page_size"),
+    ]:
         r = await client.get("/api/v1/changes", params=params)
         assert r.status_code == 422 and field in [e["field"] for e in r.json()["errors"]], r.text

@@ -16,8 +16,9 @@ async def counts() -> tuple[int, ...]:
 async def test_publish_then_read(client) -> None:
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
     u = make_uscc(seed=1)
-    r = await client.post("/api/v1/admin/results", json=result_payload(u, categories=["X05", "N01"],
-                                                                        follow_up="责令改正"), headers=h)
+    r = await client.post(
+        "/api/v1/admin/results", json=result_payload(u, categories=["X05", "N01"], follow_up="责令改正"), headers=h
+    )
     assert r.status_code == 201, r.text
     rid = r.json()["ids"][0]
     got = (await client.get(f"/api/v1/results/{rid}")).json()
@@ -101,7 +102,9 @@ async def test_writes_need_an_officer_token(client) -> None:
 async def test_unknown_and_withdrawn_results(client) -> None:
     assert (await client.get("/api/v1/results/999999")).status_code == 404
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
-    rid = (await client.post("/api/v1/admin/results", json=result_payload(make_uscc(seed=3)), headers=h)).json()["ids"][0]
+    rid = (await client.post("/api/v1/admin/results", json=result_payload(make_uscc(seed=3)), headers=h)).json()["ids"][
+        0
+    ]
     await Result.update({Result.disclosure: "withdrawn", Result.withdrawn_reason: "repaired"}).where(Result.id == rid)
     r = await client.get(f"/api/v1/results/{rid}")
     assert r.status_code == 410 and r.json()["reason"] == "repaired"

@@ -25,8 +25,11 @@ async def index(app, client):
 
 
 async def publish(client, h, name: str, seed: int, **kw) -> int:
-    r = await client.post("/api/v1/admin/results", json=result_payload(make_uscc(seed=seed), task=f"T-{seed}",
-                                                                         entity_name=name, **kw), headers=h)
+    r = await client.post(
+        "/api/v1/admin/results",
+        json=result_payload(make_uscc(seed=seed), task=f"T-{seed}", entity_name=name, **kw),
+        headers=h,
+    )
     assert r.status_code == 201, r.text
     return r.json()["ids"][0]
 
@@ -87,7 +90,9 @@ async def test_publish_then_withdraw(client, index) -> None:
 
 async def test_cursor_walks_every_hit_once(client, index) -> None:
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
-    items = [result_payload(make_uscc(seed=100 + i), task=f"T-{i}", entity_name=f"聊城市第{i}食品厂") for i in range(45)]
+    items = [
+        result_payload(make_uscc(seed=100 + i), task=f"T-{i}", entity_name=f"聊城市第{i}食品厂") for i in range(45)
+    ]
     assert (await client.post("/api/v1/admin/results/bulk", json={"items": items}, headers=h)).status_code == 201
     await drain(index)
     seen, cursor = [], None
@@ -103,9 +108,15 @@ async def test_cursor_walks_every_hit_once(client, index) -> None:
 
 async def test_bad_parameters_are_422_naming_the_field(client, index) -> None:
     for params, field in [
-        ({"type": "person"}, "type"), ({"region": "37"}, "region"), ({"year": 1800}, "year"),
-        ({"category": "Q99"}, "category"), ({"page_size": 0}, "page_size"), ({"page_size": 101}, "page_size"),
-        ({"cursor": "not-a-cursor"}, "cursor"), ({"cursor": "eyJhIjoxfQ"}, "cursor"), ({"year": "abc"}, "year"),
+        ({"type": "person"}, "type"),
+        ({"region": "37"}, "region"),
+        ({"year": 1800}, "year"),
+        ({"category": "Q99"}, "category"),
+        ({"page_size": 0}, "page_size"),
+        ({"page_size": 101}, "page_size"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "eyJhIjoxfQ"}, "cursor"),
+        ({"year": "abc"}, "year"),
         ({"q": "丰" * 2001}, "q"),
     ]:
         r = await client.get("/api/v1/search", params={"q": "丰华", **params})
@@ -115,7 +126,7 @@ async def test_bad_parameters_are_422_naming_the_field(client, index) -> None:
 
 
 async def test_hostile_queries_answer_200(client, index) -> None:
-    for q in ["", " ", '"', 'NEAR(a b', "a OR b", "*", "-x", "丰" * 2000, "\x00", "%", "'; DROP TABLE x; --"]:
+    for q in ["", " ", '"', "NEAR(a b", "a OR b", "*", "-x", "丰" * 2000, "\x00", "%", "'; DROP TABLE x; --"]:
         r = await client.get("/api/v1/search", params={"q": q})
         assert r.status_code == 200, (q, r.text)
 
@@ -135,11 +146,11 @@ async def test_backend_down_503_and_nothing_lost(app, client, index) -> None:
         assert report.applied == 0 and report.failed == 1 and "unreachable" in report.last_error.lower()
         row = (await Outbox.select().where(Outbox.object_id == str(rid)))[0]
         assert row["attempts"] == 1 and row["done_at"] is None and row["last_error"]
-        assert row["next_attempt_at"] > dt.datetime.now(dt.timezone.utc)
+        assert row["next_attempt_at"] > dt.datetime.now(dt.UTC)
         assert (await drain(app.state.search_index)).failed == 0  # not due yet: backoff
     finally:
         app.state.search_index = index
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
     assert (await drain(index, now=later)).applied == 1
     assert [i["id"] for i in (await find(client, "断线测试"))["items"]] == [rid]
 

@@ -63,10 +63,16 @@ async def test_fixed_values_are_written_as_statement_constants(tmp_path) -> None
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT, note TEXT, n INTEGER, flag BOOLEAN, gone TEXT)")
     con.close()
     async with bulk_session(SQLiteEngine(path=path)) as s:
-        await s.insert("t", ("id", "v"), [(1, "a"), (2, "b")],
-                       fixed=(("note", "it's; DROP TABLE t --"), ("n", 7), ("flag", True), ("gone", None)))
+        await s.insert(
+            "t",
+            ("id", "v"),
+            [(1, "a"), (2, "b")],
+            fixed=(("note", "it's; DROP TABLE t --"), ("n", 7), ("flag", True), ("gone", None)),
+        )
         with pytest.raises(TypeError):  # only plain values become SQL text
             await s.insert("t", ("id",), [(3,)], fixed=(("n", 1.5),))
     con = sqlite3.connect(path)
     assert con.execute("SELECT * FROM t ORDER BY id").fetchall() == [
-        (1, "a", "it's; DROP TABLE t --", 7, 1, None), (2, "b", "it's; DROP TABLE t --", 7, 1, None)]
+        (1, "a", "it's; DROP TABLE t --", 7, 1, None),
+        (2, "b", "it's; DROP TABLE t --", 7, 1, None),
+    ]

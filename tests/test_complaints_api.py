@@ -13,8 +13,19 @@ import pytest
 
 from db.tables import AuditLog, Complaint
 from domain.workdays import add_working_days
-from tests.complaint_fixtures import (DEPT, FAR_DEPT, OTHER_DEPT, PHONE, SHANGHAI, add_departments, add_scan, body,
-                                      client_ip, snapshot, visit_time)
+from tests.complaint_fixtures import (
+    DEPT,
+    FAR_DEPT,
+    OTHER_DEPT,
+    PHONE,
+    SHANGHAI,
+    add_departments,
+    add_scan,
+    body,
+    client_ip,
+    snapshot,
+    visit_time,
+)
 from tests.helpers import make_uscc, sign_in
 
 ADMIN = "/api/v1/admin/complaints"
@@ -79,15 +90,15 @@ async def test_whole_lifecycle(client, settings) -> None:
     assert mine["access"] == "department" and mine["allowed_moves"] == []
 
     async def move(to: str, note: str, headers=sup, **kw) -> httpx.Response:
-        return await client.post(f"{ADMIN}/{number}/transitions", json={"to": to, "note": note, **kw},
-                                 headers=headers)
+        return await client.post(f"{ADMIN}/{number}/transitions", json={"to": to, "note": note, **kw}, headers=headers)
 
     assert (await move("under_review", "已转交核查", headers=off)).status_code == 403
     assert (await move("substantiated", "跳过核查")).status_code == 409  # received → substantiated: not a move
     r = await move("under_review", "已受理，正在调取执法记录仪视频。")
     assert r.status_code == 200 and r.json()["status"] == "under_review", r.text
-    n = await client.post(f"{ADMIN}/{number}/notes", json={"note": "当日为定位打卡，执法人员未扫码，已批评教育。"},
-                          headers=off)
+    n = await client.post(
+        f"{ADMIN}/{number}/notes", json={"note": "当日为定位打卡，执法人员未扫码，已批评教育。"}, headers=off
+    )
     assert n.status_code == 201, n.text
     assert (await move("substantiated", "经核实，执法人员未按规定扫码入企，投诉属实。")).status_code == 200
     assert (await move("closed", "已责令整改并通报，办结。")).status_code == 200
@@ -97,8 +108,12 @@ async def test_whole_lifecycle(client, settings) -> None:
     t = (await client.get(f"/api/v1/complaints/{number}", params={"lookup_code": code})).json()
     assert t["status"] == "closed" and t["closed_at"]
     assert [(e["status"], e["by"]) for e in t["events"]] == [
-        ("received", "system"), ("under_review", "supervisor"), ("under_review", "department"),
-        ("substantiated", "supervisor"), ("closed", "supervisor")]
+        ("received", "system"),
+        ("under_review", "supervisor"),
+        ("under_review", "department"),
+        ("substantiated", "supervisor"),
+        ("closed", "supervisor"),
+    ]
     assert t["events"][2]["note"].startswith("当日为定位打卡")
     assert all(dt.datetime.fromisoformat(e["at"]).tzinfo for e in t["events"])
     assert "scjg-officer" not in json.dumps(t) and "sf-liaocheng" not in json.dumps(t)
@@ -112,8 +127,9 @@ async def test_wrong_code_is_the_same_404_as_an_unknown_number(client) -> None:
     wrong = await client.get(f"/api/v1/complaints/{number}", params={"lookup_code": "AAAA-BBBB-CCCC-DDDD"})
     from domain.complaints import tracking_number
 
-    unknown = await client.get(f"/api/v1/complaints/{tracking_number(2026, 987654)}",
-                               params={"lookup_code": filed["lookup_code"]})
+    unknown = await client.get(
+        f"/api/v1/complaints/{tracking_number(2026, 987654)}", params={"lookup_code": filed["lookup_code"]}
+    )
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
     # A typo in the number itself is caught by the check character (422), which reveals nothing.
@@ -160,8 +176,10 @@ async def test_filing_is_rate_limited_per_uscc_and_per_client(app, client, setti
     assert 429 in codes and set(codes) == {201, 429}
     assert await Complaint.count().where(Complaint.uscc == u) == codes.count(201)
     before = await Complaint.count()
-    codes = [(await client.post("/api/v1/complaints", json=body(make_uscc()))).status_code
-             for _ in range(2 * settings.complaint_file_limit_client + 1)]
+    codes = [
+        (await client.post("/api/v1/complaints", json=body(make_uscc()))).status_code
+        for _ in range(2 * settings.complaint_file_limit_client + 1)
+    ]
     assert 429 in codes and set(codes) == {201, 429}
     assert await Complaint.count() == before + codes.count(201)
 
@@ -191,14 +209,19 @@ async def test_role_checks(client) -> None:
     r = await client.post(f"{detail}/transitions", json={"to": "under_review", "note": "受理"}, headers=prov_sup)
     assert r.status_code == 200
     # A referral brings the receiving department in (it may respond), but it still cannot decide.
-    r = await client.post(f"{detail}/transitions", json={"to": "referred", "note": "转生态环境局", "referred_to": OTHER_DEPT},
-                          headers=prov_sup)
+    r = await client.post(
+        f"{detail}/transitions",
+        json={"to": "referred", "note": "转生态环境局", "referred_to": OTHER_DEPT},
+        headers=prov_sup,
+    )
     assert r.status_code == 200 and r.json()["referred_to"] == OTHER_DEPT
     assert (await client.get(detail, headers=other_dept)).json()["access"] == "department"
     assert (await client.post(f"{detail}/notes", json={"note": "已接收"}, headers=other_dept)).status_code == 201
     r = await client.post(f"{detail}/transitions", json={"to": "closed", "note": "办结"}, headers=other_dept)
     assert r.status_code == 403
-    assert (await client.post(f"{detail}/transitions", json={"to": "closed", "note": "办结"}, headers=off)).status_code == 403
+    assert (
+        await client.post(f"{detail}/transitions", json={"to": "closed", "note": "办结"}, headers=off)
+    ).status_code == 403
     t = (await client.get(f"/api/v1/complaints/{number}", params={"lookup_code": filed["lookup_code"]})).json()
     assert t["status"] == "referred" and t["referred_to"] == "聊城市生态环境局"
 
@@ -250,16 +273,24 @@ async def test_statistics_suppress_small_counts_and_show_no_personal_data(client
     assert r.status_code == 200, r.text
     month = dt.datetime.now(SHANGHAI).strftime("%Y-%m")
     items = {i["department_code"]: i for i in r.json()["items"]}
-    assert items[DEPT] == {"department_code": DEPT, "department": "聊城市市场监督管理局", "month": month,
-                           "received": 4, "substantiated_share": 0.667, "median_days_to_close": 0.0,
-                           "overdue": 0, "suppressed": False}
+    assert items[DEPT] == {
+        "department_code": DEPT,
+        "department": "聊城市市场监督管理局",
+        "month": month,
+        "received": 4,
+        "substantiated_share": 0.667,
+        "median_days_to_close": 0.0,
+        "overdue": 0,
+        "suppressed": False,
+    }
     assert items[OTHER_DEPT]["suppressed"] is True and items[OTHER_DEPT]["received"] is None
     for secret in (PHONE, "王建国", "丰华", "3715001", "sf"):
         assert secret not in r.text
     r = await client.get("/api/v1/stats/complaints", params={"year": 1999})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "year"
     assert (await client.get("/api/v1/stats/complaints", params={"department": OTHER_DEPT})).json()["items"][0][
-        "suppressed"] is True
+        "suppressed"
+    ] is True
 
 
 async def test_openapi_describes_the_complaint_endpoints(client) -> None:

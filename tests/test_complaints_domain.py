@@ -22,7 +22,7 @@ def test_tracking_number_has_a_check_character_that_catches_typos() -> None:
             for d in "0123456789":
                 if d != ch:
                     with pytest.raises(ValidationFailed):
-                        c.parse_tracking_number(n[:i] + d + n[i + 1:])
+                        c.parse_tracking_number(n[:i] + d + n[i + 1 :])
     with pytest.raises(ValidationFailed):
         c.parse_tracking_number("TS-2026-123")
     assert c.tracking_number(2026, 1234567).startswith("TS-2026-1234567-")
@@ -37,11 +37,17 @@ def test_lookup_codes_are_random_and_only_their_hash_is_compared() -> None:
     assert not c.code_matches("AAAA-AAAA-AAAA-AAAA", h) and not c.code_matches(code, None)
 
 
-@pytest.mark.parametrize("raw,e164", [
-    ("13812345678", "+8613812345678"), ("+86 138-1234-5678", "+8613812345678"),
-    ("0635-8241234", "+866358241234"), ("(010)12345678", "+861012345678"), ("+86 10 1234 5678", "+861012345678"),
-    ("19912345678", "+8619912345678"),
-])
+@pytest.mark.parametrize(
+    "raw,e164",
+    [
+        ("13812345678", "+8613812345678"),
+        ("+86 138-1234-5678", "+8613812345678"),
+        ("0635-8241234", "+866358241234"),
+        ("(010)12345678", "+861012345678"),
+        ("+86 10 1234 5678", "+861012345678"),
+        ("19912345678", "+8619912345678"),
+    ],
+)
 def test_phone_formats(raw: str, e164: str) -> None:
     assert c.parse_phone(raw) == e164
 
@@ -63,13 +69,21 @@ OFF = Principal("o", "officer", department_code="371500-scjg")
 def test_only_the_regions_supervisor_decides() -> None:
     c.check_move(SUP, complaint(), "under_review", "受理", None)
     c.check_move(Principal("p", "supervisor", region_code="370000"), complaint(), "under_review", "受理", None)
-    for p in (OFF, Principal("x", "supervisor", region_code="371726"), Principal("e", "enterprise", uscc="x"),
-              Principal("a", "admin", department_code="371500-scjg")):
+    for p in (
+        OFF,
+        Principal("x", "supervisor", region_code="371726"),
+        Principal("e", "enterprise", uscc="x"),
+        Principal("a", "admin", department_code="371500-scjg"),
+    ):
         with pytest.raises(Forbidden):
             c.check_move(p, complaint(), "under_review", "受理", None)
     assert c.check_response(OFF, complaint(), "说明") == c.ROLE_DEPARTMENT
-    assert c.check_response(Principal("r", "officer", department_code="371500-sthj"),
-                            complaint(referred="371500-sthj"), "已接收") == c.ROLE_DEPARTMENT
+    assert (
+        c.check_response(
+            Principal("r", "officer", department_code="371500-sthj"), complaint(referred="371500-sthj"), "已接收"
+        )
+        == c.ROLE_DEPARTMENT
+    )
     with pytest.raises(Forbidden):
         c.check_response(Principal("r", "officer", department_code="371500-sthj"), complaint(), "x")
 
@@ -78,8 +92,12 @@ def test_state_machine() -> None:
     path = ["received", "under_review", "not_substantiated", "closed"]
     for a, b in zip(path, path[1:]):
         c.check_move(SUP, complaint(a), b, "note", None)
-    for a, b in [("received", "closed"), ("closed", "received"), ("under_review", "received"),
-                 ("substantiated", "not_substantiated")]:
+    for a, b in [
+        ("received", "closed"),
+        ("closed", "received"),
+        ("under_review", "received"),
+        ("substantiated", "not_substantiated"),
+    ]:
         with pytest.raises(Conflict):
             c.check_move(SUP, complaint(a), b, "note", None)
     with pytest.raises(ValidationFailed):
@@ -94,8 +112,12 @@ def test_contact_is_masked_for_the_department() -> None:
 def test_crosscheck_classification() -> None:
     visit = dt.datetime(2026, 11, 20, 9, 30, tzinfo=SH)
     scan = {"scanned_at": visit + dt.timedelta(minutes=5), "method": "scan", "officer_credentials": ["1", "2"]}
-    checkin = {"scanned_at": visit - dt.timedelta(minutes=20), "method": "checkin", "officer_credentials": ["1"],
-               "location": "柳园路"}
+    checkin = {
+        "scanned_at": visit - dt.timedelta(minutes=20),
+        "method": "checkin",
+        "officer_credentials": ["1"],
+        "location": "柳园路",
+    }
     assert crosscheck(visit, 120, "no", [])["outcome"] == "no_record"
     assert crosscheck(visit, 120, "no", [])["consistent_with_claim"] is True
     r = crosscheck(visit, 120, "no", [scan, checkin])
@@ -108,12 +130,33 @@ def test_crosscheck_classification() -> None:
 
 def test_statistics_withhold_counts_under_three() -> None:
     t0 = dt.datetime(2026, 3, 2, 10, tzinfo=SH)
-    rows = [{"id": i, "department_code": "d1", "filed_at": t0, "closed_at": t0 + dt.timedelta(days=i),
-             "respond_by": dt.date(2026, 3, 20), "status": "closed"} for i in range(1, 5)]
-    rows += [{"id": 10, "department_code": "d2", "filed_at": t0, "closed_at": None,
-              "respond_by": dt.date(2026, 3, 20), "status": "received"}]
-    decisions = {1: [(t0, "substantiated")], 2: [(t0, "substantiated")], 3: [(t0, "not_substantiated")],
-                 4: [(t0 + dt.timedelta(days=30), "substantiated")]}
+    rows = [
+        {
+            "id": i,
+            "department_code": "d1",
+            "filed_at": t0,
+            "closed_at": t0 + dt.timedelta(days=i),
+            "respond_by": dt.date(2026, 3, 20),
+            "status": "closed",
+        }
+        for i in range(1, 5)
+    ]
+    rows += [
+        {
+            "id": 10,
+            "department_code": "d2",
+            "filed_at": t0,
+            "closed_at": None,
+            "respond_by": dt.date(2026, 3, 20),
+            "status": "received",
+        }
+    ]
+    decisions = {
+        1: [(t0, "substantiated")],
+        2: [(t0, "substantiated")],
+        3: [(t0, "not_substantiated")],
+        4: [(t0 + dt.timedelta(days=30), "substantiated")],
+    }
     d1, d2 = complaint_stats(rows, decisions, dt.date(2026, 4, 1))
     assert (d1.received, d1.substantiated_share, d1.median_days_to_close) == (4, 0.75, 2.5)
     assert d1.overdue is None  # one late answer: a count under three is withheld
@@ -125,8 +168,9 @@ def test_statistics_withhold_counts_under_three() -> None:
 def test_filing_validation_collects_every_problem() -> None:
     now = dt.datetime(2026, 11, 25, 12, tzinfo=SH)
     with pytest.raises(ValidationFailed) as e:
-        c.validate_filing({"uscc": "x", "contact_phone": "1", "visited_at": "2026-11-26T00:00:00+08:00"}, [],
-                          c.Rules(), now, {})
+        c.validate_filing(
+            {"uscc": "x", "contact_phone": "1", "visited_at": "2026-11-26T00:00:00+08:00"}, [], c.Rules(), now, {}
+        )
     fields = {f.field for f in e.value.errors}
     assert {"uscc", "contact_phone", "visited_at", "enterprise_name", "description", "department"} <= fields
 

@@ -13,8 +13,18 @@ import pytest
 
 import db.complaints
 from db.tables import Attachment, Complaint
-from tests.complaint_fixtures import (DEPT, SHANGHAI, add_departments, body, client_ip, jpg, mp4, png, snapshot,
-                                      stray_files)
+from tests.complaint_fixtures import (
+    DEPT,
+    SHANGHAI,
+    add_departments,
+    body,
+    client_ip,
+    jpg,
+    mp4,
+    png,
+    snapshot,
+    stray_files,
+)
 from tests.helpers import make_uscc, sign_in
 
 URL = "/api/v1/complaints"
@@ -41,17 +51,22 @@ async def assert_nothing_stored(files_dir: Path) -> None:
 
 
 async def test_multipart_with_photo_and_video(client, files_dir: Path) -> None:
-    files = [("attachments", ("现场.jpg", jpg(), "image/jpeg")),
-             ("attachments", ("clip.bin", mp4(), "application/octet-stream"))]  # type from content, not name
+    files = [
+        ("attachments", ("现场.jpg", jpg(), "image/jpeg")),
+        ("attachments", ("clip.bin", mp4(), "application/octet-stream")),
+    ]  # type from content, not name
     r = await client.post(URL, data=form(body(make_uscc())), files=files)
     assert r.status_code == 201, r.text
     number = r.json()["number"]
     rows = await Attachment.select().order_by(Attachment.id)
     assert [(a["filename"], a["content_type"], a["bytes"]) for a in rows] == [
-        ("现场.jpg", "image/jpeg", len(jpg())), ("clip.bin", "video/mp4", len(mp4()))]
+        ("现场.jpg", "image/jpeg", len(jpg())),
+        ("clip.bin", "video/mp4", len(mp4())),
+    ]
     assert all(a["owner_type"] == "complaint" for a in rows)
     assert sorted(p.name for p in (files_dir / "complaints" / number).iterdir()) == sorted(
-        Path(a["path"]).name for a in rows)
+        Path(a["path"]).name for a in rows
+    )
     assert not any((files_dir / "tmp").iterdir())
     c = await Complaint.select().first()
     assert c["officers"] == "李明、执法证 3715001"
@@ -101,12 +116,29 @@ BAD = [
     ({"contact_name": ""}, "contact_name", "required"),
     ({"place": ""}, "place", "required"),
     ({"contact_phone": 13812345678}, "contact_phone", "Expected `str`"),
-    ({"attachments": [{"filename": "a.jpg", "content_base64": base64.b64encode(b"MZ\x90\x00 not an image" * 20)
-                       .decode()}]}, "attachments[0]", "content"),
-    ({"attachments": [{"filename": "a.jpg", "content_base64": "%%%not base64%%%"}]},
-     "attachments[0].content_base64", "base64"),
-    ({"attachments": [{"filename": f"{i}.png", "content_base64": base64.b64encode(png()).decode()}
-                      for i in range(6)]}, "attachments", "at most 5"),
+    (
+        {
+            "attachments": [
+                {"filename": "a.jpg", "content_base64": base64.b64encode(b"MZ\x90\x00 not an image" * 20).decode()}
+            ]
+        },
+        "attachments[0]",
+        "content",
+    ),
+    (
+        {"attachments": [{"filename": "a.jpg", "content_base64": "%%%not base64%%%"}]},
+        "attachments[0].content_base64",
+        "base64",
+    ),
+    (
+        {
+            "attachments": [
+                {"filename": f"{i}.png", "content_base64": base64.b64encode(png()).decode()} for i in range(6)
+            ]
+        },
+        "attachments",
+        "at most 5",
+    ),
 ]
 
 
@@ -125,8 +157,15 @@ async def test_every_missing_field_is_named_at_once(client, files_dir: Path) -> 
     r = await client.post(URL, json={})
     assert r.status_code == 422
     assert {e["field"] for e in r.json()["errors"]} == {
-        "uscc", "enterprise_name", "contact_name", "contact_phone", "visited_at", "place", "department",
-        "description"}
+        "uscc",
+        "enterprise_name",
+        "contact_name",
+        "contact_phone",
+        "visited_at",
+        "place",
+        "department",
+        "description",
+    }
     for raw in (b"{not json", b"[1,2]"):
         r = await client.post(URL, content=raw, headers={"content-type": "application/json"})
         assert r.status_code == 422, r.text
@@ -134,8 +173,10 @@ async def test_every_missing_field_is_named_at_once(client, files_dir: Path) -> 
 
 
 async def test_a_disguised_file_in_a_form_is_refused(client, files_dir: Path) -> None:
-    files = [("attachments", ("ok.png", png(), "image/png")),
-             ("attachments", ("photo.jpg", b"<html>not a photo</html>" * 30, "image/jpeg"))]
+    files = [
+        ("attachments", ("ok.png", png(), "image/png")),
+        ("attachments", ("photo.jpg", b"<html>not a photo</html>" * 30, "image/jpeg")),
+    ]
     r = await client.post(URL, data=form(body(make_uscc())), files=files)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "attachments[1]", r.text
     await assert_nothing_stored(files_dir)
@@ -151,9 +192,15 @@ async def test_second_file_too_large_leaves_nothing(client, settings, files_dir:
 
 
 async def test_truncated_upload_leaves_nothing(client, files_dir: Path) -> None:
-    req = httpx.Request("POST", "http://testserver.local" + URL, data=form(body(make_uscc())),
-                        files=[("attachments", ("a.jpg", jpg(), "image/jpeg")),
-                               ("attachments", ("b.mp4", mp4(extra=5000), "video/mp4"))])
+    req = httpx.Request(
+        "POST",
+        "http://testserver.local" + URL,
+        data=form(body(make_uscc())),
+        files=[
+            ("attachments", ("a.jpg", jpg(), "image/jpeg")),
+            ("attachments", ("b.mp4", mp4(extra=5000), "video/mp4")),
+        ],
+    )
     full = req.read()
     cut = full[: full.index(b"ftypmp42") + 2000]  # the second file stops half-way, no closing boundary
     r = await client.post(URL, content=cut, headers={"content-type": req.headers["content-type"]})
@@ -180,15 +227,31 @@ async def test_failure_after_the_first_file_is_moved_leaves_nothing(client, file
 
 
 async def test_client_disconnecting_mid_upload_leaves_nothing(app, client, files_dir: Path) -> None:
-    req = httpx.Request("POST", "http://testserver.local" + URL, data=form(body(make_uscc())),
-                        files=[("attachments", ("a.jpg", jpg(), "image/jpeg")),
-                               ("attachments", ("b.mp4", mp4(extra=50_000), "video/mp4"))])
+    req = httpx.Request(
+        "POST",
+        "http://testserver.local" + URL,
+        data=form(body(make_uscc())),
+        files=[
+            ("attachments", ("a.jpg", jpg(), "image/jpeg")),
+            ("attachments", ("b.mp4", mp4(extra=50_000), "video/mp4")),
+        ],
+    )
     full = req.read()
     chunks = [full[:30_000], full[30_000:40_000]]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": URL, "raw_path": URL.encode(), "query_string": b"", "root_path": "",
-             "headers": [(b"host", b"testserver.local"), (b"content-type", req.headers["content-type"].encode())],
-             "client": client_ip(), "server": ("testserver.local", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": URL,
+        "raw_path": URL.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver.local"), (b"content-type", req.headers["content-type"].encode())],
+        "client": client_ip(),
+        "server": ("testserver.local", 80),
+    }
     sent: list[dict] = []
 
     async def receive() -> dict:

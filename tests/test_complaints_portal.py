@@ -33,8 +33,11 @@ def form_fields(b: dict) -> dict:
 
 
 async def file_via_form(client, uscc: str | None = None) -> tuple[str, str, httpx.Response]:
-    r = await client.post("/complaints/new", data=form_fields(body(uscc or make_uscc())),
-                          files=[("attachments", ("现场.jpg", jpg(), "image/jpeg"))])
+    r = await client.post(
+        "/complaints/new",
+        data=form_fields(body(uscc or make_uscc())),
+        files=[("attachments", ("现场.jpg", jpg(), "image/jpeg"))],
+    )
     assert r.status_code == 200, r.text
     number = re.search(r'id="complaint-number">([^<]+)<', r.text).group(1)
     code = re.search(r'id="lookup-code">([^<]+)<', r.text).group(1)
@@ -48,7 +51,11 @@ async def test_form_renders_in_both_languages(client) -> None:
     assert 'enctype="multipart/form-data"' in r.text and 'name="attachments"' in r.text
     assert "聊城市市场监督管理局" in r.text and 'value="371500-scjg"' in r.text
     en = await client.get("/complaints/new", params={"lang": "en"})
-    assert "Complain about an unscanned entry" in en.text and "Inspecting department" in en.text and "Contact phone" in en.text
+    assert (
+        "Complain about an unscanned entry" in en.text
+        and "Inspecting department" in en.text
+        and "Contact phone" in en.text
+    )
     services = await client.get("/services")
     assert 'href="/complaints/new"' in services.text and 'href="/complaints/track"' in services.text
 
@@ -64,8 +71,9 @@ async def test_file_then_track_through_the_pages(client) -> None:
 
     sup = await sign_in(client, "sf", "supervisor", region_code="371500")
     note = '<script>alert("x")</script>已受理，正在核查。'
-    await client.post(f"/api/v1/admin/complaints/{number}/transitions", json={"to": "under_review", "note": note},
-                      headers=sup)
+    await client.post(
+        f"/api/v1/admin/complaints/{number}/transitions", json={"to": "under_review", "note": note}, headers=sup
+    )
     prefilled = await client.get("/complaints/track", params={"number": number})
     assert f'value="{number}"' in prefilled.text
     t = await client.post("/complaints/track", data={"number": number, "lookup_code": code})

@@ -65,8 +65,12 @@ async def test_honours_scans_and_accounts(demo, client) -> None:
     assert {s["method"] for s in scans} == {"scan", "checkin"}
     roles = {u["role"] for u in await User.select(User.role)}
     assert roles == {"officer", "enterprise", "supervisor", "admin"}
-    for username, role in (("officer-371500-scjg", "officer"), ("demo-enterprise", "enterprise"),
-                           ("demo-supervisor", "supervisor"), ("demo-admin", "admin")):
+    for username, role in (
+        ("officer-371500-scjg", "officer"),
+        ("demo-enterprise", "enterprise"),
+        ("demo-supervisor", "supervisor"),
+        ("demo-admin", "admin"),
+    ):
         r = await client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORDS[role]})
         assert r.status_code == 200, (username, r.text)
 

@@ -14,8 +14,13 @@ async def test_load_records_is_complete_and_idempotent(client, settings) -> None
     assert first == {"regions": 50, "departments": len(DEPARTMENTS), "documents": 5, "plans": 3, "guides": 5}
     again = await load_records(settings)
     assert set(again.values()) == {0}
-    assert (await Region.count(), await Department.count(), await Document.count(), await Plan.count(),
-            await Guide.count()) == (50, len(DEPARTMENTS), 5, 3, 5)
+    assert (
+        await Region.count(),
+        await Department.count(),
+        await Document.count(),
+        await Plan.count(),
+        await Guide.count(),
+    ) == (50, len(DEPARTMENTS), 5, 3, 5)
 
     docs = (await client.get("/api/v1/documents", params={"page_size": 10})).json()["items"]
     by_title = {d["title"]: d for d in docs}

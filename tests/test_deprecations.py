@@ -34,12 +34,17 @@ print(json.dumps(found))
 
 
 def test_building_the_app_emits_no_deprecation_warning(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'warn.sqlite'}",
-           "SEARCH_BACKEND": "embedded", "SEARCH_PATH": str(tmp_path / "search.sqlite"),
-           "FILES_DIR": str(tmp_path / "files"), "OUTBOX_WORKER": "0", "WITHDRAW_SCHEDULE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'warn.sqlite'}",
+        "SEARCH_BACKEND": "embedded",
+        "SEARCH_PATH": str(tmp_path / "search.sqlite"),
+        "FILES_DIR": str(tmp_path / "files"),
+        "OUTBOX_WORKER": "0",
+        "WITHDRAW_SCHEDULE": "0",
+    }
     env.pop("SEARCH_FALLBACK", None)
-    run = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     found = json.loads(run.stdout.strip().splitlines()[-1])
     assert found == [], "deprecated declarations are back:\n" + "\n".join(found)

@@ -7,11 +7,26 @@ import re
 
 # The public contract (API.md), path parameters written as {}.
 API_MD_PATHS = [
-    "/api/v1/search", "/api/v1/results", "/api/v1/results/{}", "/api/v1/entities/{}", "/api/v1/plans",
-    "/api/v1/plans/{}", "/api/v1/guides", "/api/v1/guides/{}", "/api/v1/guides/{}/download", "/api/v1/honours",
-    "/api/v1/documents", "/api/v1/documents/{}", "/api/v1/changes", "/api/v1/auth/token",
-    "/api/v1/results/{}/repair-eligibility", "/api/v1/repair-applications", "/api/v1/repair-applications/{}",
-    "/api/v1/objections", "/api/v1/complaints", "/api/v1/complaints/{}",
+    "/api/v1/search",
+    "/api/v1/results",
+    "/api/v1/results/{}",
+    "/api/v1/entities/{}",
+    "/api/v1/plans",
+    "/api/v1/plans/{}",
+    "/api/v1/guides",
+    "/api/v1/guides/{}",
+    "/api/v1/guides/{}/download",
+    "/api/v1/honours",
+    "/api/v1/documents",
+    "/api/v1/documents/{}",
+    "/api/v1/changes",
+    "/api/v1/auth/token",
+    "/api/v1/results/{}/repair-eligibility",
+    "/api/v1/repair-applications",
+    "/api/v1/repair-applications/{}",
+    "/api/v1/objections",
+    "/api/v1/complaints",
+    "/api/v1/complaints/{}",
 ]
 
 

@@ -21,8 +21,11 @@ def test_valid_public_usccs(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "raw,expected",
-    [(" 91440300708461136t ", "91440300708461136T"), ("９１４４０３００７０８４６１１３６Ｔ", "91440300708461136T"),
-     ("9144-0300-7084-6113-6T", "91440300708461136T")],
+    [
+        (" 91440300708461136t ", "91440300708461136T"),
+        ("９１４４０３００７０８４６１１３６Ｔ", "91440300708461136T"),
+        ("9144-0300-7084-6113-6T", "91440300708461136T"),
+    ],
 )
 def test_normalisation(raw: str, expected: str) -> None:
     assert uscc.validate(raw) == expected
@@ -86,17 +89,20 @@ def test_individual_business_name_is_masked_only_for_individuals() -> None:
     assert public_entity_name("张三科技有限公司", "enterprise", "张三") == "张三科技有限公司"
 
 
-@pytest.mark.parametrize("register,own,given_kind,published,unknown", [
-    # the register knows an individual and its operator: masked though the record names none
-    ({"U": ("individual", "张三")}, "", "enterprise", "鄄城县张*百货店", False),
-    # the register says enterprise: its kind wins over the record's, nothing is masked
-    ({"U": ("enterprise", "")}, "张三", "individual", "鄄城县张三百货店", False),
-    # the register knows the individual without an operator; the record's own operator masks
-    ({"U": ("individual", "")}, "张三", "individual", "鄄城县张*百货店", False),
-    # unknown entity: the record's kind and operator decide, and it is named for registering
-    ({}, "张三", "individual", "鄄城县张*百货店", True),
-    ({}, "", "individual", "鄄城县张三百货店", True),
-])
+@pytest.mark.parametrize(
+    "register,own,given_kind,published,unknown",
+    [
+        # the register knows an individual and its operator: masked though the record names none
+        ({"U": ("individual", "张三")}, "", "enterprise", "鄄城县张*百货店", False),
+        # the register says enterprise: its kind wins over the record's, nothing is masked
+        ({"U": ("enterprise", "")}, "张三", "individual", "鄄城县张三百货店", False),
+        # the register knows the individual without an operator; the record's own operator masks
+        ({"U": ("individual", "")}, "张三", "individual", "鄄城县张*百货店", False),
+        # unknown entity: the record's kind and operator decide, and it is named for registering
+        ({}, "张三", "individual", "鄄城县张*百货店", True),
+        ({}, "", "individual", "鄄城县张三百货店", True),
+    ],
+)
 def test_mask_by_register(register, own, given_kind, published, unknown) -> None:
     d = SimpleNamespace(uscc="U", entity_name="鄄城县张三百货店", entity_kind=given_kind, operator_name=own)
     out = mask_by_register([d], register)

@@ -18,9 +18,16 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 async def publish_results(client, h, n: int = 30) -> list[int]:
-    items = [result_payload(make_uscc(seed=1000 + i), task=f"EX-{i}", categories=["X05"] if i % 3 == 0 else ["N01"],
-                            entity_name=f"聊城市测试{i}号商贸有限公司", follow_up="责令改正" if i % 3 == 0 else "")
-             for i in range(n)]
+    items = [
+        result_payload(
+            make_uscc(seed=1000 + i),
+            task=f"EX-{i}",
+            categories=["X05"] if i % 3 == 0 else ["N01"],
+            entity_name=f"聊城市测试{i}号商贸有限公司",
+            follow_up="责令改正" if i % 3 == 0 else "",
+        )
+        for i in range(n)
+    ]
     r = await client.post("/api/v1/admin/results/bulk", json={"items": items}, headers=h)
     assert r.status_code == 201, r.text
     return r.json()["ids"]
@@ -34,7 +41,11 @@ async def withdraw_result(rid: int) -> None:
 async def api_items(client, params: dict) -> list[dict]:
     out, cursor = [], None
     while True:
-        r = (await client.get("/api/v1/results", params=dict(params, page_size=100, **({"cursor": cursor} if cursor else {})))).json()
+        r = (
+            await client.get(
+                "/api/v1/results", params=dict(params, page_size=100, **({"cursor": cursor} if cursor else {}))
+            )
+        ).json()
         out += r["items"]
         cursor = r["next_cursor"]
         if not cursor:
@@ -62,15 +73,23 @@ async def test_exports_equal_the_api_and_skip_withdrawn(client, monkeypatch) -> 
         assert [int(x["id"]) for x in rows] == [e["id"] for e in expected]
         for row, e in zip(rows, expected):
             assert (row["uscc"], row["entity_name"], row["url"], row["negative"]) == (
-                e["uscc"], e["entity_name"], e["url"], "true" if e["negative"] else "false")
+                e["uscc"],
+                e["entity_name"],
+                e["url"],
+                "true" if e["negative"] else "false",
+            )
             assert row["categories"] == ",".join(c["code"] for c in e["categories"])
             assert row["departments"] == "；".join(e["departments"])
     assert len(await api_items(client, {})) == 28
 
 
 async def test_export_bad_filters_are_422(client) -> None:
-    for params, field in [({"uscc": "91440300708461136X"}, "uscc"), ({"category": "Q99"}, "category"),
-                          ({"region": "37"}, "region"), ({"year": 1900}, "year")]:
+    for params, field in [
+        ({"uscc": "91440300708461136X"}, "uscc"),
+        ({"category": "Q99"}, "category"),
+        ({"region": "37"}, "region"),
+        ({"year": 1900}, "year"),
+    ]:
         for fmt in ("csv", "jsonl"):
             r = await client.get(f"/api/v1/exports/results.{fmt}", params=params)
             assert r.status_code == 422 and field in [e["field"] for e in r.json()["errors"]], r.text
@@ -81,8 +100,18 @@ async def test_atom_feed_lists_publications_but_not_withdrawn(client) -> None:
     rids = await publish_results(client, h, n=3)
     pid = (await client.post("/api/v1/admin/plans", json=plan_payload(), headers=h)).json()["id"]
     did = (await client.post("/api/v1/admin/documents", json=document_payload(), headers=h)).json()["id"]
-    hids = (await client.post("/api/v1/admin/honours/bulk", headers=h, json={"items": [
-        honour_payload(make_uscc(seed=1), entity_name="撤回的荣誉企业"), honour_payload(make_uscc(seed=2))]})).json()["ids"]
+    hids = (
+        await client.post(
+            "/api/v1/admin/honours/bulk",
+            headers=h,
+            json={
+                "items": [
+                    honour_payload(make_uscc(seed=1), entity_name="撤回的荣誉企业"),
+                    honour_payload(make_uscc(seed=2)),
+                ]
+            },
+        )
+    ).json()["ids"]
     await Honour.update({Honour.disclosure: "withdrawn"}).where(Honour.id == hids[0])
     await changes.public_change("honour", [hids[0]], "withdrawn")
     await withdraw_result(rids[1])

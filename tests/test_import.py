@@ -11,8 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from db.tables import (ALL_TABLES, AuditLog, ChangeLog, Entity, Honour, Outbox, Result, ResultCategory,
-                       ResultDepartment, ScanRecord)
+from db.tables import (
+    ALL_TABLES,
+    AuditLog,
+    ChangeLog,
+    Entity,
+    Honour,
+    Outbox,
+    Result,
+    ResultCategory,
+    ResultDepartment,
+    ScanRecord,
+)
 from db.users import create_user
 from demo.departments import load_regions_and_departments
 from domain.auth import Principal
@@ -69,13 +79,18 @@ async def test_example_files_import_with_every_side_table(world) -> None:
     assert shop["entity_name"] == "鄄城县张*百货店" and shop["negative"]
     assert shop["penalty_decision_number"] == "聊市监处罚〔2025〕118号"
     # Columns written as constants of the statement read back as Piccolo wrote them.
-    assert (shop["disclosure"], shop["revision"], shop["withdrawn_reason"], shop["withdrawn_at"]) == ("public", 1, "", None)
+    assert (shop["disclosure"], shop["revision"], shop["withdrawn_reason"], shop["withdrawn_at"]) == (
+        "public",
+        1,
+        "",
+        None,
+    )
     assert shop["created_at"] == shop["updated_at"] and shop["created_at"].tzinfo is not None
-    assert abs(dt.datetime.now(dt.timezone.utc) - shop["created_at"]) < dt.timedelta(minutes=5)
+    assert abs(dt.datetime.now(dt.UTC) - shop["created_at"]) < dt.timedelta(minutes=5)
     joint = await Result.select().where(Result.task_number == "LC-SCJG-2025-0031").first()
     assert joint["department_codes"] == "371500-scjg,371500-zjj,371500-xfjy" and joint["joint"]
     scan = await ScanRecord.select().where(ScanRecord.method == "checkin").first()
-    assert scan["scanned_at"] == dt.datetime(2025, 6, 13, 6, 5, tzinfo=dt.timezone.utc)
+    assert scan["scanned_at"] == dt.datetime(2025, 6, 13, 6, 5, tzinfo=dt.UTC)
 
 
 async def test_results_import_is_served_by_the_api(world, client) -> None:
@@ -93,7 +108,9 @@ async def test_xlsx_with_typed_cells(world, tmp_path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["task_number", "USCC", "Entity Name", "departments", "inspected_on", "categories", "follow_up"])
-    ws.append(["X-1", make_uscc(seed=1), "聊城市甲有限公司", "聊城市市场监督管理局", dt.datetime(2025, 3, 4), "合格", ""])
+    ws.append(
+        ["X-1", make_uscc(seed=1), "聊城市甲有限公司", "聊城市市场监督管理局", dt.datetime(2025, 3, 4), "合格", ""]
+    )
     ws.append(["X-2", make_uscc(seed=2), "聊城市乙有限公司", DEPT, "2025/03/05", "X05；X01", "责令改正"])
     path = tmp_path / "results.xlsx"
     wb.save(path)
@@ -126,8 +143,10 @@ async def test_xlsx_rows_are_numbered_like_the_spreadsheet_and_unreadable_files_
     wb.save(path)
     assert (await do_import(world, "results", path)).stored == 1
     assert (await Result.select(Result.task_number).first())["task_number"] == "2025001"
-    for name, content, says in (("bad.xlsx", b"PK\x03\x04 not really a workbook", "cannot read the XLSX file"),
-                                ("text.xlsx", "任务单号,uscc\n".encode(), "cannot read the XLSX file")):
+    for name, content, says in (
+        ("bad.xlsx", b"PK\x03\x04 not really a workbook", "cannot read the XLSX file"),
+        ("text.xlsx", "任务单号,uscc\n".encode(), "cannot read the XLSX file"),
+    ):
         bad = tmp_path / name
         bad.write_bytes(content)
         out = await _rejected(world, bad)
@@ -183,7 +202,9 @@ async def test_unknown_category(world, tmp_path) -> None:
 
 async def test_duplicate_task_number_within_the_file(world, tmp_path) -> None:
     u = make_uscc(seed=5)
-    out = await _rejected(world, results_csv(tmp_path, [row(1, uscc=u, task="T-9"), row(2), row(3, uscc=u, task="T-9")]))
+    out = await _rejected(
+        world, results_csv(tmp_path, [row(1, uscc=u, task="T-9"), row(2), row(3, uscc=u, task="T-9")])
+    )
     assert [(x.row, x.column) for x in out.problems] == [(4, "任务单号")]
     assert "第 2 行" in out.problems[0].message
 
@@ -206,8 +227,9 @@ async def test_other_departments_results_and_unknown_department(world, tmp_path)
     other = Principal("importer", "officer", "371500-sthj")
     out = await _rejected(world, results_csv(tmp_path, [row(1)]), actor=other)
     assert out.problems[0].column == "检查部门" and "371500-sthj" in out.problems[0].message
-    p = results_csv(tmp_path, [f"T-1,{make_uscc(seed=1)},聊城市甲有限公司,{DEPT};火星市场监管局,2025-05-01,N01"],
-                    name="u.csv")
+    p = results_csv(
+        tmp_path, [f"T-1,{make_uscc(seed=1)},聊城市甲有限公司,{DEPT};火星市场监管局,2025-05-01,N01"], name="u.csv"
+    )
     assert "火星市场监管局" in (await _rejected(world, p)).problems[0].message
 
 
@@ -228,19 +250,31 @@ async def test_every_bad_row_is_reported_and_the_report_is_capped(world, tmp_pat
 async def test_bad_entity_honour_and_scan_rows(world, tmp_path) -> None:
     u = make_uscc(seed=3)
     p = tmp_path / "e.csv"
-    p.write_text(f"uscc,name,kind,industry_code,risk_class\n{u},甲公司,企业,F5221,E\n{u[:-1]},乙公司,火星,Z9,A\n",
-                 encoding="utf-8")
+    p.write_text(
+        f"uscc,name,kind,industry_code,risk_class\n{u},甲公司,企业,F5221,E\n{u[:-1]},乙公司,火星,Z9,A\n",
+        encoding="utf-8",
+    )
     out = await _rejected(world, p, "entities")
-    assert {(x.row, x.column) for x in out.problems} == {(2, "risk_class"), (3, "uscc"), (3, "kind"),
-                                                          (3, "industry_code")}
+    assert {(x.row, x.column) for x in out.problems} == {
+        (2, "risk_class"),
+        (3, "uscc"),
+        (3, "kind"),
+        (3, "industry_code"),
+    }
     p = tmp_path / "h.csv"
-    p.write_text(f"uscc,entity_name,honour,awarded_by,awarded_on,valid_until\n{u},甲,守合同重信用企业,市监局,"
-                 f"2025-02-30,\n{u},甲,守合同重信用企业,市监局,2025-02-01,2024-01-01\n", encoding="utf-8")
+    p.write_text(
+        f"uscc,entity_name,honour,awarded_by,awarded_on,valid_until\n{u},甲,守合同重信用企业,市监局,"
+        f"2025-02-30,\n{u},甲,守合同重信用企业,市监局,2025-02-01,2024-01-01\n",
+        encoding="utf-8",
+    )
     out = await _rejected(world, p, "honours")
     assert [(x.row, x.column) for x in out.problems] == [(2, "awarded_on"), (3, "valid_until")]
     p = tmp_path / "s.csv"
-    p.write_text(f"统一社会信用代码,检查部门,执法证号,扫码时间,方式\n{u},{DEPT},37150012345,2025-06-12 09:30,扫码\n"
-                 f"{u},{DEPT},A1;A2,2025-06-12 09:31,刷脸\n", encoding="utf-8")
+    p.write_text(
+        f"统一社会信用代码,检查部门,执法证号,扫码时间,方式\n{u},{DEPT},37150012345,2025-06-12 09:30,扫码\n"
+        f"{u},{DEPT},A1;A2,2025-06-12 09:31,刷脸\n",
+        encoding="utf-8",
+    )
     out = await _rejected(world, p, "scan-records")
     assert [(x.row, x.column) for x in out.problems] == [(2, "执法证号"), (3, "方式")]
 
@@ -258,32 +292,53 @@ async def test_the_command_line(world, settings, tmp_path) -> None:
     env = {**os.environ, "DATABASE_URL": settings.database_url}
     cmd = [sys.executable, str(ROOT / "cli.py"), "import"]
     bad = results_csv(tmp_path, [row(1), row(2, cats="Q99")], name="bad.csv")
-    p = subprocess.run(cmd + ["results", str(bad), "--as", "importer", "--no-progress"], env=env, cwd=ROOT,
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        cmd + ["results", str(bad), "--as", "importer", "--no-progress"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 1 and "nothing was stored" in p.stderr and "3\t检查结果" in p.stderr
     assert "Traceback" not in p.stderr
     good = results_csv(tmp_path, [row(1), row(2)], name="good.csv")
-    p = subprocess.run(cmd + ["results", str(good), "--as", "importer", "--no-progress"], env=env, cwd=ROOT,
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        cmd + ["results", str(good), "--as", "importer", "--no-progress"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 0, p.stderr
     assert "imported 2 results" in p.stdout
-    p = subprocess.run(cmd + ["results", str(good), "--as", "nobody", "--no-progress"], env=env, cwd=ROOT,
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        cmd + ["results", str(good), "--as", "nobody", "--no-progress"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 2 and "nobody" in p.stderr
     assert await Result.count() == 2
 
 
 # --- the parallel path: worker processes check batches while this process writes -----------
 
+
 async def _table_rows(table) -> list[tuple]:
     """The table's rows without ids and times (a join row names its result by task number)."""
     if table in (ResultCategory, ResultDepartment):
         col = "code" if table is ResultCategory else "department_code"
-        rows = await table.raw(f"SELECT r.task_number, j.{col}, j.year FROM {table._meta.tablename} j "
-                               "JOIN inspection_result r ON r.id = j.result_id")
+        rows = await table.raw(
+            f"SELECT r.task_number, j.{col}, j.year FROM {table._meta.tablename} j "
+            "JOIN inspection_result r ON r.id = j.result_id"
+        )
         return sorted(tuple(r.values()) for r in rows)
-    cols = [c for c in table._meta.columns if c._meta.name not in ("id", "created_at", "updated_at", "at",
-                                                                      "next_attempt_at", "withdrawn_at")]
+    cols = [
+        c
+        for c in table._meta.columns
+        if c._meta.name not in ("id", "created_at", "updated_at", "at", "next_attempt_at", "withdrawn_at")
+    ]
     return sorted(tuple(r.values()) for r in await table.select(*cols))
 
 
@@ -308,17 +363,19 @@ async def test_parallel_checking_stores_exactly_what_checking_in_process_stores(
     assert {t._meta.tablename: await _table_rows(t) for t in (Result, ResultCategory, ResultDepartment)} == parallel
     assert (await AuditLog.count(), await ChangeLog.count(), await Outbox.count()) == logs
     assert await ResultDepartment.count() == 61 and await ResultCategory.count() == 60 + 19
-    assert (await Result.select(Result.entity_name).where(Result.uscc == shop).first())["entity_name"] == "聊城市李*百货店"
+    assert (await Result.select(Result.entity_name).where(Result.uscc == shop).first())[
+        "entity_name"
+    ] == "聊城市李*百货店"
     assert await Entity.count() == 60, "every new entity registered once"
 
 
 async def test_parallel_checking_reports_every_problem_across_batches_in_file_order(world, tmp_path) -> None:
     u = make_uscc(seed=4242)
     rows = [row(i) for i in range(1, 40)]
-    rows[3] = row(4, cats="Q99")                # row 5: unknown category (batch 1)
-    rows[12] = row(13, uscc=u, task="T-dup")    # row 14: first of a pair
-    rows[30] = row(31, uscc=u, task="T-dup")    # row 32: duplicate of row 14, in another batch
-    rows[35] = row(36, uscc=u[:-1] + "!")       # row 37: bad USCC, after writing stopped
+    rows[3] = row(4, cats="Q99")  # row 5: unknown category (batch 1)
+    rows[12] = row(13, uscc=u, task="T-dup")  # row 14: first of a pair
+    rows[30] = row(31, uscc=u, task="T-dup")  # row 32: duplicate of row 14, in another batch
+    rows[35] = row(36, uscc=u[:-1] + "!")  # row 37: bad USCC, after writing stopped
     path = results_csv(tmp_path, rows)
     out = await _rejected(world, path, workers=2, batch_rows=5)
     assert [(x.row, x.column) for x in out.problems] == [(5, "检查结果"), (32, "任务单号"), (37, "统一社会信用代码")]
@@ -381,14 +438,31 @@ def test_drafts_cross_between_processes_unchanged() -> None:
     from importer.check import from_wire, to_wire
 
     drafts = {
-        "results": ResultDraft("T-1", make_uscc(seed=1), "甲公司", "enterprise", "371500", [DEPT, "371500-xfjy"],
-                               dt.date(2025, 3, 4), "抽查", ["X05"], True, published_on=None,
-                               operator_name="张三"),
+        "results": ResultDraft(
+            "T-1",
+            make_uscc(seed=1),
+            "甲公司",
+            "enterprise",
+            "371500",
+            [DEPT, "371500-xfjy"],
+            dt.date(2025, 3, 4),
+            "抽查",
+            ["X05"],
+            True,
+            published_on=None,
+            operator_name="张三",
+        ),
         "entities": EntityDraft(make_uscc(seed=2), "乙店", "individual", "371500", operator_name="李四"),
-        "honours": HonourDraft(make_uscc(seed=3), "丙公司", "守合同重信用企业", "award", "市监局",
-                               dt.date(2025, 1, 2), dt.date(2027, 1, 1)),
-        "scan-records": ScanDraft(make_uscc(seed=4), DEPT, ("37150012345", "37150012346"),
-                                  dt.datetime(2025, 6, 12, 1, 30, tzinfo=dt.timezone.utc), "scan"),
+        "honours": HonourDraft(
+            make_uscc(seed=3), "丙公司", "守合同重信用企业", "award", "市监局", dt.date(2025, 1, 2), dt.date(2027, 1, 1)
+        ),
+        "scan-records": ScanDraft(
+            make_uscc(seed=4),
+            DEPT,
+            ("37150012345", "37150012346"),
+            dt.datetime(2025, 6, 12, 1, 30, tzinfo=dt.UTC),
+            "scan",
+        ),
     }
     for kind, d in drafts.items():
         back = from_wire(kind, pickle.loads(pickle.dumps(to_wire(kind, d))))
@@ -406,7 +480,7 @@ async def test_parallel_checking_of_every_kind(world) -> None:
         assert out.ok and not out.problems, (kind, out.problems)
     assert await Entity.count() == 4 and await Honour.count() == 3 and await ScanRecord.count() == 2
     scan = await ScanRecord.select().where(ScanRecord.method == "checkin").first()
-    assert scan["scanned_at"] == dt.datetime(2025, 6, 13, 6, 5, tzinfo=dt.timezone.utc)
+    assert scan["scanned_at"] == dt.datetime(2025, 6, 13, 6, 5, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("preload", [False, True], ids=["lookups-per-batch", "register-read-once"])
@@ -420,15 +494,19 @@ async def test_import_masks_by_the_entity_register(world, tmp_path, monkeypatch,
         monkeypatch.setattr(importer.register, "PRELOAD_FROM_ROWS", 0)
     known, new = make_uscc(kind="2", seed=8101), make_uscc(kind="2", seed=8102)
     ents = tmp_path / "e.csv"
-    ents.write_text("统一社会信用代码,名称,主体类型,行政区划代码,经营者姓名\n"
-                    f"{known},聊城市王小明早餐店,个体工商户,371500,王小明\n", encoding="utf-8")
+    ents.write_text(
+        "统一社会信用代码,名称,主体类型,行政区划代码,经营者姓名\n"
+        f"{known},聊城市王小明早餐店,个体工商户,371500,王小明\n",
+        encoding="utf-8",
+    )
     assert (await do_import(world, "entities", ents)).stored == 1
     rows = [row(i) for i in range(1, 9)]
     rows[1] = f"T-k1,{known},聊城市王小明早餐店,{DEPT},2025-05-02,N01,"
     rows[3] = f"T-n1,{new},聊城市赵六修车铺,{DEPT},2025-05-02,N01,赵六"  # registers the entity …
     rows[6] = f"T-n2,{new},聊城市赵六修车铺,{DEPT},2025-05-03,X05,"  # … which masks a later batch
-    path = results_csv(tmp_path, [r if r.count(",") == 6 else r + "," for r in rows],
-                       header=HEADER.rstrip("\n") + ",经营者姓名\n")
+    path = results_csv(
+        tmp_path, [r if r.count(",") == 6 else r + "," for r in rows], header=HEADER.rstrip("\n") + ",经营者姓名\n"
+    )
     out = await do_import(world, "results", path, workers=2, batch_rows=3)
     assert out.ok and out.stored == 8, out.problems
     names = {r["task_number"]: r["entity_name"] for r in await Result.select(Result.task_number, Result.entity_name)}
@@ -436,7 +514,10 @@ async def test_import_masks_by_the_entity_register(world, tmp_path, monkeypatch,
     reg = await Entity.select(Entity.name, Entity.kind, Entity.operator_name).where(Entity.uscc == new).first()
     assert reg == {"name": "聊城市赵六修车铺", "kind": "individual", "operator_name": "赵六"}
     hon = tmp_path / "h.csv"
-    hon.write_text("uscc,entity_name,honour,kind,awarded_by,awarded_on\n"
-                   f"{known},聊城市王小明早餐店,诚信经营示范店,credit,聊城市市场监督管理局,2025-01-02\n", encoding="utf-8")
+    hon.write_text(
+        "uscc,entity_name,honour,kind,awarded_by,awarded_on\n"
+        f"{known},聊城市王小明早餐店,诚信经营示范店,credit,聊城市市场监督管理局,2025-01-02\n",
+        encoding="utf-8",
+    )
     assert (await do_import(world, "honours", hon)).stored == 1
     assert (await Honour.select(Honour.entity_name).first())["entity_name"] == "聊城市王**早餐店"

@@ -56,9 +56,20 @@ class Page(HTMLParser):
 
 def pages_of(s) -> list[str]:
     return [
-        "/", f"/results/{s.result_ids[0]}", f"/entities/{s.uscc}", "/plans", f"/plans/{s.plan_id}", "/guides",
-        f"/guides/{s.guide_id}", "/honours", f"/honours/{s.honour_id}", "/documents", f"/documents/{s.document_id}",
-        "/statistics", "/open-data", "/services",
+        "/",
+        f"/results/{s.result_ids[0]}",
+        f"/entities/{s.uscc}",
+        "/plans",
+        f"/plans/{s.plan_id}",
+        "/guides",
+        f"/guides/{s.guide_id}",
+        "/honours",
+        f"/honours/{s.honour_id}",
+        "/documents",
+        f"/documents/{s.document_id}",
+        "/statistics",
+        "/open-data",
+        "/services",
     ]
 
 
@@ -108,8 +119,11 @@ def test_every_portal_message_has_an_english_translation() -> None:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    found = {msg for _f, _l, msg, _c, _x in extract_from_dir(str(root), method_map, options, keywords)
-             if isinstance(msg, str)}
+    found = {
+        msg
+        for _f, _l, msg, _c, _x in extract_from_dir(str(root), method_map, options, keywords)
+        if isinstance(msg, str)
+    }
     with (root / "locale/en/LC_MESSAGES/messages.po").open("rb") as fh:
         catalog = read_po(fh)
     missing = sorted(m for m in found if not (catalog.get(m) and catalog.get(m).string))
@@ -126,23 +140,31 @@ async def test_withdrawn_records_answer_410_and_vanish_everywhere(client) -> Non
     assert "已停止公示" in r.text and "信用修复" in r.text  # the reason category, as the API says
     assert (await client.get(f"/api/v1/results/{rid}")).status_code == 410  # consistent with the API
     profile = (await client.get(f"/entities/{s.uscc}")).text
-    assert f"/results/{rid}\"" not in profile and "LC-2024-007" not in profile
-    assert f"/results/{s.result_ids[1]}\"" in profile
+    assert f'/results/{rid}"' not in profile and "LC-2024-007" not in profile
+    assert f'/results/{s.result_ids[1]}"' in profile
     home = (await client.get("/")).text
-    assert f"/results/{rid}\"" not in home
+    assert f'/results/{rid}"' not in home
     after = (await client.get("/api/v1/statistics")).json()
     assert after["checks"] == before["checks"] - 1
     assert [y["year"] for y in after["years"]] == [2025]  # 2024 had only the withdrawn result
     # Other kinds: a withdrawn plan, guide, honour or document is a 410 page too.
     from db.tables import Document, Guide, Honour, Plan
 
-    for table, path in ((Plan, f"/plans/{s.plan_id}"), (Guide, f"/guides/{s.guide_id}"),
-                        (Honour, f"/honours/{s.honour_id}"), (Document, f"/documents/{s.document_id}")):
+    for table, path in (
+        (Plan, f"/plans/{s.plan_id}"),
+        (Guide, f"/guides/{s.guide_id}"),
+        (Honour, f"/honours/{s.honour_id}"),
+        (Document, f"/documents/{s.document_id}"),
+    ):
         await table.update({table.disclosure: "withdrawn"}).where(table.id == int(path.rsplit("/", 1)[1]))
         assert (await client.get(path)).status_code == 410, path
     lists = "".join([(await client.get(p)).text for p in ("/plans", "/guides", "/honours", "/documents")])
-    for path in (f"/plans/{s.plan_id}\"", f"/guides/{s.guide_id}\"", f"/honours/{s.honour_id}\"",
-                 f"/documents/{s.document_id}\""):
+    for path in (
+        f'/plans/{s.plan_id}"',
+        f'/guides/{s.guide_id}"',
+        f'/honours/{s.honour_id}"',
+        f'/documents/{s.document_id}"',
+    ):
         assert path not in lists
 
 
@@ -200,8 +222,11 @@ async def test_guide_page_downloads_arrive_with_their_bytes(client, files_dir) -
     for link in links:
         q = parse_qs(urlparse(link).query)
         version = q.get("version", ["2025.2"])[0]
-        row = await GuideFile.select().where((GuideFile.version_id == versions[version])
-                                             & (GuideFile.format == q["format"][0])).first()
+        row = (
+            await GuideFile.select()
+            .where((GuideFile.version_id == versions[version]) & (GuideFile.format == q["format"][0]))
+            .first()
+        )
         r = await client.get(link)
         assert r.status_code == 200, link
         assert r.content == (files_dir / row["path"]).read_bytes()
@@ -211,10 +236,16 @@ async def test_guide_page_downloads_arrive_with_their_bytes(client, files_dir) -
     assert (await client.get(links[0])).content.startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("path,field", [
-    ("/entities/91440300708461136X", "uscc"), ("/plans?year=1999", "year"), ("/honours?kind=nope", "kind"),
-    ("/documents?region=37", "region"), ("/honours?cursor=garbage", "cursor"),
-])
+@pytest.mark.parametrize(
+    "path,field",
+    [
+        ("/entities/91440300708461136X", "uscc"),
+        ("/plans?year=1999", "year"),
+        ("/honours?kind=nope", "kind"),
+        ("/documents?region=37", "region"),
+        ("/honours?cursor=garbage", "cursor"),
+    ],
+)
 async def test_bad_parameters_are_422_pages_naming_the_field(client, path: str, field: str) -> None:
     r = await client.get(path)
     assert r.status_code == 422, r.text
@@ -222,8 +253,14 @@ async def test_bad_parameters_are_422_pages_naming_the_field(client, path: str, 
 
 
 async def test_unknown_records_are_404_pages(client) -> None:
-    for path in ("/results/999999", "/plans/999999", "/guides/999999", "/honours/999999", "/documents/999999",
-                 "/entities/914403001922038216"):
+    for path in (
+        "/results/999999",
+        "/plans/999999",
+        "/guides/999999",
+        "/honours/999999",
+        "/documents/999999",
+        "/entities/914403001922038216",
+    ):
         r = await client.get(path)
         assert r.status_code == 404 and "text/html" in r.headers["content-type"], path
 
@@ -237,8 +274,15 @@ async def test_search_page_facets_chips_pagination_and_escaped_snippets(client, 
     s = await seed(client)
     from tests.helpers import make_uscc, result_payload
 
-    more = [result_payload(make_uscc(seed=100 + i), task=f"LC-2025-1{i:02d}", entity_name=f"聊城市丰华食品第{i}分店",
-                           categories=["X06" if i % 2 else "N01"]) for i in range(25)]
+    more = [
+        result_payload(
+            make_uscc(seed=100 + i),
+            task=f"LC-2025-1{i:02d}",
+            entity_name=f"聊城市丰华食品第{i}分店",
+            categories=["X06" if i % 2 else "N01"],
+        )
+        for i in range(25)
+    ]
     r = await client.post("/api/v1/admin/results/bulk", headers=s.headers, json={"items": more})
     assert r.status_code == 201, r.text
     await withdraw_result(s.result_ids[1])  # 聊城市丰华食品有限公司's 2025 result
@@ -249,7 +293,7 @@ async def test_search_page_facets_chips_pagination_and_escaped_snippets(client, 
     p = Page(html)
     assert p.alternate == "/api/v1/search?q=%E4%B8%B0%E5%8D%8E%E9%A3%9F%E5%93%81"
     assert "<mark>丰华食品</mark>" in html
-    assert f"/results/{s.result_ids[1]}\"" not in html  # withdrawn: never listed
+    assert f'/results/{s.result_ids[1]}"' not in html  # withdrawn: never listed
     assert 'rel="next"' in html  # 26 hits, 20 a page
     # A facet link narrows the results and shows a chip that removes it again.
     facet = re.search(r'href="(/search\?q=[^"]*category=X06[^"]*)"', html).group(1).replace("&amp;", "&")
@@ -280,5 +324,7 @@ async def test_open_data_page_links_answer(client) -> None:
     codes = set(re.findall(r"<code>(/(?:api/v1|feeds)/[^<{]*)</code>", html))
     assert "/schema" in hrefs and "/schema/openapi.json" in hrefs and len(codes) >= 10
     for path in sorted(hrefs | codes):
-        r = await client.get(path.replace("&amp;", "&").rstrip("?q="), params={"q": "食品"} if "search" in path else None)
+        r = await client.get(
+            path.replace("&amp;", "&").rstrip("?q="), params={"q": "食品"} if "search" in path else None
+        )
         assert r.status_code == 200, (path, r.status_code)

@@ -17,8 +17,9 @@ async def test_slow_figures_are_served_stale_then_refreshed(client, monkeypatch)
     first = await stats.statistics()
     assert first.total_checks == 1  # cheap: computed inline, current
     monkeypatch.setattr(stats, "SLOW_SECONDS", -1.0)  # from now on every recomputation counts as slow
-    await client.post("/api/v1/admin/results", headers=h,
-                      json=result_payload(make_uscc(seed=2), task="A-2", categories=["X07"]))
+    await client.post(
+        "/api/v1/admin/results", headers=h, json=result_payload(make_uscc(seed=2), task="A-2", categories=["X07"])
+    )
     stale = await stats.statistics()
     assert stale.total_checks == 1  # the previous figures, at once
     await stats._tasks[id(asyncio.get_running_loop())]  # the one background refresh

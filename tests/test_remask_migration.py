@@ -48,8 +48,9 @@ def test_frozen_formula_agrees_with_domain(name: str, kind: str, operator: str) 
     assert mig.mask_person_name(operator) == mask_person_name(operator)
 
 
-@pytest.mark.parametrize("name, kind, operator", CASES + [("张*记小吃", "individual", "张"),
-                                                          ("张记张*记", "individual", "张")])
+@pytest.mark.parametrize(
+    "name, kind, operator", CASES + [("张*记小吃", "individual", "张"), ("张记张*记", "individual", "张")]
+)
 def test_remasking_is_idempotent(name: str, kind: str, operator: str) -> None:
     once = mig.remasked_name(name, kind, operator)
     assert mig.remasked_name(once, kind, operator) == once
@@ -65,41 +66,67 @@ def test_one_character_operator_already_masked_is_left_alone() -> None:
 
 # -- on the database ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def run_migration(app, clean_db, monkeypatch):
     return migration_runner(mig, monkeypatch)
 
 
 async def add_entity(uscc: str, name: str, kind: str, operator: str = "") -> None:
-    await Entity.insert(Entity(uscc=uscc, name=name, kind=kind, region_code="371502", operator_name=operator,
-                               updated_at=now()))
+    await Entity.insert(
+        Entity(uscc=uscc, name=name, kind=kind, region_code="371502", operator_name=operator, updated_at=now())
+    )
 
 
 async def add_result(uscc: str, name: str, kind: str, task: str, disclosure: str = "public") -> int:
     at = now() - dt.timedelta(days=30)
     on = dt.date(2025, 6, 12)
     async with write_transaction():
-        rows = await Result.insert(Result(
-            task_number=task, uscc=uscc, entity_name=name, entity_kind=kind, region_code="371502",
-            department_code=DEPT, department_codes=DEPT, inspected_on=on, year=on.year, inspection_type="抽查",
-            category_codes="N01", negative=False, published_on=on, created_at=at, updated_at=at,
-        )).returning(Result.id)
+        rows = await Result.insert(
+            Result(
+                task_number=task,
+                uscc=uscc,
+                entity_name=name,
+                entity_kind=kind,
+                region_code="371502",
+                department_code=DEPT,
+                department_codes=DEPT,
+                inspected_on=on,
+                year=on.year,
+                inspection_type="抽查",
+                category_codes="N01",
+                negative=False,
+                published_on=on,
+                created_at=at,
+                updated_at=at,
+            )
+        ).returning(Result.id)
         rid = rows[0]["id"]
         await public_change("result", [rid], "published")
         if disclosure != "public":
-            await Result.update({Result.disclosure: disclosure, Result.withdrawn_reason: "revoked",
-                                 Result.withdrawn_at: at}).where(Result.id == rid)
+            await Result.update(
+                {Result.disclosure: disclosure, Result.withdrawn_reason: "revoked", Result.withdrawn_at: at}
+            ).where(Result.id == rid)
             await public_change("result", [rid], "withdrawn")
     return rid
 
 
 async def add_honour(uscc: str, name: str) -> int:
     async with write_transaction():
-        rows = await Honour.insert(Honour(
-            uscc=uscc, entity_name=name, honour="守合同重信用", kind="credit", awarded_by="聊城市市场监督管理局",
-            awarded_on=dt.date(2025, 5, 20), year=2025, department_code=DEPT, region_code="371502",
-            created_at=now(),
-        )).returning(Honour.id)
+        rows = await Honour.insert(
+            Honour(
+                uscc=uscc,
+                entity_name=name,
+                honour="守合同重信用",
+                kind="credit",
+                awarded_by="聊城市市场监督管理局",
+                awarded_on=dt.date(2025, 5, 20),
+                year=2025,
+                department_code=DEPT,
+                region_code="371502",
+                created_at=now(),
+            )
+        ).returning(Honour.id)
         await public_change("honour", [rows[0]["id"]], "published")
     return rows[0]["id"]
 
@@ -136,8 +163,13 @@ async def test_stored_full_names_are_masked_and_announced(run_migration, client,
 
     masked = "聊城市东昌府区王**百货店"
     names = {r["id"]: r["entity_name"] for r in await Result.select(Result.id, Result.entity_name)}
-    assert names == {r_public: masked, r_withdrawn: masked, r_masked: masked,
-                     r_other: "聊城市东昌府区红星理发店", r_ent: "张三餐饮管理有限公司"}
+    assert names == {
+        r_public: masked,
+        r_withdrawn: masked,
+        r_masked: masked,
+        r_other: "聊城市东昌府区红星理发店",
+        r_ent: "张三餐饮管理有限公司",
+    }
     honours = {r["id"]: r["entity_name"] for r in await Honour.select(Honour.id, Honour.entity_name)}
     assert honours == {h_ind: masked, h_ent: "张三餐饮管理有限公司", h_other: "聊城市东昌府区红星理发店"}
     assert not await Result.exists().where(Result.entity_name.like("%王建国%"))
@@ -150,23 +182,36 @@ async def test_stored_full_names_are_masked_and_announced(run_migration, client,
     assert (await Result.select(Result.disclosure).where(Result.id == r_withdrawn).first())["disclosure"] == "withdrawn"
 
     # Announced: change log `updated` and outbox `upsert` for the changed public rows only.
-    new_changes = await ChangeLog.select(ChangeLog.object_type, ChangeLog.object_id, ChangeLog.action).where(
-        ChangeLog.seq > seq_before).order_by(ChangeLog.seq)
+    new_changes = (
+        await ChangeLog.select(ChangeLog.object_type, ChangeLog.object_id, ChangeLog.action)
+        .where(ChangeLog.seq > seq_before)
+        .order_by(ChangeLog.seq)
+    )
     assert sorted((c["object_type"], c["object_id"], c["action"]) for c in new_changes) == [
-        ("honour", str(h_ind), "updated"), ("result", str(r_public), "updated")]
-    new_outbox = await Outbox.select(Outbox.object_type, Outbox.object_id, Outbox.op, Outbox.attempts,
-                                     Outbox.last_error, Outbox.done_at).where(Outbox.id > outbox_before)
+        ("honour", str(h_ind), "updated"),
+        ("result", str(r_public), "updated"),
+    ]
+    new_outbox = await Outbox.select(
+        Outbox.object_type, Outbox.object_id, Outbox.op, Outbox.attempts, Outbox.last_error, Outbox.done_at
+    ).where(Outbox.id > outbox_before)
     assert all(o["done_at"] is None for o in new_outbox)
-    assert sorted((o["object_type"], o["object_id"], o["op"], o["attempts"], o["last_error"])
-                  for o in new_outbox) == [("honour", str(h_ind), "upsert", 0, ""),
-                                           ("result", str(r_public), "upsert", 0, "")]
+    assert sorted((o["object_type"], o["object_id"], o["op"], o["attempts"], o["last_error"]) for o in new_outbox) == [
+        ("honour", str(h_ind), "upsert", 0, ""),
+        ("result", str(r_public), "upsert", 0, ""),
+    ]
     # Audited: every changed row, the withdrawn one too (its stored name changed), never the old name.
     audits = await AuditLog.select().where(AuditLog.action == "remask")
     assert sorted((a["object_type"], a["object_id"]) for a in audits) == [
-        ("honour", str(h_ind)), ("result", str(r_public)), ("result", str(r_withdrawn))]
+        ("honour", str(h_ind)),
+        ("result", str(r_public)),
+        ("result", str(r_withdrawn)),
+    ]
     for a in audits:
-        assert (a["actor"], a["actor_role"], a["reason"]) == ("system:remask-migration", "system",
-                                                              "re-masked operator name (privacy)")
+        assert (a["actor"], a["actor_role"], a["reason"]) == (
+            "system:remask-migration",
+            "system",
+            "re-masked operator name (privacy)",
+        )
         detail = a["detail"] if isinstance(a["detail"], dict) else json.loads(a["detail"])
         assert detail == {"field": "entity_name", "migration": mig.ID}
         assert "王建国" not in str(a)
@@ -175,7 +220,9 @@ async def test_stored_full_names_are_masked_and_announced(run_migration, client,
     # The public side: the change feed, the API and the search index after the outbox ran.
     feed = (await client.get("/api/v1/changes", params={"since": str(seq_before)})).json()["items"]
     assert sorted((c["type"], c["id"], c["action"]) for c in feed) == [
-        ("honour", h_ind, "updated"), ("result", r_public, "updated")]
+        ("honour", h_ind, "updated"),
+        ("result", r_public, "updated"),
+    ]
     for path in ("/api/v1/results", "/api/v1/honours"):
         text = (await client.get(path, params={"uscc": ind})).text
         assert "王建国" not in text and masked in text
@@ -204,8 +251,12 @@ async def test_batches_cover_every_row(run_migration, monkeypatch) -> None:
     logged exactly once, the masked ones are left alone, and a second run does nothing."""
     monkeypatch.setattr(mig, "BATCH", 2)
     monkeypatch.setattr(mig, "LOG_CHUNK", 2)
-    people = [("王建国", "聊城市王建国百货店"), ("李秀英", "莘县李秀英理发店"), ("张", "张记小吃"),
-              ("欧阳明华", "冠县欧阳明华五金店")]
+    people = [
+        ("王建国", "聊城市王建国百货店"),
+        ("李秀英", "莘县李秀英理发店"),
+        ("张", "张记小吃"),
+        ("欧阳明华", "冠县欧阳明华五金店"),
+    ]
     expected_results: dict[int, str] = {}
     expected_honours: dict[int, str] = {}
     changed = 0
@@ -223,8 +274,10 @@ async def test_batches_cover_every_row(run_migration, monkeypatch) -> None:
     assert {r["id"]: r["entity_name"] for r in await Result.select(Result.id, Result.entity_name)} == expected_results
     assert {r["id"]: r["entity_name"] for r in await Honour.select(Honour.id, Honour.entity_name)} == expected_honours
     assert await counts() == (before[0] + changed, before[1] + changed, before[2] + changed)
-    audited = [(a["object_type"], a["object_id"]) for a in
-               await AuditLog.select(AuditLog.object_type, AuditLog.object_id).where(AuditLog.action == "remask")]
+    audited = [
+        (a["object_type"], a["object_id"])
+        for a in await AuditLog.select(AuditLog.object_type, AuditLog.object_id).where(AuditLog.action == "remask")
+    ]
     assert len(audited) == len(set(audited)) == changed
     await run_migration()
     assert await counts() == (before[0] + changed, before[1] + changed, before[2] + changed)

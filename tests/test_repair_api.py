@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from db.tables import Attachment, AuditLog, ChangeLog, Objection, Outbox, RepairApplication, RepairEvent, RepairRule, Result
+from db.tables import (
+    Attachment,
+    AuditLog,
+    ChangeLog,
+    Objection,
+    Outbox,
+    RepairApplication,
+    RepairEvent,
+    RepairRule,
+    Result,
+)
 from domain.workdays import add_working_days
 from tests.repair_helpers import DEPT, EXE, NOW, PNG, World, at, b64, clock  # noqa: F401 (fixture)
 
@@ -17,8 +27,14 @@ D = dt.date
 
 
 async def repair_counts() -> tuple[int, ...]:
-    return (await RepairApplication.count(), await RepairEvent.count(), await Attachment.count(),
-            await AuditLog.count(), await ChangeLog.count(), await Outbox.count())
+    return (
+        await RepairApplication.count(),
+        await RepairEvent.count(),
+        await Attachment.count(),
+        await AuditLog.count(),
+        await ChangeLog.count(),
+        await Outbox.count(),
+    )
 
 
 def files_on_disk(files_dir) -> list[Path]:
@@ -26,11 +42,14 @@ def files_on_disk(files_dir) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-@pytest.mark.parametrize("check_field,published,boundary", [
-    ("general", D(2026, 5, 25), D(2026, 11, 25)),  # minimum 6 months
-    ("food", D(2025, 11, 25), D(2026, 11, 25)),  # minimum 12 months for food
-    ("drug", D(2025, 11, 25), D(2026, 11, 25)),
-])
+@pytest.mark.parametrize(
+    "check_field,published,boundary",
+    [
+        ("general", D(2026, 5, 25), D(2026, 11, 25)),  # minimum 6 months
+        ("food", D(2025, 11, 25), D(2026, 11, 25)),  # minimum 12 months for food
+        ("drug", D(2025, 11, 25), D(2026, 11, 25)),
+    ],
+)
 async def test_eligibility_day_before_on_after_min_period(client, clock, check_field, published, boundary) -> None:
     w = await World().setup(client)
     rid = await w.publish(client, w.a, published, "T-1", check_field=check_field)
@@ -72,8 +91,9 @@ async def test_apply_then_approve_stops_publicity_everywhere(client, clock, file
 
     for action, reason in (("accept", ""), ("approve", "整改到位，准予修复")):
         clock["now"] += dt.timedelta(days=1)
-        r = await client.post(f"/api/v1/admin/repair-applications/{number}/{action}", json={"reason": reason},
-                              headers=w.h["x"])
+        r = await client.post(
+            f"/api/v1/admin/repair-applications/{number}/{action}", json={"reason": reason}, headers=w.h["x"]
+        )
         assert r.status_code == 200, r.text
 
     # The applicant sees a dated timeline, without officer names; the officer sees who applied.
@@ -81,8 +101,11 @@ async def test_apply_then_approve_stops_publicity_everywhere(client, clock, file
     assert [e["status"] for e in mine["timeline"]] == ["submitted", "accepted", "approved"]
     assert mine["timeline"][2]["at"].startswith("2026-11-27") and mine["decision_reason"] == "整改到位，准予修复"
     # Exact instants survive the round trip through the database (no time-zone shift on any engine).
-    assert [dt.datetime.fromisoformat(e["at"]) for e in mine["timeline"]] == \
-        [NOW, NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=2)]
+    assert [dt.datetime.fromisoformat(e["at"]) for e in mine["timeline"]] == [
+        NOW,
+        NOW + dt.timedelta(days=1),
+        NOW + dt.timedelta(days=2),
+    ]
     assert dt.datetime.fromisoformat(mine["submitted_at"]) == NOW
     assert mine["applicant"] is None and mine["attachments"][0]["content_type"] == "application/pdf"
     theirs = (await client.get(f"/api/v1/admin/repair-applications/{number}", headers=w.h["x"])).json()
@@ -127,11 +150,16 @@ async def test_not_eligible_and_bad_input_store_nothing(client, clock, files_dir
         ({"commitment_accepted": False}, "commitment_accepted"),
         ({"reason": "  "}, "reason"),
         ({"attachments": [{"filename": "整改.pdf", "content_base64": b64(EXE)}]}, "attachments[0]"),
-        ({"attachments": [{"filename": "a.png", "content_base64": b64(PNG)},
-                          {"filename": "b.pdf", "content_base64": b64(b"%PDF" + b"x" * (11 * 1024 * 1024))}]},
-         "attachments[1]"),
-        ({"attachments": [{"filename": "a.png", "content_base64": "@@not base64@@"}]},
-         "attachments[0].content_base64"),
+        (
+            {
+                "attachments": [
+                    {"filename": "a.png", "content_base64": b64(PNG)},
+                    {"filename": "b.pdf", "content_base64": b64(b"%PDF" + b"x" * (11 * 1024 * 1024))},
+                ]
+            },
+            "attachments[1]",
+        ),
+        ({"attachments": [{"filename": "a.png", "content_base64": "@@not base64@@"}]}, "attachments[0].content_base64"),
         ({"commitment_accepted": "yes"}, "commitment_accepted"),
     ]
     for kw, field in cases:
@@ -139,9 +167,13 @@ async def test_not_eligible_and_bad_input_store_nothing(client, clock, files_dir
         assert r.status_code == 422, (kw.keys(), r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
         assert field in [e["field"] for e in r.json()["errors"]], r.text
-    assert (await client.post("/api/v1/repair-applications", json={"result_id": 999999, "reason": "x",
-                                                                   "commitment_accepted": True},
-                              headers=w.h["a"])).status_code == 404
+    assert (
+        await client.post(
+            "/api/v1/repair-applications",
+            json={"result_id": 999999, "reason": "x", "commitment_accepted": True},
+            headers=w.h["a"],
+        )
+    ).status_code == 404
     assert await repair_counts() == before
     assert set(files_on_disk(files_dir)) == old_files
 
@@ -158,8 +190,9 @@ async def test_authorisation_matrix(client, clock) -> None:
     # Enterprise A cannot read or apply for B's results.
     assert (await client.get(f"/api/v1/results/{rb}/repair-eligibility", headers=w.h["a"])).status_code == 403
     assert (await w.apply(client, rb, who="a")).status_code == 403
-    assert (await client.post("/api/v1/objections", json={"result_id": rb, "reason": "wrong"},
-                              headers=w.h["a"])).status_code == 403
+    assert (
+        await client.post("/api/v1/objections", json={"result_id": rb, "reason": "wrong"}, headers=w.h["a"])
+    ).status_code == 403
     # Only enterprises apply; anonymous callers must sign in.
     assert (await w.apply(client, ra, who="x")).status_code == 403
     assert (await client.get(f"/api/v1/results/{ra}/repair-eligibility")).status_code == 401
@@ -168,12 +201,14 @@ async def test_authorisation_matrix(client, clock) -> None:
     assert (await client.get(f"/api/v1/repair-applications/{number}", headers=w.h["b"])).status_code == 403
     assert (await client.get(f"/api/v1/repair-applications/{number}", headers=w.h["y"])).status_code == 403
     for action in ("accept", "approve", "reject"):
-        r = await client.post(f"/api/v1/admin/repair-applications/{number}/{action}", json={"reason": "x"},
-                              headers=w.h["y"])
+        r = await client.post(
+            f"/api/v1/admin/repair-applications/{number}/{action}", json={"reason": "x"}, headers=w.h["y"]
+        )
         assert r.status_code == 403, r.text
     # Enterprises cannot decide, even their own.
-    assert (await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={},
-                              headers=w.h["a"])).status_code == 403
+    assert (
+        await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={}, headers=w.h["a"])
+    ).status_code == 403
     assert (await client.get("/api/v1/admin/repair-applications", headers=w.h["y"])).json()["items"] == []
     assert (await client.get("/api/v1/repair-applications", headers=w.h["b"])).json()["items"] == []
     assert await Result.count().where(Result.disclosure == "public") == 2
@@ -181,11 +216,13 @@ async def test_authorisation_matrix(client, clock) -> None:
     # Rejection needs a reason; then the enterprise may apply again.
     r = await client.post(f"/api/v1/admin/repair-applications/{number}/reject", json={"reason": ""}, headers=w.h["x"])
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
-    r = await client.post(f"/api/v1/admin/repair-applications/{number}/reject", json={"reason": "材料不全"},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/repair-applications/{number}/reject", json={"reason": "材料不全"}, headers=w.h["x"]
+    )
     assert r.status_code == 200 and r.json()["status"] == "rejected"
-    assert (await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={},
-                              headers=w.h["x"])).status_code == 409
+    assert (
+        await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={}, headers=w.h["x"])
+    ).status_code == 409
     assert (await w.apply(client, ra)).status_code == 201
 
 
@@ -225,12 +262,17 @@ async def test_officer_list_flags_overdue(client, clock) -> None:
     n2 = (await w.apply(client, r2)).json()["number"]
     await client.post(f"/api/v1/admin/repair-applications/{n2}/accept", json={}, headers=w.h["x"])
     clock["now"] = at(D(2026, 12, 1))  # past accept_by (Nov 30), before decide_by (Dec 16)
-    items = {i["number"]: i for i in (await client.get("/api/v1/admin/repair-applications",
-                                                         headers=w.h["x"])).json()["items"]}
+    items = {
+        i["number"]: i
+        for i in (await client.get("/api/v1/admin/repair-applications", headers=w.h["x"])).json()["items"]
+    }
     assert items[n1]["overdue"] == ["accept_overdue"] and items[n2]["overdue"] == []
     clock["now"] = at(D(2026, 12, 17))
-    page = (await client.get("/api/v1/admin/repair-applications", params={"overdue": True, "status": "accepted"},
-                             headers=w.h["x"])).json()
+    page = (
+        await client.get(
+            "/api/v1/admin/repair-applications", params={"overdue": True, "status": "accepted"}, headers=w.h["x"]
+        )
+    ).json()
     assert [(i["number"], i["overdue"]) for i in page["items"]] == [(n2, ["decide_overdue"])]
     r = await client.get("/api/v1/admin/repair-applications", params={"status": "lost"}, headers=w.h["x"])
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "status"
@@ -246,24 +288,28 @@ async def test_multipart_evidence_upload(client, clock, files_dir) -> None:
     assert r.status_code == 201, r.text
     assert [(a["filename"], a["content_type"]) for a in r.json()["attachments"]] == [("照片.jpg", "image/png")]
     before = await repair_counts()
-    r = await client.post(url, files=[("files", ("ok.png", PNG, "image/png")),
-                                      ("files", ("report.pdf", EXE, "application/pdf"))], headers=w.h["a"])
+    r = await client.post(
+        url,
+        files=[("files", ("ok.png", PNG, "image/png")), ("files", ("report.pdf", EXE, "application/pdf"))],
+        headers=w.h["a"],
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "files[1]"
-    assert (await client.post(url, files=[("files", ("a.png", PNG, "image/png"))],
-                              headers=w.h["b"])).status_code == 403
+    assert (await client.post(url, files=[("files", ("a.png", PNG, "image/png"))], headers=w.h["b"])).status_code == 403
     assert await repair_counts() == before and len(set(files_on_disk(files_dir)) - old_files) == 1
 
 
 async def test_objection_confirmed_then_corrected_as_new_revision(client, clock) -> None:
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 11, 1), "T-1", categories=["X07"])
-    r = await client.post("/api/v1/objections", json={"result_id": rid, "reason": "抽检样品不是本企业的"},
-                          headers=w.h["a"])
+    r = await client.post(
+        "/api/v1/objections", json={"result_id": rid, "reason": "抽检样品不是本企业的"}, headers=w.h["a"]
+    )
     assert r.status_code == 201, r.text
     obj = r.json()
     assert obj["status"] == "submitted" and obj["verify_by"] == "2026-12-02"
-    assert (await client.post("/api/v1/objections", json={"result_id": rid, "reason": "again"},
-                              headers=w.h["a"])).status_code == 409
+    assert (
+        await client.post("/api/v1/objections", json={"result_id": rid, "reason": "again"}, headers=w.h["a"])
+    ).status_code == 409
     number = obj["number"]
     base = f"/api/v1/admin/objections/{number}"
     assert (await client.post(f"{base}/confirm", json={}, headers=w.h["y"])).status_code == 403
@@ -295,8 +341,9 @@ async def test_objection_confirmed_then_corrected_as_new_revision(client, clock)
 async def test_objection_rejected_needs_a_note(client, clock) -> None:
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 11, 1), "T-1")
-    number = (await client.post("/api/v1/objections", json={"result_id": rid, "reason": "不服"},
-                                headers=w.h["a"])).json()["number"]
+    number = (
+        await client.post("/api/v1/objections", json={"result_id": rid, "reason": "不服"}, headers=w.h["a"])
+    ).json()["number"]
     r = await client.post(f"/api/v1/admin/objections/{number}/reject", json={}, headers=w.h["x"])
     assert r.status_code == 422
     r = await client.post(f"/api/v1/admin/objections/{number}/reject", json={"note": "检查记录无误"}, headers=w.h["x"])
@@ -312,9 +359,20 @@ async def test_admin_adds_a_jurisdiction_profile(client, clock) -> None:
     admin = await _admin(client)
     rid = await w.publish(client, w.a, D(2026, 7, 1), "T-1")
     assert (await client.get(f"/api/v1/results/{rid}/repair-eligibility", headers=w.h["a"])).json()["eligible"] is False
-    profile = {"jurisdiction": "371500", "source": "聊城市信用修复实施细则 (demo)",
-               "rules": [{"check_field": "*", "min_months": 3, "max_months": 24, "accept_days": 2,
-                          "decide_days": 10, "objection_days": 5}]}
+    profile = {
+        "jurisdiction": "371500",
+        "source": "聊城市信用修复实施细则 (demo)",
+        "rules": [
+            {
+                "check_field": "*",
+                "min_months": 3,
+                "max_months": 24,
+                "accept_days": 2,
+                "decide_days": 10,
+                "objection_days": 5,
+            }
+        ],
+    }
     assert (await client.post("/api/v1/admin/repair-rules", json=profile, headers=w.h["x"])).status_code == 403
     before = await RepairRule.count()
     bad = {**profile, "rules": [{**profile["rules"][0], "min_months": 30}]}
@@ -344,8 +402,9 @@ async def test_public_figures_by_department_without_records(client, clock) -> No
     clock["now"] = at(D(2026, 12, 2))  # 5 working days after Nov 25
     await client.post(f"/api/v1/admin/repair-applications/{numbers[0]}/approve", json={}, headers=w.h["x"])
     clock["now"] = at(D(2026, 12, 4))  # 7 working days
-    await client.post(f"/api/v1/admin/repair-applications/{numbers[1]}/reject", json={"reason": "不符合"},
-                      headers=w.h["x"])
+    await client.post(
+        f"/api/v1/admin/repair-applications/{numbers[1]}/reject", json={"reason": "不符合"}, headers=w.h["x"]
+    )
     r = await client.get("/api/v1/stats/repair")
     assert r.status_code == 200
     body = r.json()
@@ -368,14 +427,27 @@ async def test_the_unique_index_settles_a_race_the_pre_check_missed(client, cloc
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     actor = Principal(username="ent-a", role="enterprise", uscc=w.a)
     evidence, _ = check_files([("a.png", PNG)], 10_000)
-    row = {"result_id": rid, "pending_result_id": rid, "uscc": w.a, "applicant": "ent-a",
-           "department_code": DEPT, "reason": "r", "commitment_accepted": True, "status": "submitted",
-           "submitted_at": NOW, "accept_by": D(2026, 11, 30), "decide_by": D(2026, 12, 16)}
+    row = {
+        "result_id": rid,
+        "pending_result_id": rid,
+        "uscc": w.a,
+        "applicant": "ent-a",
+        "department_code": DEPT,
+        "reason": "r",
+        "commitment_accepted": True,
+        "status": "submitted",
+        "submitted_at": NOW,
+        "accept_by": D(2026, 11, 30),
+        "decide_by": D(2026, 12, 16),
+    }
     old_files = set(files_on_disk(files_dir))
     outcomes = await asyncio.gather(
-        *[repo.insert_application({**row, "number": f"XFTEST{i}"}, evidence, actor, str(files_dir), NOW)
-          for i in range(3)],
-        return_exceptions=True)
+        *[
+            repo.insert_application({**row, "number": f"XFTEST{i}"}, evidence, actor, str(files_dir), NOW)
+            for i in range(3)
+        ],
+        return_exceptions=True,
+    )
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "Conflict", "NoneType"], outcomes
     assert all(isinstance(o, ConflictError) for o in outcomes if o is not None)
     assert await RepairApplication.count() == 1 and await Attachment.count() == 1

@@ -38,8 +38,11 @@ async def test_api_pages_walk_every_application_once_newest_first(client, clock)
     assert seen == filed[::-1] and sizes == [3, 3, 1]
     everything = (await client.get("/api/v1/repair-applications", headers=w.h["a"])).json()
     assert [i["number"] for i in everything["items"]] == filed[::-1] and everything["next_cursor"] is None
-    for params, field in (({"page_size": 0}, "page_size"), ({"page_size": 101}, "page_size"),
-                          ({"cursor": "not-a-cursor"}, "cursor")):
+    for params, field in (
+        ({"page_size": 0}, "page_size"),
+        ({"page_size": 101}, "page_size"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+    ):
         r = await client.get("/api/v1/repair-applications", params=params, headers=w.h["a"])
         assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
         assert [e["field"] for e in r.json()["errors"]] == [field]
@@ -53,7 +56,7 @@ async def test_the_portal_pages_through_more_than_twenty_applications(client, cl
     shown = [n for n in filed if f'href="/repair/applications/{n}"' in home.text]
     assert shown == filed[1:] and "更早的申请" in home.text
     start = home.text.index("/repair?applications_cursor=")
-    link = home.text[start:home.text.index('"', start)].replace("&amp;", "&")
+    link = home.text[start : home.text.index('"', start)].replace("&amp;", "&")
     older = await client.get(link)
     assert older.status_code == 200
     assert [n for n in filed if f'href="/repair/applications/{n}"' in older.text] == filed[:1]

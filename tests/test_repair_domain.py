@@ -10,13 +10,19 @@ from domain import repair as r
 from domain.errors import Conflict
 from domain.evidence import check_files
 from domain.workdays import (
-    CalendarNotCovered, add_working_days, covered_years, is_provisional, is_working_day, working_days_between,
+    CalendarNotCovered,
+    add_working_days,
+    covered_years,
+    is_provisional,
+    is_working_day,
+    working_days_between,
 )
 
 D = dt.date
 
 
 # -- working days ----------------------------------------------------------------------
+
 
 def test_national_day_2025_spans_the_holiday_and_counts_make_up_days() -> None:
     # 国庆+中秋 2025: Oct 1-8 off; Sun Sep 28 and Sat Oct 11 are working days (调休).
@@ -74,14 +80,17 @@ def test_zero_and_between() -> None:
 # -- rules -----------------------------------------------------------------------------
 
 DEFAULT = [
-    r.Rule("*", "*", 6, 36, 3, 15, 5), r.Rule("*", "food", 12, 36, 3, 15, 5),
-    r.Rule("*", "drug", 12, 36, 3, 15, 5), r.Rule("*", "special_equipment", 12, 36, 3, 15, 5),
+    r.Rule("*", "*", 6, 36, 3, 15, 5),
+    r.Rule("*", "food", 12, 36, 3, 15, 5),
+    r.Rule("*", "drug", 12, 36, 3, 15, 5),
+    r.Rule("*", "special_equipment", 12, 36, 3, 15, 5),
 ]
 
 
 def test_rule_lookup_most_specific_first() -> None:
     rules = DEFAULT + [
-        r.Rule("370000", "*", 3, 24, 2, 10, 5), r.Rule("371500", "food", 9, 30, 3, 15, 5),
+        r.Rule("370000", "*", 3, 24, 2, 10, 5),
+        r.Rule("371500", "food", 9, 30, 3, 15, 5),
         r.Rule("371726", "food", 8, 30, 3, 15, 5),
     ]
     assert r.pick_rule(rules, "371726", "food").min_months == 8  # (region, field)
@@ -98,12 +107,15 @@ def facts(published: dt.date, field: str = "general", negative: bool = True, dis
     return r.ResultFacts(1, "X", negative, disclosure, published, "371500", field, "371500-scjg")
 
 
-@pytest.mark.parametrize("field,published,boundary", [
-    ("general", D(2025, 5, 25), D(2025, 11, 25)),  # 6 months
-    ("food", D(2025, 5, 25), D(2026, 5, 25)),  # 12 months
-    ("special_equipment", D(2024, 8, 31), D(2025, 8, 31)),
-    ("general", D(2025, 8, 31), D(2026, 2, 28)),  # calendar months: Aug 31 + 6 → Feb 28
-])
+@pytest.mark.parametrize(
+    "field,published,boundary",
+    [
+        ("general", D(2025, 5, 25), D(2025, 11, 25)),  # 6 months
+        ("food", D(2025, 5, 25), D(2026, 5, 25)),  # 12 months
+        ("special_equipment", D(2024, 8, 31), D(2025, 8, 31)),
+        ("general", D(2025, 8, 31), D(2026, 2, 28)),  # calendar months: Aug 31 + 6 → Feb 28
+    ],
+)
 def test_min_period_day_before_on_after(field: str, published: dt.date, boundary: dt.date) -> None:
     rule = r.pick_rule(DEFAULT, "371500", field)
     before = r.eligibility(facts(published, field), rule, boundary - dt.timedelta(days=1), False)
@@ -128,10 +140,12 @@ def test_max_period_day_before_on_after() -> None:
 def test_other_reasons() -> None:
     rule = DEFAULT[0]
     today = D(2026, 11, 25)
-    assert [x.code for x in r.eligibility(facts(D(2025, 1, 1), negative=False), rule, today, False).reasons] \
-        == ["not_negative"]
-    assert [x.code for x in r.eligibility(facts(D(2025, 1, 1), disclosure="withdrawn"), rule, today, False).reasons] \
-        == ["not_public"]
+    assert [x.code for x in r.eligibility(facts(D(2025, 1, 1), negative=False), rule, today, False).reasons] == [
+        "not_negative"
+    ]
+    assert [
+        x.code for x in r.eligibility(facts(D(2025, 1, 1), disclosure="withdrawn"), rule, today, False).reasons
+    ] == ["not_public"]
     e = r.eligibility(facts(D(2026, 10, 1)), rule, today, True)
     assert {x.code for x in e.reasons} == {"pending", "min_period"} and e.earliest_on == D(2027, 4, 1)
 
@@ -159,8 +173,20 @@ def test_overdue_flags() -> None:
 
 
 def test_profile_validation_names_fields() -> None:
-    rules, errs = r.validate_profile("37", "", [{"check_field": "nope", "min_months": 40, "max_months": 12,
-                                                 "accept_days": 0, "decide_days": 15, "objection_days": 5}])
+    rules, errs = r.validate_profile(
+        "37",
+        "",
+        [
+            {
+                "check_field": "nope",
+                "min_months": 40,
+                "max_months": 12,
+                "accept_days": 0,
+                "decide_days": 15,
+                "objection_days": 5,
+            }
+        ],
+    )
     fields = {e.field for e in errs}
     assert not rules
     assert {"jurisdiction", "source", "rules[0].check_field", "rules[0].min_months", "rules[0].accept_days"} <= fields

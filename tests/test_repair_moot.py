@@ -27,11 +27,12 @@ from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock, run_scheduled
 from tests.test_repair_withdrawal import gongshi
 
 D = dt.date
-UTC = dt.timezone.utc
+UTC = dt.UTC
 mig = importlib.import_module("migrations.gongshi_2026_11_25t17_00_00_000000")
 
 
 # -- the rule, without a database ---------------------------------------------------------------
+
 
 def app_row(i: int, result_id: int, status: str) -> dict:
     return {"id": i, "number": f"XF{i}", "result_id": result_id, "status": status}
@@ -39,11 +40,19 @@ def app_row(i: int, result_id: int, status: str) -> dict:
 
 def test_only_pending_applications_of_withdrawn_results_become_moot() -> None:
     w = rules.Withdrawal(7, "expired", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC))
-    apps = [app_row(1, 7, "submitted"), app_row(2, 7, "accepted"), app_row(3, 7, "approved"),
-            app_row(4, 7, "rejected"), app_row(5, 7, "moot"), app_row(6, 8, "submitted")]
+    apps = [
+        app_row(1, 7, "submitted"),
+        app_row(2, 7, "accepted"),
+        app_row(3, 7, "approved"),
+        app_row(4, 7, "rejected"),
+        app_row(5, 7, "moot"),
+        app_row(6, 8, "submitted"),
+    ]
     out = rules.applications_made_moot([w], apps)
     assert [(m.application_id, m.number, m.result_id, m.cause) for m in out] == [
-        (1, "XF1", 7, "expired"), (2, "XF2", 7, "expired")]
+        (1, "XF1", 7, "expired"),
+        (2, "XF2", 7, "expired"),
+    ]
     assert all(m.reason == rules.moot_reason(w) for m in out)
     assert rules.applications_made_moot([], apps) == []
 
@@ -55,23 +64,50 @@ def test_the_approval_that_withdraws_the_result_is_not_made_moot() -> None:
     assert "XF1" in rules.moot_reason(w)
 
 
-@pytest.mark.parametrize("w, must", [
-    (rules.Withdrawal(1, "expired", dt.datetime(2026, 11, 26, 17, 0, tzinfo=UTC)),
-     ["最长公示期", "2026-11-27", "statutory maximum"]),  # 01:00 in Shanghai: the local date counts
-    (rules.Withdrawal(1, "penalty_withdrawn", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
-                      penalty_decision_number="聊市监罚〔2026〕12号"),
-     ["聊市监罚〔2026〕12号", "行政处罚决定", "2026-11-27"]),
-    (rules.Withdrawal(1, "corrected", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC), ref="YY1",
-                      replaced_by=9, replaced_revision=2, replacement_negative=True),
-     ["异议 YY1", "第 2 版", "结果编号 9", "revision 2, result 9", "可对其重新申请"]),
-    (rules.Withdrawal(1, "corrected", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC), ref="YY1",
-                      replaced_by=9, replaced_revision=2, replacement_negative=False),
-     ["异议 YY1", "第 2 版", "不是失信结果，无需修复"]),
-    (rules.Withdrawal(1, "revoked", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC)),
-     ["发布部门", "撤回", "withdrew"]),
-    (rules.Withdrawal(1, "something-new", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC)),
-     ["停止公示", "2026-11-27"]),
-])
+@pytest.mark.parametrize(
+    "w, must",
+    [
+        (
+            rules.Withdrawal(1, "expired", dt.datetime(2026, 11, 26, 17, 0, tzinfo=UTC)),
+            ["最长公示期", "2026-11-27", "statutory maximum"],
+        ),  # 01:00 in Shanghai: the local date counts
+        (
+            rules.Withdrawal(
+                1,
+                "penalty_withdrawn",
+                dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
+                penalty_decision_number="聊市监罚〔2026〕12号",
+            ),
+            ["聊市监罚〔2026〕12号", "行政处罚决定", "2026-11-27"],
+        ),
+        (
+            rules.Withdrawal(
+                1,
+                "corrected",
+                dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
+                ref="YY1",
+                replaced_by=9,
+                replaced_revision=2,
+                replacement_negative=True,
+            ),
+            ["异议 YY1", "第 2 版", "结果编号 9", "revision 2, result 9", "可对其重新申请"],
+        ),
+        (
+            rules.Withdrawal(
+                1,
+                "corrected",
+                dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
+                ref="YY1",
+                replaced_by=9,
+                replaced_revision=2,
+                replacement_negative=False,
+            ),
+            ["异议 YY1", "第 2 版", "不是失信结果，无需修复"],
+        ),
+        (rules.Withdrawal(1, "revoked", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC)), ["发布部门", "撤回", "withdrew"]),
+        (rules.Withdrawal(1, "something-new", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC)), ["停止公示", "2026-11-27"]),
+    ],
+)
 def test_the_reason_names_what_happened_and_when(w: rules.Withdrawal, must: list[str]) -> None:
     text = rules.moot_reason(w)
     for part in must:
@@ -79,23 +115,50 @@ def test_the_reason_names_what_happened_and_when(w: rules.Withdrawal, must: list
     assert "予以终止" in text and "closed" in text
 
 
-@pytest.mark.parametrize("w", [
-    rules.Withdrawal(1, "expired", dt.datetime(2026, 11, 26, 17, 0, tzinfo=UTC)),
-    rules.Withdrawal(1, "penalty_withdrawn", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
-                     penalty_decision_number="聊市监罚〔2026〕12号"),
-    rules.Withdrawal(1, "corrected", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC), ref="YY1", replaced_by=9,
-                     replaced_revision=2, replacement_negative=True),
-    rules.Withdrawal(1, "corrected", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC), ref="YY1", replaced_by=9,
-                     replaced_revision=2, replacement_negative=False),
-    rules.Withdrawal(1, "revoked", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC)),
-    rules.Withdrawal(1, "repaired", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC), ref="XF1"),
-    rules.Withdrawal(1, "", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    "w",
+    [
+        rules.Withdrawal(1, "expired", dt.datetime(2026, 11, 26, 17, 0, tzinfo=UTC)),
+        rules.Withdrawal(
+            1,
+            "penalty_withdrawn",
+            dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
+            penalty_decision_number="聊市监罚〔2026〕12号",
+        ),
+        rules.Withdrawal(
+            1,
+            "corrected",
+            dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
+            ref="YY1",
+            replaced_by=9,
+            replaced_revision=2,
+            replacement_negative=True,
+        ),
+        rules.Withdrawal(
+            1,
+            "corrected",
+            dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC),
+            ref="YY1",
+            replaced_by=9,
+            replaced_revision=2,
+            replacement_negative=False,
+        ),
+        rules.Withdrawal(1, "revoked", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC)),
+        rules.Withdrawal(1, "repaired", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC), ref="XF1"),
+        rules.Withdrawal(1, "", dt.datetime(2026, 11, 27, 4, 0, tzinfo=UTC)),
+    ],
+)
 def test_the_migration_s_frozen_reason_agrees_with_the_domain(w: rules.Withdrawal) -> None:
     day = rules.local_date(w.at).isoformat()
-    assert mig.moot_reason(w.reason, day, ref=w.ref, penalty_decision_number=w.penalty_decision_number,
-                           replaced_by=w.replaced_by, replaced_revision=w.replaced_revision,
-                           replacement_negative=w.replacement_negative) == rules.moot_reason(w)
+    assert mig.moot_reason(
+        w.reason,
+        day,
+        ref=w.ref,
+        penalty_decision_number=w.penalty_decision_number,
+        replaced_by=w.replaced_by,
+        replaced_revision=w.replaced_revision,
+        replacement_negative=w.replacement_negative,
+    ) == rules.moot_reason(w)
 
 
 def test_moot_is_neither_pending_nor_overdue_nor_decided_in_the_figures() -> None:
@@ -112,6 +175,7 @@ def test_moot_is_neither_pending_nor_overdue_nor_decided_in_the_figures() -> Non
 
 
 # -- on the database: helpers ----------------------------------------------------------------------
+
 
 async def application(number: str) -> dict:
     return await RepairApplication.select().where(RepairApplication.number == number).first()
@@ -161,14 +225,16 @@ async def figures(client) -> dict:
 
 # -- every withdrawal path --------------------------------------------------------------------------
 
+
 async def test_expired_by_the_command_closes_the_pending_application_only(client, clock, settings) -> None:
     w = await World().setup(client)
     # The 36-month maximum of a result published 2023-11-27 ends on 2026-11-27.
     rid = await w.publish(client, w.a, D(2023, 11, 27), "T-exp")
     stays = await w.publish(client, w.a, D(2026, 1, 1), "T-stays")
     first = (await w.apply(client, rid)).json()["number"]
-    r = await client.post(f"/api/v1/admin/repair-applications/{first}/reject", json={"reason": "材料不全"},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/repair-applications/{first}/reject", json={"reason": "材料不全"}, headers=w.h["x"]
+    )
     assert r.status_code == 200
     number = (await w.apply(client, rid)).json()["number"]
     await client.post(f"/api/v1/admin/repair-applications/{number}/accept", json={}, headers=w.h["x"])
@@ -176,8 +242,10 @@ async def test_expired_by_the_command_closes_the_pending_application_only(client
     assert await figures(client) == {"applications": 3, "approvals": 0, "rejections": 1, "pending": 2, "moot": 0}
     rejected_before = await application(first)
 
-    assert gongshi(settings, "withdraw-expired", "--today", "2026-11-27").strip() == \
-        "withdrawn: expired=1 penalty_withdrawn=0"
+    assert (
+        gongshi(settings, "withdraw-expired", "--today", "2026-11-27").strip()
+        == "withdrawn: expired=1 penalty_withdrawn=0"
+    )
 
     await assert_moot(client, w, number, rid, "system:withdraw-expired", "最长公示期", "2026-11-27")
     assert await application(first) == rejected_before  # decided: untouched
@@ -186,25 +254,33 @@ async def test_expired_by_the_command_closes_the_pending_application_only(client
 
     # The department's queue: not pending, never overdue, findable as moot; no decision possible.
     clock["now"] = at(D(2026, 12, 31))  # past every deadline
-    overdue = (await client.get("/api/v1/admin/repair-applications", params={"overdue": True},
-                                headers=w.h["x"])).json()["items"]
+    overdue = (
+        await client.get("/api/v1/admin/repair-applications", params={"overdue": True}, headers=w.h["x"])
+    ).json()["items"]
     assert [i["number"] for i in overdue] == [other]
-    pending = (await client.get("/api/v1/admin/repair-applications", params={"status": "submitted,accepted"},
-                                headers=w.h["x"])).json()["items"]
+    pending = (
+        await client.get("/api/v1/admin/repair-applications", params={"status": "submitted,accepted"}, headers=w.h["x"])
+    ).json()["items"]
     assert [i["number"] for i in pending] == [other]
-    moot = (await client.get("/api/v1/admin/repair-applications", params={"status": "moot"},
-                             headers=w.h["x"])).json()["items"]
+    moot = (await client.get("/api/v1/admin/repair-applications", params={"status": "moot"}, headers=w.h["x"])).json()[
+        "items"
+    ]
     assert [(i["number"], i["overdue"]) for i in moot] == [(number, [])]
     r = await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={}, headers=w.h["x"])
     assert r.status_code == 409 and r.json().get("current_status") == "moot", r.text
-    r = await client.post(f"/api/v1/repair-applications/{number}/attachments",
-                          files=[("files", ("a.pdf", PDF, "application/pdf"))], headers=w.h["a"])
+    r = await client.post(
+        f"/api/v1/repair-applications/{number}/attachments",
+        files=[("files", ("a.pdf", PDF, "application/pdf"))],
+        headers=w.h["a"],
+    )
     assert r.status_code == 409
 
     # A second run changes nothing.
     before = (await AuditLog.count(), await RepairEvent.count())
-    assert gongshi(settings, "withdraw-expired", "--today", "2026-11-28").strip() == \
-        "withdrawn: expired=0 penalty_withdrawn=0"
+    assert (
+        gongshi(settings, "withdraw-expired", "--today", "2026-11-28").strip()
+        == "withdrawn: expired=0 penalty_withdrawn=0"
+    )
     assert (await AuditLog.count(), await RepairEvent.count()) == before
 
 
@@ -234,10 +310,26 @@ async def test_the_daily_in_process_run_closes_it_too(client, clock, settings, a
     actor = Principal(username="ent-a", role="enterprise", uscc=w.a)
     number = "XFDAILY0001"
     await repo.insert_application(
-        {"number": number, "result_id": rid, "pending_result_id": rid, "uscc": w.a, "applicant": "ent-a",
-         "department_code": DEPT, "reason": "r", "commitment_accepted": True, "status": "submitted",
-         "submitted_at": NOW, "accept_by": D(2026, 11, 30), "decide_by": D(2026, 12, 16)},
-        [], actor, settings.files_dir, NOW)
+        {
+            "number": number,
+            "result_id": rid,
+            "pending_result_id": rid,
+            "uscc": w.a,
+            "applicant": "ent-a",
+            "department_code": DEPT,
+            "reason": "r",
+            "commitment_accepted": True,
+            "status": "submitted",
+            "submitted_at": NOW,
+            "accept_by": D(2026, 11, 30),
+            "decide_by": D(2026, 12, 16),
+        },
+        [],
+        actor,
+        settings.files_dir,
+        NOW,
+    )
+
     async def moot() -> bool:
         return (await application(number))["status"] == "moot"
 
@@ -252,8 +344,11 @@ async def test_linked_penalty_withdrawn(client, clock) -> None:
     pn = "聊市监罚〔2026〕12号"
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-pen", penalty=pn)
     number = (await w.apply(client, rid)).json()["number"]
-    await PenaltyDecision.insert(PenaltyDecision(number=pn, department_code=DEPT, decided_on=D(2025, 12, 20),
-                                                 disclosure="withdrawn", withdrawn_at=NOW))
+    await PenaltyDecision.insert(
+        PenaltyDecision(
+            number=pn, department_code=DEPT, decided_on=D(2025, 12, 20), disclosure="withdrawn", withdrawn_at=NOW
+        )
+    )
     assert await run_once(at(D(2026, 11, 26))) == {"expired": 0, "penalty_withdrawn": 1}
     await assert_moot(client, w, number, rid, "system:withdraw-expired", pn, "2026-11-26")
     assert await figures(client) == {"applications": 1, "approvals": 0, "rejections": 0, "pending": 0, "moot": 1}
@@ -264,15 +359,20 @@ async def test_corrected_by_an_objection(client, clock, categories, still_negati
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-obj")
     number = (await w.apply(client, rid)).json()["number"]
-    obj = (await client.post("/api/v1/objections", json={"result_id": rid, "reason": "抽检样品不是本企业的"},
-                             headers=w.h["a"])).json()["number"]
+    obj = (
+        await client.post(
+            "/api/v1/objections", json={"result_id": rid, "reason": "抽检样品不是本企业的"}, headers=w.h["a"]
+        )
+    ).json()["number"]
     clock["now"] = at(D(2026, 11, 27))
-    r = await client.post(f"/api/v1/admin/objections/{obj}/correct",
-                          json={"note": "核实更正", "categories": categories}, headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/objections/{obj}/correct", json={"note": "核实更正", "categories": categories}, headers=w.h["x"]
+    )
     assert r.status_code == 200, r.text
     new_id = r.json()["corrected_result_id"]
-    a = await assert_moot(client, w, number, rid, "officer-x", f"异议 {obj}", "第 2 版", f"结果编号 {new_id}",
-                          "2026-11-27")
+    a = await assert_moot(
+        client, w, number, rid, "officer-x", f"异议 {obj}", "第 2 版", f"结果编号 {new_id}", "2026-11-27"
+    )
     assert ("可对其重新申请" in a["decision_reason"]) is still_negative
     assert ("无需修复" in a["decision_reason"]) is not still_negative
     assert await figures(client) == {"applications": 1, "approvals": 0, "rejections": 0, "pending": 0, "moot": 1}
@@ -297,14 +397,16 @@ async def test_approval_closes_its_own_application_as_approved_not_moot(client, 
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     number = (await w.apply(client, rid)).json()["number"]
-    r = await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"}, headers=w.h["x"]
+    )
     assert r.status_code == 200 and r.json()["status"] == "approved"
     assert await moot_audit(number) == []
     assert await figures(client) == {"applications": 1, "approvals": 1, "rejections": 0, "pending": 0, "moot": 0}
 
 
 # -- failures half-way leave both unchanged ----------------------------------------------------------
+
 
 @pytest.fixture
 def fail_moot_audit(monkeypatch):
@@ -322,8 +424,15 @@ def fail_moot_audit(monkeypatch):
 
 
 async def snapshot(rid: int, number: str) -> tuple:
-    return (await result_row(rid), await application(number), await RepairEvent.count(), await AuditLog.count(),
-            await ChangeLog.count(), await Outbox.count(), await Result.count())
+    return (
+        await result_row(rid),
+        await application(number),
+        await RepairEvent.count(),
+        await AuditLog.count(),
+        await ChangeLog.count(),
+        await Outbox.count(),
+        await Result.count(),
+    )
 
 
 async def test_a_failed_expiry_run_leaves_result_and_application_unchanged(client, clock, fail_moot_audit) -> None:
@@ -340,12 +449,14 @@ async def test_a_failed_expiry_run_leaves_result_and_application_unchanged(clien
 
 
 async def test_a_failed_correction_leaves_result_objection_and_application_unchanged(
-        client, clock, fail_moot_audit) -> None:
+    client, clock, fail_moot_audit
+) -> None:
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-obj")
     number = (await w.apply(client, rid)).json()["number"]
-    obj = (await client.post("/api/v1/objections", json={"result_id": rid, "reason": "wrong"},
-                             headers=w.h["a"])).json()["number"]
+    obj = (
+        await client.post("/api/v1/objections", json={"result_id": rid, "reason": "wrong"}, headers=w.h["a"])
+    ).json()["number"]
     before = (await snapshot(rid, number), await Objection.select().where(Objection.number == obj).first())
     officer = Principal(username="officer-x", role="officer", department_code=DEPT)
     with pytest.raises(RuntimeError, match="disk full"):
@@ -355,10 +466,22 @@ async def test_a_failed_correction_leaves_result_objection_and_application_uncha
 
 # -- the race with a new application ------------------------------------------------------------------
 
+
 def _row(rid: int, uscc: str, number: str) -> dict:
-    return {"number": number, "result_id": rid, "pending_result_id": rid, "uscc": uscc, "applicant": "ent-a",
-            "department_code": DEPT, "reason": "r", "commitment_accepted": True, "status": "submitted",
-            "submitted_at": NOW, "accept_by": D(2026, 11, 30), "decide_by": D(2026, 12, 16)}
+    return {
+        "number": number,
+        "result_id": rid,
+        "pending_result_id": rid,
+        "uscc": uscc,
+        "applicant": "ent-a",
+        "department_code": DEPT,
+        "reason": "r",
+        "commitment_accepted": True,
+        "status": "submitted",
+        "submitted_at": NOW,
+        "accept_by": D(2026, 11, 30),
+        "decide_by": D(2026, 12, 16),
+    }
 
 
 async def test_an_application_racing_a_withdrawal_is_refused_or_closed(client, clock, settings) -> None:
@@ -408,6 +531,7 @@ async def test_an_application_racing_a_withdrawal_is_refused_or_closed(client, c
 
 # -- the migration for applications older code left pending -------------------------------------------
 
+
 @pytest.fixture
 def run_migration(app, clean_db, monkeypatch):
     return migration_runner(mig, monkeypatch)
@@ -416,23 +540,54 @@ def run_migration(app, clean_db, monkeypatch):
 async def _stuck_state(client, w: World) -> dict:
     """What older code left: results withdrawn under pending applications, written straight into
     the tables (the code now would have closed them)."""
-    ids = {k: await w.publish(client, w.a, D(2026, 1, 1), f"T-{k}", penalty="聊市监罚〔2026〕9号" if k == "pen" else "")
-           for k in ("exp", "pen", "cor", "public", "decided")}
+    ids = {
+        k: await w.publish(client, w.a, D(2026, 1, 1), f"T-{k}", penalty="聊市监罚〔2026〕9号" if k == "pen" else "")
+        for k in ("exp", "pen", "cor", "public", "decided")
+    }
     numbers = {k: (await w.apply(client, rid)).json()["number"] for k, rid in ids.items()}
-    await client.post(f"/api/v1/admin/repair-applications/{numbers['decided']}/reject", json={"reason": "不符合"},
-                      headers=w.h["x"])
+    await client.post(
+        f"/api/v1/admin/repair-applications/{numbers['decided']}/reject", json={"reason": "不符合"}, headers=w.h["x"]
+    )
     when = at(D(2026, 11, 26), hour=1)
     for k, reason in (("exp", "expired"), ("pen", "penalty_withdrawn"), ("cor", "corrected"), ("decided", "expired")):
-        await Result.update({Result.disclosure: "withdrawn", Result.withdrawn_reason: reason,
-                             Result.withdrawn_at: when, Result.withdrawn_by: "old-code"}).where(Result.id == ids[k])
+        await Result.update(
+            {
+                Result.disclosure: "withdrawn",
+                Result.withdrawn_reason: reason,
+                Result.withdrawn_at: when,
+                Result.withdrawn_by: "old-code",
+            }
+        ).where(Result.id == ids[k])
     old = await result_row(ids["cor"])
     fresh = {k: v for k, v in old.items() if k != "id"}
-    fresh.update({"revision": 2, "revision_of": old["id"], "disclosure": "public", "withdrawn_reason": "",
-                  "withdrawn_at": None, "withdrawn_by": "", "category_codes": "N02", "negative": False})
+    fresh.update(
+        {
+            "revision": 2,
+            "revision_of": old["id"],
+            "disclosure": "public",
+            "withdrawn_reason": "",
+            "withdrawn_at": None,
+            "withdrawn_by": "",
+            "category_codes": "N02",
+            "negative": False,
+        }
+    )
     new_id = (await Result.insert(Result(**fresh)).returning(Result.id))[0]["id"]
-    await Objection.insert(Objection(number="YYOLD0001", result_id=old["id"], pending_result_id=None, uscc=w.a,
-                                     applicant="ent-a", department_code=DEPT, reason="r", status="corrected",
-                                     submitted_at=NOW, verify_by=D(2026, 12, 2), corrected_result_id=new_id))
+    await Objection.insert(
+        Objection(
+            number="YYOLD0001",
+            result_id=old["id"],
+            pending_result_id=None,
+            uscc=w.a,
+            applicant="ent-a",
+            department_code=DEPT,
+            reason="r",
+            status="corrected",
+            submitted_at=NOW,
+            verify_by=D(2026, 12, 2),
+            corrected_result_id=new_id,
+        )
+    )
     return {"ids": ids, "numbers": numbers, "new_id": new_id}
 
 
@@ -458,8 +613,11 @@ async def test_migration_closes_what_older_code_left_pending(run_migration, clie
         events = await RepairEvent.select().where(RepairEvent.application_id == a["id"]).order_by(RepairEvent.id)
         assert (events[-1]["status"], events[-1]["note"]) == ("moot", a["decision_reason"])
         (audit,) = await moot_audit(numbers[k])
-        assert (audit["actor"], audit["actor_role"], audit["reason"]) == ("system:moot-migration", "system",
-                                                                          a["decision_reason"])
+        assert (audit["actor"], audit["actor_role"], audit["reason"]) == (
+            "system:moot-migration",
+            "system",
+            a["decision_reason"],
+        )
         mine = (await client.get(f"/api/v1/repair-applications/{numbers[k]}", headers=w.h["a"])).json()
         assert mine["status"] == "moot" and mine["overdue"] == []
     # The same words the code uses now.

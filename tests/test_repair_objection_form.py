@@ -30,8 +30,11 @@ def test_which_results_may_be_disputed() -> None:
 
 async def stored(files_dir: Path) -> tuple:
     """Everything a filing writes: objection rows, attachment rows, audit rows, evidence files."""
-    files = sorted(str(p.relative_to(files_dir)) for p in (files_dir / "repair").rglob("*") if p.is_file()) \
-        if (files_dir / "repair").exists() else []
+    files = (
+        sorted(str(p.relative_to(files_dir)) for p in (files_dir / "repair").rglob("*") if p.is_file())
+        if (files_dir / "repair").exists()
+        else []
+    )
     return await Objection.count(), await Attachment.count(), await AuditLog.count(), files
 
 
@@ -59,9 +62,11 @@ async def test_an_enterprise_files_an_objection_through_the_portal(client, clock
     english = await client.get(f"/repair/objections/new/{neutral}", params={"lang": "en"})
     assert english.status_code == 200 and "Submit objection" in english.text and "提交异议" not in english.text
 
-    r = await client.post(f"/repair/objections/new/{negative}", data={"reason": "抽检样品不是本企业的产品"},
-                          files=[("files", ("送检记录.pdf", PDF, "application/pdf")),
-                                 ("files", ("现场照片.png", PNG, "image/png"))])
+    r = await client.post(
+        f"/repair/objections/new/{negative}",
+        data={"reason": "抽检样品不是本企业的产品"},
+        files=[("files", ("送检记录.pdf", PDF, "application/pdf")), ("files", ("现场照片.png", PNG, "image/png"))],
+    )
     assert r.status_code == 303, r.text
     url = r.headers["location"]
     assert url.startswith("/repair/objections/") and url.endswith("?filed=1")
@@ -79,8 +84,13 @@ async def test_an_enterprise_files_an_objection_through_the_portal(client, clock
     body = (await client.get("/api/v1/objections", headers=w.h["a"])).json()
     assert [i["number"] for i in body["items"]] == [number]
     item = body["items"][0]
-    assert (item["result_id"], item["reason"], item["status"], item["verify_by"], item["department_code"]) == \
-        (negative, "抽检样品不是本企业的产品", "submitted", "2026-12-02", DEPT)
+    assert (item["result_id"], item["reason"], item["status"], item["verify_by"], item["department_code"]) == (
+        negative,
+        "抽检样品不是本企业的产品",
+        "submitted",
+        "2026-12-02",
+        DEPT,
+    )
     assert sorted(a["filename"] for a in item["attachments"]) == ["现场照片.png", "送检记录.pdf"]
 
     # The list on /repair has it; the result now says why it cannot be disputed again.
@@ -96,8 +106,11 @@ async def test_an_enterprise_files_an_objection_through_the_portal(client, clock
     assert "已有待处理的异议" in again.text and f'href="/repair/objections/{number}"' in again.text
     # ... and a POST anyway (an old tab) is refused clearly, storing nothing.
     before = await stored(files_dir)
-    r = await client.post(f"/repair/objections/new/{negative}", data={"reason": "再次提出"},
-                          files=[("files", ("送检记录.pdf", PDF, "application/pdf"))])
+    r = await client.post(
+        f"/repair/objections/new/{negative}",
+        data={"reason": "再次提出"},
+        files=[("files", ("送检记录.pdf", PDF, "application/pdf"))],
+    )
     assert r.status_code == 409 and r.headers["content-type"].startswith("text/html")
     assert "异议尚未提交" in r.text and "该结果已有待处理的异议" in r.text and "未保存任何内容" in r.text
     assert await stored(files_dir) == before
@@ -122,34 +135,46 @@ async def test_refusals_name_the_problem_and_store_nothing(client, clock, files_
     before = await stored(files_dir)
 
     # Missing reason: 422, the field named and described, the evidence not kept.
-    r = await client.post(f"/repair/objections/new/{rid}", data={"reason": "   "},
-                          files=[("files", ("送检记录.pdf", PDF, "application/pdf"))])
+    r = await client.post(
+        f"/repair/objections/new/{rid}",
+        data={"reason": "   "},
+        files=[("files", ("送检记录.pdf", PDF, "application/pdf"))],
+    )
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
     assert 'id="e-reason"' in r.text and 'aria-describedby="h-reason e-reason"' in r.text
     assert 'aria-invalid="true"' in r.text and "不能为空" in r.text and "异议尚未提交" in r.text
     assert await stored(files_dir) == before
 
     # A text file named .pdf: refused by its content, naming the file; the reason is kept.
-    r = await client.post(f"/repair/objections/new/{rid}", data={"reason": "数量记录错误"},
-                          files=[("files", ("现场照片.png", PNG, "image/png")),
-                                 ("files", (TEXT_AS_PDF, "这不是 PDF，只是文字\n".encode(), "application/pdf"))])
+    r = await client.post(
+        f"/repair/objections/new/{rid}",
+        data={"reason": "数量记录错误"},
+        files=[
+            ("files", ("现场照片.png", PNG, "image/png")),
+            ("files", (TEXT_AS_PDF, "这不是 PDF，只是文字\n".encode(), "application/pdf")),
+        ],
+    )
     assert r.status_code == 422, r.text
     assert 'id="e-attachments"' in r.text and TEXT_AS_PDF in r.text and "不是 PDF、JPG 或 PNG" in r.text
     assert 'aria-describedby="h-attachments e-attachments"' in r.text and "数量记录错误" in r.text
     assert await stored(files_dir) == before
 
     # A cross-site post is refused as the application form's is, before anything is read.
-    r = await client.post(f"/repair/objections/new/{rid}", data={"reason": "数量记录错误"},
-                          files=[("files", ("送检记录.pdf", PDF, "application/pdf"))],
-                          headers={"Origin": "http://evil.example"})
+    r = await client.post(
+        f"/repair/objections/new/{rid}",
+        data={"reason": "数量记录错误"},
+        files=[("files", ("送检记录.pdf", PDF, "application/pdf"))],
+        headers={"Origin": "http://evil.example"},
+    )
     assert r.status_code == 403
     assert await stored(files_dir) == before
 
     # Another enterprise's result answers as an unknown one: 404, form and post alike.
     for path in (f"/repair/objections/new/{other}", "/repair/objections/new/99999999"):
         assert (await client.get(path)).status_code == 404
-        r = await client.post(path, data={"reason": "不是我们的"},
-                              files=[("files", ("送检记录.pdf", PDF, "application/pdf"))])
+        r = await client.post(
+            path, data={"reason": "不是我们的"}, files=[("files", ("送检记录.pdf", PDF, "application/pdf"))]
+        )
         assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert await stored(files_dir) == before
     assert (await client.get("/api/v1/objections", headers=w.h["b"])).json()["items"] == []

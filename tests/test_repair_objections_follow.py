@@ -16,7 +16,7 @@ from domain import repair as rules
 from domain.auth import Principal
 from domain.workdays import covered_years
 from portal.controllers.repair import OBJECTION_STATUS_MSGIDS
-from tests.helpers import migration_runner, sign_in
+from tests.helpers import migration_runner
 from tests.repair_helpers import DEPT, NOW, OTHER_DEPT, PDF, World, at, b64, clock  # noqa: F401 (fixture)
 from tests.test_repair_portal import portal_sign_in
 
@@ -27,21 +27,23 @@ UNKNOWN = "YY20261125ABCDEFGH"
 
 # -- the rules, without a database ------------------------------------------------------------------
 
+
 def test_who_may_read_an_objection() -> None:
     see = rules.objection_visibility
     a = Principal("ent-a", "enterprise", uscc="91371500MA3C000001")
     assert see(a, "91371500MA3C000001", DEPT) == rules.VISIBLE
-    assert see(Principal("ent-a2", "enterprise", uscc="91371500MA3C000001"), "91371500MA3C000001", DEPT) \
-        == rules.VISIBLE  # any account of the same enterprise
+    assert (
+        see(Principal("ent-a2", "enterprise", uscc="91371500MA3C000001"), "91371500MA3C000001", DEPT) == rules.VISIBLE
+    )  # any account of the same enterprise
     # Another enterprise is told nothing exists; so is an enterprise account without a USCC.
-    assert see(Principal("ent-b", "enterprise", uscc="91371500MA3C000002"), "91371500MA3C000001", DEPT) \
-        == rules.NOT_FOUND
+    assert (
+        see(Principal("ent-b", "enterprise", uscc="91371500MA3C000002"), "91371500MA3C000001", DEPT) == rules.NOT_FOUND
+    )
     assert see(Principal("ent-0", "enterprise"), "", DEPT) == rules.NOT_FOUND
     # Officers: the deciding department reads it (as for applications); others are refused.
     assert see(Principal("x", "officer", department_code=DEPT), "91371500MA3C000001", DEPT) == rules.VISIBLE
     assert see(Principal("ax", "admin", department_code=DEPT), "91371500MA3C000001", DEPT) == rules.VISIBLE
-    assert see(Principal("y", "officer", department_code=OTHER_DEPT), "91371500MA3C000001", DEPT) \
-        == rules.FORBIDDEN
+    assert see(Principal("y", "officer", department_code=OTHER_DEPT), "91371500MA3C000001", DEPT) == rules.FORBIDDEN
     assert see(Principal("s", "supervisor", region_code="371500"), "91371500MA3C000001", DEPT) == rules.FORBIDDEN
 
 
@@ -60,6 +62,7 @@ def test_a_deadline_past_the_known_calendar_is_provisional() -> None:
 
 
 # -- over HTTP: helpers ------------------------------------------------------------------------------------
+
 
 async def file(client, w: World, rid: int, who: str = "a", reason: str = "抽检样品不是本企业的", **kw) -> str:
     body = {"result_id": rid, "reason": reason, **kw}
@@ -93,6 +96,7 @@ async def walk(client, headers: dict, page_size: int) -> tuple[list[str], list[i
 
 # -- the API -----------------------------------------------------------------------------------------------
 
+
 async def test_the_owner_lists_and_reads_its_objection_and_nobody_else_learns_it_exists(client, clock) -> None:
     w = await World().setup(client)
     ra = await w.publish(client, w.a, D(2026, 11, 1), "T-A")
@@ -104,12 +108,30 @@ async def test_the_owner_lists_and_reads_its_objection_and_nobody_else_learns_it
     assert body["next_cursor"] is None and [i["number"] for i in body["items"]] == [na]
     item = body["items"][0]
     assert item == {
-        "number": na, "result_id": ra, "uscc": w.a, "department_code": DEPT, "reason": "抽检样品不是本企业的",
-        "status": "submitted", "status_label": "已提交", "submitted_at": "2026-11-25T02:00:00Z",
-        "verify_by": "2026-12-02", "confirmed_at": None, "correct_by": None, "decided_at": None,
-        "decision_note": "", "corrected_result_id": None, "overdue": [], "deadline_provisional": False,
-        "attachments": [{"filename": "送检记录.pdf", "content_type": "application/pdf", "bytes": len(PDF),
-                         "sha256": item["attachments"][0]["sha256"]}],
+        "number": na,
+        "result_id": ra,
+        "uscc": w.a,
+        "department_code": DEPT,
+        "reason": "抽检样品不是本企业的",
+        "status": "submitted",
+        "status_label": "已提交",
+        "submitted_at": "2026-11-25T02:00:00Z",
+        "verify_by": "2026-12-02",
+        "confirmed_at": None,
+        "correct_by": None,
+        "decided_at": None,
+        "decision_note": "",
+        "corrected_result_id": None,
+        "overdue": [],
+        "deadline_provisional": False,
+        "attachments": [
+            {
+                "filename": "送检记录.pdf",
+                "content_type": "application/pdf",
+                "bytes": len(PDF),
+                "sha256": item["attachments"][0]["sha256"],
+            }
+        ],
         "applicant": None,
     }
     # The POST answer's fields (API.md: number, status, verify_by) mean the same here.
@@ -121,8 +143,7 @@ async def test_the_owner_lists_and_reads_its_objection_and_nobody_else_learns_it
     unknown = await client.get(f"/api/v1/objections/{UNKNOWN}", headers=w.h["b"])
     assert other.status_code == unknown.status_code == 404
     assert other.headers["content-type"] == unknown.headers["content-type"] == "application/problem+json"
-    assert other.json() == {k: v.replace(UNKNOWN, na) if isinstance(v, str) else v
-                            for k, v in unknown.json().items()}
+    assert other.json() == {k: v.replace(UNKNOWN, na) if isinstance(v, str) else v for k, v in unknown.json().items()}
     assert na not in str(unknown.json()) and "ent-a" not in other.text and w.a not in other.text
 
     # Anonymous: sign in first.
@@ -163,15 +184,19 @@ async def test_pages_walk_every_objection_once_newest_first(client, clock) -> No
     late = await file(client, w, await w.publish(client, w.a, D(2026, 11, 1), "T-late"))
     rest, cursor = [], first["next_cursor"]
     while cursor:
-        page = (await client.get("/api/v1/objections", params={"page_size": 3, "cursor": cursor},
-                                 headers=w.h["a"])).json()
+        page = (
+            await client.get("/api/v1/objections", params={"page_size": 3, "cursor": cursor}, headers=w.h["a"])
+        ).json()
         rest += [i["number"] for i in page["items"]]
         cursor = page["next_cursor"]
     assert [i["number"] for i in first["items"]] + rest == filed[::-1]
     assert (await walk(client, w.h["a"], 3))[0] == [late, *filed[::-1]]
 
-    for params, field in (({"page_size": 0}, "page_size"), ({"page_size": 101}, "page_size"),
-                          ({"cursor": "not-a-cursor"}, "cursor")):
+    for params, field in (
+        ({"page_size": 0}, "page_size"),
+        ({"page_size": 101}, "page_size"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+    ):
         r = await client.get("/api/v1/objections", params=params, headers=w.h["a"])
         assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", r.text
         assert [e["field"] for e in r.json()["errors"]] == [field]
@@ -194,8 +219,13 @@ async def test_the_enterprise_sees_each_decision(run_migration, client, clock) -
     r = await client.post(f"/api/v1/admin/objections/{o1}/confirm", json={"note": "核实属实"}, headers=w.h["x"])
     assert r.status_code == 200, r.text
     got = await mine(client, w, o1)
-    assert (got["status"], got["status_label"], got["correct_by"], got["decision_note"], got["decided_at"]) == \
-        ("confirmed", "异议属实，待更正", "2026-12-04", "核实属实", None)
+    assert (got["status"], got["status_label"], got["correct_by"], got["decision_note"], got["decided_at"]) == (
+        "confirmed",
+        "异议属实，待更正",
+        "2026-12-04",
+        "核实属实",
+        None,
+    )
     assert got["confirmed_at"] == "2026-11-27T02:00:00Z" and got["overdue"] == []
 
     # Overdue as the department's list flags it: o1 not corrected by Dec 4, o3 not verified by Dec 2.
@@ -204,41 +234,64 @@ async def test_the_enterprise_sees_each_decision(run_migration, client, clock) -
     assert (await mine(client, w, o3))["overdue"] == ["verify_overdue"]
 
     # Corrected: the corrected revision's result id, which is public.
-    r = await client.post(f"/api/v1/admin/objections/{o1}/correct", json={"note": "更正为合格", "categories": ["N02"]},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/objections/{o1}/correct", json={"note": "更正为合格", "categories": ["N02"]}, headers=w.h["x"]
+    )
     assert r.status_code == 200, r.text
     new_id = r.json()["corrected_result_id"]
     got = await mine(client, w, o1)
-    assert (got["status"], got["status_label"], got["corrected_result_id"], got["decision_note"]) == \
-        ("corrected", "已更正", new_id, "更正为合格")
+    assert (got["status"], got["status_label"], got["corrected_result_id"], got["decision_note"]) == (
+        "corrected",
+        "已更正",
+        new_id,
+        "更正为合格",
+    )
     assert got["decided_at"] == "2026-12-07T02:00:00Z" and got["overdue"] == []
     assert (await client.get(f"/api/v1/results/{new_id}")).status_code == 200
 
     # Rejected: with the department's reason.
-    r = await client.post(f"/api/v1/admin/objections/{o2}/reject", json={"note": "检查记录无误，样品确为本企业所有"},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/objections/{o2}/reject", json={"note": "检查记录无误，样品确为本企业所有"}, headers=w.h["x"]
+    )
     assert r.status_code == 200, r.text
     got = await mine(client, w, o2)
-    assert (got["status"], got["status_label"], got["decision_note"], got["corrected_result_id"]) == \
-        ("rejected", "异议不成立", "检查记录无误，样品确为本企业所有", None)
+    assert (got["status"], got["status_label"], got["decision_note"], got["corrected_result_id"]) == (
+        "rejected",
+        "异议不成立",
+        "检查记录无误，样品确为本企业所有",
+        None,
+    )
     assert got["decided_at"] == "2026-12-07T02:00:00Z" and got["overdue"] == []
 
     # Moot: an objection older code left pending on r1 after o1's correction replaced it,
     # closed by migration 2026-11-25T17:30:00 with the reason.
-    await Objection.insert(Objection(number="YYOLD0001", result_id=r1, pending_result_id=r1, uscc=w.a,
-                                     applicant="ent-a", department_code=DEPT, reason="又一次异议", status="submitted",
-                                     submitted_at=at(D(2026, 12, 7), 9), verify_by=D(2026, 12, 14)))
+    await Objection.insert(
+        Objection(
+            number="YYOLD0001",
+            result_id=r1,
+            pending_result_id=r1,
+            uscc=w.a,
+            applicant="ent-a",
+            department_code=DEPT,
+            reason="又一次异议",
+            status="submitted",
+            submitted_at=at(D(2026, 12, 7), 9),
+            verify_by=D(2026, 12, 14),
+        )
+    )
     await run_migration()
     got = await mine(client, w, "YYOLD0001")
     assert (got["status"], got["status_label"]) == ("moot", "已终止（结果已由更正后的版本取代）")
-    assert got["decision_note"] == rules.objection_moot_reason(rules.Withdrawal(
-        r1, "corrected", at(D(2026, 12, 7)), ref=o1, replaced_by=new_id, replaced_revision=2))
+    assert got["decision_note"] == rules.objection_moot_reason(
+        rules.Withdrawal(r1, "corrected", at(D(2026, 12, 7)), ref=o1, replaced_by=new_id, replaced_revision=2)
+    )
     assert o1 in got["decision_note"] and str(new_id) in got["decision_note"]
     assert got["decided_at"] is not None and got["overdue"] == []
     assert "decided_by" not in got  # who decided is the department, not a person (nor the migration)
 
-    statuses = {i["number"]: i["status"] for i in (await client.get("/api/v1/objections",
-                                                                   headers=w.h["a"])).json()["items"]}
+    statuses = {
+        i["number"]: i["status"] for i in (await client.get("/api/v1/objections", headers=w.h["a"])).json()["items"]
+    }
     assert statuses == {o1: "corrected", o2: "rejected", o3: "submitted", "YYOLD0001": "moot"}
 
 
@@ -257,13 +310,23 @@ async def test_the_openapi_document_describes_both_reads(client) -> None:
     one = doc["paths"]["/api/v1/objections/{number}"]["get"]
     assert "200" in one["responses"]
     fields = doc["components"]["schemas"]["EnterpriseObjectionOut"]["properties"]
-    assert {"number", "status", "status_label", "verify_by", "correct_by", "decision_note", "corrected_result_id",
-            "overdue", "deadline_provisional"} <= set(fields)
+    assert {
+        "number",
+        "status",
+        "status_label",
+        "verify_by",
+        "correct_by",
+        "decision_note",
+        "corrected_result_id",
+        "overdue",
+        "deadline_provisional",
+    } <= set(fields)
     params = {p["name"] for p in doc["paths"]["/api/v1/objections"]["get"].get("parameters", [])}
     assert {"page_size", "cursor"} <= params
 
 
 # -- the portal ------------------------------------------------------------------------------------------
+
 
 async def test_the_portal_lists_the_objections_and_shows_one(client, clock) -> None:
     w = await World().setup(client)
@@ -273,8 +336,9 @@ async def test_the_portal_lists_the_objections_and_shows_one(client, clock) -> N
     o1, o2, o3 = [await file(client, w, r) for r in (r1, r2, r3)]
     nb = await file(client, w, await w.publish(client, w.b, D(2026, 11, 1), "T-B"), who="b")
     clock["now"] = at(D(2026, 11, 27))
-    await client.post(f"/api/v1/admin/objections/{o1}/correct", json={"note": "更正为合格", "categories": ["N02"]},
-                      headers=w.h["x"])
+    await client.post(
+        f"/api/v1/admin/objections/{o1}/correct", json={"note": "更正为合格", "categories": ["N02"]}, headers=w.h["x"]
+    )
     new_id = (await mine(client, w, o1))["corrected_result_id"]
     await client.post(f"/api/v1/admin/objections/{o2}/reject", json={"note": "检查记录无误"}, headers=w.h["x"])
 
@@ -328,7 +392,7 @@ async def test_the_portal_pages_through_more_than_twenty(client, clock) -> None:
     shown = [n for n in filed if f'href="/repair/objections/{n}"' in home.text]
     assert shown == filed[1:] and "更早的异议" in home.text
     start = home.text.index("/repair?objections_cursor=")
-    link = home.text[start:home.text.index('"', start)].replace("&amp;", "&")
+    link = home.text[start : home.text.index('"', start)].replace("&amp;", "&")
     older = await client.get(link)
     assert older.status_code == 200
     assert [n for n in filed if f'href="/repair/objections/{n}"' in older.text] == filed[:1]

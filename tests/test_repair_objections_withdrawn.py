@@ -29,12 +29,13 @@ from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock, run_scheduled
 from tests.test_repair_withdrawal import gongshi, public_view
 
 D = dt.date
-UTC = dt.timezone.utc
+UTC = dt.UTC
 mig = importlib.import_module("migrations.gongshi_2026_11_25t17_30_00_000000")
 OFFICER = Principal(username="officer-x", role="officer", department_code=DEPT)
 
 
 # -- the rules, without a database ------------------------------------------------------------------
+
 
 def test_only_a_result_replaced_by_a_correction_makes_an_objection_moot() -> None:
     assert rules.objection_made_moot("corrected") is True
@@ -46,8 +47,13 @@ def test_only_a_result_replaced_by_a_correction_makes_an_objection_moot() -> Non
 
 def _row(disclosure: str, reason: str = "") -> dict:
     when = dt.datetime(2026, 11, 26, 17, 0, tzinfo=UTC) if reason else None
-    return {"disclosure": disclosure, "withdrawn_reason": reason, "withdrawn_at": when,
-            "withdrawn_by": "system:withdraw-expired" if reason else "", "withdrawn_note": "公示期满" if reason else ""}
+    return {
+        "disclosure": disclosure,
+        "withdrawn_reason": reason,
+        "withdrawn_at": when,
+        "withdrawn_by": "system:withdraw-expired" if reason else "",
+        "withdrawn_note": "公示期满" if reason else "",
+    }
 
 
 def test_a_correction_publishes_only_what_is_still_public() -> None:
@@ -61,17 +67,28 @@ def test_a_correction_publishes_only_what_is_still_public() -> None:
 
 
 def test_the_moot_reason_names_the_correction_and_the_new_revision() -> None:
-    w = rules.Withdrawal(1, "corrected", dt.datetime(2026, 11, 26, 17, 0, tzinfo=UTC), ref="YY1", replaced_by=9,
-                         replaced_revision=2)
+    w = rules.Withdrawal(
+        1, "corrected", dt.datetime(2026, 11, 26, 17, 0, tzinfo=UTC), ref="YY1", replaced_by=9, replaced_revision=2
+    )
     text = rules.objection_moot_reason(w)
-    for part in ("异议 YY1", "2026-11-27", "第 2 版", "结果编号 9", "本异议", "予以终止", "可对其提出异议",
-                 "revision 2, result 9", "closed"):
+    for part in (
+        "异议 YY1",
+        "2026-11-27",
+        "第 2 版",
+        "结果编号 9",
+        "本异议",
+        "予以终止",
+        "可对其提出异议",
+        "revision 2, result 9",
+        "closed",
+    ):
         assert part in text, (part, text)
     # The migration's frozen copy says the same.
     assert mig.objection_moot_reason("YY1", "2026-11-27", 9, 2) == text
 
 
 # -- on the database: helpers -------------------------------------------------------------------------
+
 
 async def objection(number: str) -> dict:
     return await Objection.select().where(Objection.number == number).first()
@@ -82,8 +99,9 @@ async def result_row(rid: int) -> dict:
 
 
 async def file_objection(client, w: World, rid: int) -> str:
-    r = await client.post("/api/v1/objections", json={"result_id": rid, "reason": "抽检样品不是本企业的"},
-                          headers=w.h["a"])
+    r = await client.post(
+        "/api/v1/objections", json={"result_id": rid, "reason": "抽检样品不是本企业的"}, headers=w.h["a"]
+    )
     assert r.status_code == 201, r.text
     return r.json()["number"]
 
@@ -105,14 +123,18 @@ async def assert_still_pending(client, w: World, number: str, rid: int, status: 
     assert number in await listed(client, w, "submitted,confirmed")
 
 
-async def assert_corrected_not_published(client, w: World, number: str, rid: int, reason: str,
-                                         categories: list[str]) -> int:
+async def assert_corrected_not_published(
+    client, w: World, number: str, rid: int, reason: str, categories: list[str]
+) -> int:
     """The correction writes revision 2 of the kept record, withdrawn like the wrong one, and
     publishes nothing: no page, list, export, feed or change-feed entry, no search upsert."""
     old_before = await result_row(rid)
     changes_before, outbox_before = await ChangeLog.count(), await Outbox.count()
-    r = await client.post(f"/api/v1/admin/objections/{number}/correct",
-                          json={"note": "核实更正", "categories": categories}, headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/objections/{number}/correct",
+        json={"note": "核实更正", "categories": categories},
+        headers=w.h["x"],
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "corrected"
     new_id = r.json()["corrected_result_id"]
@@ -126,13 +148,25 @@ async def assert_corrected_not_published(client, w: World, number: str, rid: int
     assert await result_row(rid) == old_before  # the wrong row keeps its own withdrawal record
 
     v = await public_view(client, w.a, new_id)
-    assert v == {"portal": 410, "in_portal_entity": False, "in_exports": False, "in_feed": False, "status": 410,
-                 "reason": reason, "in_list": False, "in_department_list": False, "in_entity": False,
-                 "actions": []}, v
+    assert v == {
+        "portal": 410,
+        "in_portal_entity": False,
+        "in_exports": False,
+        "in_feed": False,
+        "status": 410,
+        "reason": reason,
+        "in_list": False,
+        "in_department_list": False,
+        "in_entity": False,
+        "actions": [],
+    }, v
     assert (await ChangeLog.count(), await Outbox.count()) == (changes_before, outbox_before)
     officer_view = (await client.get(f"/api/v1/admin/results/{new_id}", headers=w.h["x"])).json()
-    assert (officer_view["disclosure"], officer_view["withdrawn_reason"], officer_view["revision_of"]) == \
-        ("withdrawn", reason, rid)
+    assert (officer_view["disclosure"], officer_view["withdrawn_reason"], officer_view["revision_of"]) == (
+        "withdrawn",
+        reason,
+        rid,
+    )
 
     o = await objection(number)
     assert (o["status"], o["pending_result_id"], o["corrected_result_id"]) == ("corrected", None, new_id)
@@ -144,8 +178,10 @@ async def assert_corrected_not_published(client, w: World, number: str, rid: int
 
 # -- every way a result stops being public while an objection is pending -------------------------------
 
+
 async def test_expired_by_the_command_objection_stays_pending_and_is_corrected_unpublished(
-        client, clock, settings) -> None:
+    client, clock, settings
+) -> None:
     w = await World().setup(client)
     # The 36-month maximum of a result published 2023-11-27 ends on 2026-11-27.
     rid = await w.publish(client, w.a, D(2023, 11, 27), "T-exp")
@@ -153,16 +189,20 @@ async def test_expired_by_the_command_objection_stays_pending_and_is_corrected_u
     r = await client.post(f"/api/v1/admin/objections/{number}/confirm", json={"note": "核实属实"}, headers=w.h["x"])
     assert r.status_code == 200 and r.json()["correct_by"] == "2026-12-02", r.text
 
-    assert gongshi(settings, "withdraw-expired", "--today", "2026-11-27").strip() == \
-        "withdrawn: expired=1 penalty_withdrawn=0"
+    assert (
+        gongshi(settings, "withdraw-expired", "--today", "2026-11-27").strip()
+        == "withdrawn: expired=1 penalty_withdrawn=0"
+    )
     await assert_still_pending(client, w, number, rid, "confirmed")
     clock["now"] = at(D(2026, 12, 3))  # the correction is late: the queue says so
     assert (await listed(client, w, "confirmed"))[number] == ["correct_overdue"]
 
     await assert_corrected_not_published(client, w, number, rid, "expired", ["N02"])
     # Still expired: the next run has nothing to do.
-    assert gongshi(settings, "withdraw-expired", "--today", "2026-12-03").strip() == \
-        "withdrawn: expired=0 penalty_withdrawn=0"
+    assert (
+        gongshi(settings, "withdraw-expired", "--today", "2026-12-03").strip()
+        == "withdrawn: expired=0 penalty_withdrawn=0"
+    )
 
 
 async def test_the_daily_in_process_run_leaves_it_pending_and_decidable(client, clock, settings, app) -> None:
@@ -170,13 +210,13 @@ async def test_the_daily_in_process_run_leaves_it_pending_and_decidable(client, 
     # Far enough back that it has expired whatever today's real date is.
     rid = await w.publish(client, w.a, D(2020, 1, 1), "T-1")
     number = await file_objection(client, w, rid)
+
     async def withdrawn() -> bool:
         return (await result_row(rid))["disclosure"] == "withdrawn"
 
     await run_scheduled_app_until(settings, app, withdrawn)
     await assert_still_pending(client, w, number, rid, "submitted")
-    r = await client.post(f"/api/v1/admin/objections/{number}/reject", json={"note": "检查记录无误"},
-                          headers=w.h["x"])
+    r = await client.post(f"/api/v1/admin/objections/{number}/reject", json={"note": "检查记录无误"}, headers=w.h["x"])
     assert r.status_code == 200 and r.json()["status"] == "rejected", r.text
     o = await objection(number)
     assert o["pending_result_id"] is None and o["decided_by"] == "officer-x"
@@ -189,8 +229,11 @@ async def test_linked_penalty_withdrawn(client, clock) -> None:
     pn = "聊市监罚〔2026〕12号"
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-pen", penalty=pn)
     number = await file_objection(client, w, rid)
-    await PenaltyDecision.insert(PenaltyDecision(number=pn, department_code=DEPT, decided_on=D(2025, 12, 20),
-                                                 disclosure="withdrawn", withdrawn_at=NOW))
+    await PenaltyDecision.insert(
+        PenaltyDecision(
+            number=pn, department_code=DEPT, decided_on=D(2025, 12, 20), disclosure="withdrawn", withdrawn_at=NOW
+        )
+    )
     assert await run_once(at(D(2026, 11, 26))) == {"expired": 0, "penalty_withdrawn": 1}
     await assert_still_pending(client, w, number, rid, "submitted")
     await assert_corrected_not_published(client, w, number, rid, "penalty_withdrawn", ["X07"])
@@ -201,8 +244,9 @@ async def test_repair_approved_the_correction_does_not_publish_the_repaired_resu
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-rep")
     application = (await w.apply(client, rid)).json()["number"]
     number = await file_objection(client, w, rid)
-    r = await client.post(f"/api/v1/admin/repair-applications/{application}/approve", json={"reason": "整改到位"},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/repair-applications/{application}/approve", json={"reason": "整改到位"}, headers=w.h["x"]
+    )
     assert r.status_code == 200 and r.json()["status"] == "approved"
     await assert_still_pending(client, w, number, rid, "submitted")
     r = await client.post(f"/api/v1/admin/objections/{number}/confirm", json={}, headers=w.h["x"])
@@ -233,8 +277,9 @@ async def test_a_correction_of_a_still_public_result_is_published(client, clock)
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-pub")
     number = await file_objection(client, w, rid)
-    r = await client.post(f"/api/v1/admin/objections/{number}/correct", json={"note": "更正", "categories": ["N02"]},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/objections/{number}/correct", json={"note": "更正", "categories": ["N02"]}, headers=w.h["x"]
+    )
     assert r.status_code == 200, r.text
     new_id = r.json()["corrected_result_id"]
     assert (await client.get(f"/api/v1/results/{new_id}")).status_code == 200
@@ -244,6 +289,7 @@ async def test_a_correction_of_a_still_public_result_is_published(client, clock)
 
 
 # -- races: a correction against a withdrawal, a filing against a correction ----------------------------
+
 
 async def test_a_correction_racing_a_withdrawal_does_not_publish(client, clock) -> None:
     """The use case read the result as public; the withdrawal commits before (or while) the
@@ -256,8 +302,16 @@ async def test_a_correction_racing_a_withdrawal_does_not_publish(client, clock) 
     await repo.withdraw_results([rid], "expired", flow.SYSTEM, "公示期满", at(D(2026, 11, 26)))
     obj = await objection(number)
     allowed, _ = rules.OBJECTION_ACTIONS["correct"]
-    new_id = await repo.correct_objection(obj, allowed, stale, {"category_codes": "N02", "negative": False},
-                                          OFFICER, "更正", at(D(2026, 11, 27)), D(2026, 12, 4))
+    new_id = await repo.correct_objection(
+        obj,
+        allowed,
+        stale,
+        {"category_codes": "N02", "negative": False},
+        OFFICER,
+        "更正",
+        at(D(2026, 11, 27)),
+        D(2026, 12, 4),
+    )
     new = await result_row(new_id)
     assert (new["disclosure"], new["withdrawn_reason"]) == ("withdrawn", "expired")
     assert (await client.get(f"/api/v1/results/{new_id}")).status_code == 410
@@ -275,8 +329,9 @@ async def test_a_correction_racing_a_withdrawal_does_not_publish(client, clock) 
 
     async def correct() -> dict:
         await withdrawing.wait()
-        return await flow.correct_objection(repo, OFFICER, number2, {"categories": ["N02"]}, "更正",
-                                            at(D(2026, 11, 27)))
+        return await flow.correct_objection(
+            repo, OFFICER, number2, {"categories": ["N02"]}, "更正", at(D(2026, 11, 27))
+        )
 
     _, out = await asyncio.gather(withdraw(), correct())
     new2 = await result_row(out["corrected_result_id"])
@@ -285,9 +340,18 @@ async def test_a_correction_racing_a_withdrawal_does_not_publish(client, clock) 
 
 
 def _objection_row(rid: int, uscc: str, number: str) -> dict:
-    return {"number": number, "result_id": rid, "pending_result_id": rid, "uscc": uscc, "applicant": "ent-a",
-            "department_code": DEPT, "reason": "r", "status": "submitted", "submitted_at": NOW,
-            "verify_by": D(2026, 12, 2)}
+    return {
+        "number": number,
+        "result_id": rid,
+        "pending_result_id": rid,
+        "uscc": uscc,
+        "applicant": "ent-a",
+        "department_code": DEPT,
+        "reason": "r",
+        "status": "submitted",
+        "submitted_at": NOW,
+        "verify_by": D(2026, 12, 2),
+    }
 
 
 async def test_an_objection_filed_after_a_correction_is_refused(client, clock, settings) -> None:
@@ -300,8 +364,9 @@ async def test_an_objection_filed_after_a_correction_is_refused(client, clock, s
 
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     first = await file_objection(client, w, rid)
-    r = await client.post(f"/api/v1/admin/objections/{first}/correct", json={"note": "更正", "categories": ["X07"]},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/objections/{first}/correct", json={"note": "更正", "categories": ["X07"]}, headers=w.h["x"]
+    )
     assert r.status_code == 200
     before = (await Objection.count(), await AuditLog.count())
     with pytest.raises(Conflict) as e:
@@ -325,8 +390,9 @@ async def test_an_objection_filed_after_a_correction_is_refused(client, clock, s
     async def file() -> BaseException | None:
         await withdrawing.wait()
         try:
-            await repo.insert_objection(_objection_row(rid2, w.a, "YYRACE0002"), evidence, actor,
-                                        settings.files_dir, NOW)
+            await repo.insert_objection(
+                _objection_row(rid2, w.a, "YYRACE0002"), evidence, actor, settings.files_dir, NOW
+            )
         except Conflict as exc:
             return exc
         return None
@@ -338,6 +404,7 @@ async def test_an_objection_filed_after_a_correction_is_refused(client, clock, s
 
 # -- objections older code left pending on a superseded result: refused, then closed -------------------
 
+
 @pytest.fixture
 def run_migration(app, clean_db, monkeypatch):
     return migration_runner(mig, monkeypatch)
@@ -348,8 +415,9 @@ async def test_migration_closes_objections_left_on_a_superseded_result(run_migra
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-sup")
     first = await file_objection(client, w, rid)
     clock["now"] = at(D(2026, 11, 26))
-    r = await client.post(f"/api/v1/admin/objections/{first}/correct", json={"note": "更正", "categories": ["X07"]},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/objections/{first}/correct", json={"note": "更正", "categories": ["X07"]}, headers=w.h["x"]
+    )
     new_id = r.json()["corrected_result_id"]
     # What older code's race left: a second objection pending on the superseded row.
     await Objection.insert(Objection(**_objection_row(rid, w.a, "YYOLD0001")))
@@ -363,8 +431,9 @@ async def test_migration_closes_objections_left_on_a_superseded_result(run_migra
     # Before the migration, a correction refuses to fork the revision history.
     clock["now"] = at(D(2026, 11, 27))
     results_before, audit_before = await Result.count(), await AuditLog.count()
-    r = await client.post("/api/v1/admin/objections/YYOLD0001/correct", json={"note": "更正", "categories": ["N02"]},
-                          headers=w.h["x"])
+    r = await client.post(
+        "/api/v1/admin/objections/YYOLD0001/correct", json={"note": "更正", "categories": ["N02"]}, headers=w.h["x"]
+    )
     assert r.status_code == 409 and r.json()["reasons"] == ["superseded"], r.text
     assert (await Result.count(), await AuditLog.count()) == (results_before, audit_before)
     assert (await objection("YYOLD0001"))["status"] == "submitted"
@@ -374,11 +443,17 @@ async def test_migration_closes_objections_left_on_a_superseded_result(run_migra
     o = await objection("YYOLD0001")
     assert (o["status"], o["pending_result_id"], o["decided_by"]) == ("moot", None, "system:moot-migration")
     assert o["decided_at"] is not None
-    assert o["decision_note"] == rules.objection_moot_reason(rules.Withdrawal(
-        rid, "corrected", at(D(2026, 11, 26)), ref=first, replaced_by=new_id, replaced_revision=2))
-    (audit,) = await AuditLog.select().where((AuditLog.action == "objection_moot") & (AuditLog.object_id == "YYOLD0001"))
-    assert (audit["actor"], audit["actor_role"], audit["reason"]) == ("system:moot-migration", "system",
-                                                                      o["decision_note"])
+    assert o["decision_note"] == rules.objection_moot_reason(
+        rules.Withdrawal(rid, "corrected", at(D(2026, 11, 26)), ref=first, replaced_by=new_id, replaced_revision=2)
+    )
+    (audit,) = await AuditLog.select().where(
+        (AuditLog.action == "objection_moot") & (AuditLog.object_id == "YYOLD0001")
+    )
+    assert (audit["actor"], audit["actor_role"], audit["reason"]) == (
+        "system:moot-migration",
+        "system",
+        o["decision_note"],
+    )
     assert detail_of(audit)["withdrawn_reason"] == "corrected" and detail_of(audit)["replaced_by"] == new_id
     assert {n: await objection(n) for n in untouched} == untouched
     assert await listed(client, w, "moot") == {"YYOLD0001": []}

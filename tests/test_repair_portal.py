@@ -43,24 +43,33 @@ async def test_enterprise_applies_through_the_portal(client, clock) -> None:
     assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
     assert (await client.get(f"/repair/apply/{other}")).status_code == 403
     not_yet = await client.get(f"/repair/apply/{young}")
-    assert "2027-04-01" in not_yet.text and "<form class=\"repair-form\"" not in not_yet.text
+    assert "2027-04-01" in not_yet.text and '<form class="repair-form"' not in not_yet.text
 
     before = (await RepairApplication.count(), await Attachment.count())
-    r = await client.post(f"/repair/apply/{rid}", data={"reason": "已整改", "commitment_accepted": "yes"},
-                          files=[("files", ("整改报告.pdf", EXE, "application/pdf"))])
+    r = await client.post(
+        f"/repair/apply/{rid}",
+        data={"reason": "已整改", "commitment_accepted": "yes"},
+        files=[("files", ("整改报告.pdf", EXE, "application/pdf"))],
+    )
     assert r.status_code == 422 and 'class="field-error"' in r.text and "已整改" in r.text
-    r = await client.post(f"/repair/apply/{rid}", data={"reason": "已整改"},
-                          files=[("files", ("a.png", PNG, "image/png"))])
+    r = await client.post(
+        f"/repair/apply/{rid}", data={"reason": "已整改"}, files=[("files", ("a.png", PNG, "image/png"))]
+    )
     assert r.status_code == 422 and 'id="e-commitment_accepted"' in r.text
-    r = await client.post(f"/repair/apply/{rid}", data={"reason": "已整改", "commitment_accepted": "yes"},
-                          files=[("files", ("a.png", PNG, "image/png"))], headers={"Origin": "http://evil.example"})
+    r = await client.post(
+        f"/repair/apply/{rid}",
+        data={"reason": "已整改", "commitment_accepted": "yes"},
+        files=[("files", ("a.png", PNG, "image/png"))],
+        headers={"Origin": "http://evil.example"},
+    )
     assert r.status_code == 403
     assert (await RepairApplication.count(), await Attachment.count()) == before
 
-    r = await client.post(f"/repair/apply/{rid}", data={"reason": "已整改，补报年报", "commitment_accepted": "yes",
-                                                         "applicant_contact": "王经理 0635-8241234"},
-                          files=[("files", ("整改报告.pdf", PDF, "application/pdf")),
-                                 ("files", ("现场照片.png", PNG, "image/png"))])
+    r = await client.post(
+        f"/repair/apply/{rid}",
+        data={"reason": "已整改，补报年报", "commitment_accepted": "yes", "applicant_contact": "王经理 0635-8241234"},
+        files=[("files", ("整改报告.pdf", PDF, "application/pdf")), ("files", ("现场照片.png", PNG, "image/png"))],
+    )
     assert r.status_code == 303, r.text
     url = r.headers["location"]
     number = url.split("/")[-1].split("?")[0]
@@ -72,8 +81,9 @@ async def test_enterprise_applies_through_the_portal(client, clock) -> None:
 
     # The officer's decision shows on the status page with its date.
     clock["now"] += dt.timedelta(days=2)
-    await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "整改到位"},
-                      headers=w.h["x"])
+    await client.post(
+        f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "整改到位"}, headers=w.h["x"]
+    )
     status = await client.get(f"/repair/applications/{number}")
     assert "整改到位" in status.text and "2026-11-27" in status.text
 

@@ -36,8 +36,9 @@ async def test_repaired_result_never_reappears_in_search(client, clock, app, set
     assert await in_search(client, rid) and await in_search(client, keep)
 
     number = (await w.apply(client, rid)).json()["number"]
-    r = await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"}, headers=w.h["x"]
+    )
     assert r.status_code == 200
     # Stale index: the outbox has not been drained, the document is still in the index...
     assert await in_index(app, rid)
@@ -48,10 +49,15 @@ async def test_repaired_result_never_reappears_in_search(client, clock, app, set
     assert report.failed == 0 and report.applied >= 1
     assert not await in_index(app, rid) and not await in_search(client, rid)
 
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "SEARCH_BACKEND": "embedded",
-           "SEARCH_PATH": settings.search_path}
-    proc = subprocess.run([sys.executable, "-m", "cli", "reindex"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "SEARCH_BACKEND": "embedded",
+        "SEARCH_PATH": settings.search_path,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", "reindex"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr + proc.stdout
     await drain(app.state.search_index)
     assert not await in_index(app, rid) and not await in_search(client, rid)

@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def gongshi(settings, *args: str) -> str:
     """Run the real command in its own process against the test database."""
     env = {**os.environ, "DATABASE_URL": settings.database_url, "FILES_DIR": settings.files_dir}
-    proc = subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -67,10 +68,15 @@ async def seed_expiry(client, w: World) -> dict[str, int]:
         "penalty": await w.publish(client, w.a, D(2026, 6, 1), "T-pen", penalty="聊市监罚〔2026〕12号"),
         "penalty_public": await w.publish(client, w.a, D(2026, 6, 1), "T-pen2", penalty="聊市监罚〔2026〕13号"),
     }
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     await PenaltyDecision.insert(
-        PenaltyDecision(number="聊市监罚〔2026〕12号", department_code=DEPT, decided_on=D(2026, 5, 20),
-                        disclosure="withdrawn", withdrawn_at=now),
+        PenaltyDecision(
+            number="聊市监罚〔2026〕12号",
+            department_code=DEPT,
+            decided_on=D(2026, 5, 20),
+            disclosure="withdrawn",
+            withdrawn_at=now,
+        ),
         PenaltyDecision(number="聊市监罚〔2026〕13号", department_code=DEPT, decided_on=D(2026, 5, 20)),
     )
     return ids
@@ -83,10 +89,18 @@ async def test_withdraw_expired_command_is_idempotent(client, clock, settings) -
     assert out.strip() == "withdrawn: expired=1 penalty_withdrawn=1"
     for key in ("expired", "penalty"):
         v = await public_view(client, w.a, ids[key])
-        assert v == {"portal": 410, "in_portal_entity": False, "in_exports": False, "in_feed": False,
-                     "status": 410, "reason": "expired" if key == "expired" else "penalty_withdrawn",
-                     "in_list": False, "in_department_list": False, "in_entity": False,
-                     "actions": ["published", "withdrawn"]}, (key, v)
+        assert v == {
+            "portal": 410,
+            "in_portal_entity": False,
+            "in_exports": False,
+            "in_feed": False,
+            "status": 410,
+            "reason": "expired" if key == "expired" else "penalty_withdrawn",
+            "in_list": False,
+            "in_department_list": False,
+            "in_entity": False,
+            "actions": ["published", "withdrawn"],
+        }, (key, v)
     for key in ("last_day", "penalty_public"):
         v = await public_view(client, w.a, ids[key])
         assert v["status"] == 200 and v["in_list"] and v["in_entity"] and v["actions"] == ["published"], (key, v)
@@ -97,12 +111,16 @@ async def test_withdraw_expired_command_is_idempotent(client, clock, settings) -
     assert all(a["actor"] == "system:withdraw-expired" and a["reason"] for a in audit)
 
     before = (await ChangeLog.count(), await Outbox.count(), await AuditLog.count())
-    assert gongshi(settings, "withdraw-expired", "--today", "2026-11-25").strip() == \
-        "withdrawn: expired=0 penalty_withdrawn=0"
+    assert (
+        gongshi(settings, "withdraw-expired", "--today", "2026-11-25").strip()
+        == "withdrawn: expired=0 penalty_withdrawn=0"
+    )
     assert (await ChangeLog.count(), await Outbox.count(), await AuditLog.count()) == before
     # The next day the last-day result goes too.
-    assert gongshi(settings, "withdraw-expired", "--today", "2026-11-26").strip() == \
-        "withdrawn: expired=1 penalty_withdrawn=0"
+    assert (
+        gongshi(settings, "withdraw-expired", "--today", "2026-11-26").strip()
+        == "withdrawn: expired=1 penalty_withdrawn=0"
+    )
 
 
 async def test_withdrawn_result_stays_withdrawn_after_a_restart(client, clock, settings, app) -> None:
@@ -111,8 +129,9 @@ async def test_withdrawn_result_stays_withdrawn_after_a_restart(client, clock, s
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     number = (await w.apply(client, rid)).json()["number"]
-    r = await client.post(f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"},
-                          headers=w.h["x"])
+    r = await client.post(
+        f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"}, headers=w.h["x"]
+    )
     assert r.status_code == 200
     fresh = create_app(settings)  # a new process would do exactly this
     for hook in fresh.on_startup:
@@ -165,4 +184,4 @@ def test_seconds_until_next_slot() -> None:
     assert seconds_until("01:00", dt.datetime(2026, 11, 25, 0, 30, tzinfo=shanghai)) == 1800
     assert seconds_until("01:00", dt.datetime(2026, 11, 25, 1, 0, tzinfo=shanghai)) == 86400
     # 17:00 UTC is 01:00 in Shanghai.
-    assert seconds_until("01:00", dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.timezone.utc)) == 3600
+    assert seconds_until("01:00", dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.UTC)) == 3600

@@ -18,8 +18,20 @@ from search.embedded import EmbeddedIndex
 from search.index import IndexQuery, SearchDoc
 from search.text import FIELD_SEP
 
-NAMES = ["丰华食品", "康泰大药房", "藥品零售連鎖", "老王火锅店", "鲁西钢铁", "ABC科技", "第3中学食堂", "金丰面粉厂",
-         "顺达物流", "宏远建材", "ＸＹＺ数码", "興隆商貿"]
+NAMES = [
+    "丰华食品",
+    "康泰大药房",
+    "藥品零售連鎖",
+    "老王火锅店",
+    "鲁西钢铁",
+    "ABC科技",
+    "第3中学食堂",
+    "金丰面粉厂",
+    "顺达物流",
+    "宏远建材",
+    "ＸＹＺ数码",
+    "興隆商貿",
+]
 CITIES = ["济南市", "聊城市", "临清市", "高唐县", "鄄城县", "石家庄市"]
 DEPTS = ["370100-scjg", "371500-scjg", "370000-yjj", "371500-sw"]
 
@@ -32,19 +44,35 @@ def corpus(n: int) -> list[SearchDoc]:
     for i in range(n):
         name = rnd.choice(CITIES) + rnd.choice(NAMES) + rnd.choice(["有限公司", "（个体工商户）", "", " 分 店"])
         task = f"{rnd.choice(['370000', '371500'])}-SCJG-{2023 + i % 4}-{i % 97:04d}"
-        body = FIELD_SEP.join(x for x in ("抽查", rnd.choice(["聊城市市场监督管理局", "山东省药品监督管理局", ""]),
-                                          rnd.choice(["未发现问题", "发现问题、已责令改正", "合格"]),
-                                          f"任务单号 {task}", rnd.choice(["", "2024年度计划", "实 施 方 案"])) if x)
+        body = FIELD_SEP.join(
+            x
+            for x in (
+                "抽查",
+                rnd.choice(["聊城市市场监督管理局", "山东省药品监督管理局", ""]),
+                rnd.choice(["未发现问题", "发现问题、已责令改正", "合格"]),
+                f"任务单号 {task}",
+                rnd.choice(["", "2024年度计划", "实 施 方 案"]),
+            )
+            if x
+        )
         type_ = rnd.choice(["result"] * 6 + ["honour", "document", "plan"])
         day = None if i % 50 == 7 else dt.date(2023, 1, 1) + dt.timedelta(days=i // 3)
-        docs.append(SearchDoc(
-            type=type_, id=str(i + 1), title=name, body=body, url_path=f"/{type_}s/{i + 1}", published_on=day,
-            year=day.year if day else None, region_code=rnd.choice(["", "37", "3715", "371502", "370102"]),
-            departments=tuple(rnd.sample(DEPTS, rnd.randint(0, 2))), categories=tuple(rnd.sample(["N01", "N02", "X06"],
-                                                                                              rnd.randint(0, 2))),
-            uscc=rnd.choice(["", f"91371502MA3C4X{i % 1000:03d}K"]),
-            exact=tuple(x for x in (name, task, rnd.choice(["", f"聊市监罚〔2025〕{i}号"])) if x),
-        ))
+        docs.append(
+            SearchDoc(
+                type=type_,
+                id=str(i + 1),
+                title=name,
+                body=body,
+                url_path=f"/{type_}s/{i + 1}",
+                published_on=day,
+                year=day.year if day else None,
+                region_code=rnd.choice(["", "37", "3715", "371502", "370102"]),
+                departments=tuple(rnd.sample(DEPTS, rnd.randint(0, 2))),
+                categories=tuple(rnd.sample(["N01", "N02", "X06"], rnd.randint(0, 2))),
+                uscc=rnd.choice(["", f"91371502MA3C4X{i % 1000:03d}K"]),
+                exact=tuple(x for x in (name, task, rnd.choice(["", f"聊市监罚〔2025〕{i}号"])) if x),
+            )
+        )
     return docs
 
 
@@ -112,8 +140,15 @@ async def test_deleting_every_document_after_a_worker_build_leaves_no_token(tmp_
 
 async def test_text_holding_a_nul_builds_the_same(tmp_path) -> None:
     docs = corpus(300)
-    docs[5] = SearchDoc(type="document", id="nul", title="带\x00空字符的标题", body="正文\x00内容 · 特别条款",
-                        url_path="/documents/nul", published_on=dt.date(2025, 1, 1), year=2025)
+    docs[5] = SearchDoc(
+        type="document",
+        id="nul",
+        title="带\x00空字符的标题",
+        body="正文\x00内容 · 特别条款",
+        url_path="/documents/nul",
+        published_on=dt.date(2025, 1, 1),
+        year=2025,
+    )
     here = await build(str(tmp_path / "here.sqlite"), docs, apart=False)
     apart = await build(str(tmp_path / "apart.sqlite"), docs, apart=True)
     assert contents(here.path) == contents(apart.path)
@@ -164,8 +199,10 @@ def reference_analyse(s: str) -> tuple[str, str]:
 
 def test_analyse_and_exact_key_match_the_definition() -> None:
     rnd = random.Random(7)
-    alphabet = list("丰华食品有限公司藥品連鎖〇ＡＢＣａｂ１２３abcXY019_-—·、，。（）()〔〕“” \t\n\u3000\u00a0\x1f"
-                    "éßΣς\U00020001\U0003134a\u9fff\ufa6e\uf900\u0301\ue000\u200bꭰ")
+    alphabet = list(
+        "丰华食品有限公司藥品連鎖〇ＡＢＣａｂ１２３abcXY019_-—·、，。（）()〔〕“” \t\n\u3000\u00a0\x1f"
+        "éßΣς\U00020001\U0003134a\u9fff\ufa6e\uf900\u0301\ue000\u200bꭰ"
+    )
     samples = ["", " ", "丰", "丰华", "济南市丰华食品有限公司", "实 施 方 案", "2024年度", "鲁双随机办〔２０２４〕３号"]
     samples += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 14))) for _ in range(20000)]
     for s in samples:

@@ -54,8 +54,11 @@ async def serving(app, embedded):
 
 
 async def publish(client, h, name: str, seed: int) -> int:
-    r = await client.post("/api/v1/admin/results", json=result_payload(make_uscc(seed=seed), task=f"T-{seed}",
-                                                                         entity_name=name), headers=h)
+    r = await client.post(
+        "/api/v1/admin/results",
+        json=result_payload(make_uscc(seed=seed), task=f"T-{seed}", entity_name=name),
+        headers=h,
+    )
     assert r.status_code == 201, r.text
     return r.json()["ids"][0]
 
@@ -90,7 +93,7 @@ async def test_meili_down_fallback_answers_and_outbox_stays_pending(settings, cl
     assert "meilisearch" in report.last_error and "unreachable" in report.last_error.lower()
     row = await outbox_row(rid)
     assert row["done_at"] is None and row["fallback_done_at"] is not None and row["attempts"] == 1
-    assert row["next_attempt_at"] > dt.datetime.now(dt.timezone.utc)
+    assert row["next_attempt_at"] > dt.datetime.now(dt.UTC)
 
     r = await client.get("/api/v1/search", params={"q": "备用索引"})
     assert r.status_code == 200, r.text
@@ -98,7 +101,7 @@ async def test_meili_down_fallback_answers_and_outbox_stays_pending(settings, cl
     assert [i["id"] for i in r.json()["items"]] == [rid]
 
     # The retry asks Meilisearch again (still down) but does not write the embedded copy again.
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
     report = await drain(index, now=later)
     assert report.failed == 1 and report.fallback_applied == 0 and report.applied == 0
     row = await outbox_row(rid)
@@ -127,7 +130,9 @@ async def test_without_fallback_503_and_publish_still_works(settings, client, se
 async def test_fallback_catches_up_past_the_failed_batch(settings, client, serving) -> None:
     index = serving(meili_settings(settings, "embedded"))
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
-    items = [result_payload(make_uscc(seed=300 + i), task=f"C-{i}", entity_name=f"聊城市追赶{i}号商店") for i in range(5)]
+    items = [
+        result_payload(make_uscc(seed=300 + i), task=f"C-{i}", entity_name=f"聊城市追赶{i}号商店") for i in range(5)
+    ]
     assert (await client.post("/api/v1/admin/results/bulk", json={"items": items}, headers=h)).status_code == 201
     report = await drain(index, batch=2)
     # Meilisearch was asked once (2 rows, now backing off); the embedded copy took all five.
@@ -142,12 +147,16 @@ async def test_fallback_catches_up_past_the_failed_batch(settings, client, servi
 async def test_fallback_cursor_walk_stays_on_the_fallback(settings, client, serving) -> None:
     index = serving(meili_settings(settings, "embedded"))
     h = await sign_in(client, "officer1", "officer", department_code=DEPT)
-    items = [result_payload(make_uscc(seed=400 + i), task=f"W-{i}", entity_name=f"聊城市翻页{i}号食品厂") for i in range(25)]
+    items = [
+        result_payload(make_uscc(seed=400 + i), task=f"W-{i}", entity_name=f"聊城市翻页{i}号食品厂") for i in range(25)
+    ]
     assert (await client.post("/api/v1/admin/results/bulk", json={"items": items}, headers=h)).status_code == 201
     await drain(index)
     seen, cursor, first_cursor = [], None, None
     while True:
-        r = await client.get("/api/v1/search", params={"q": "翻页", "page_size": 10, **({"cursor": cursor} if cursor else {})})
+        r = await client.get(
+            "/api/v1/search", params={"q": "翻页", "page_size": 10, **({"cursor": cursor} if cursor else {})}
+        )
         assert r.status_code == 200 and r.headers["x-search-backend"] == "embedded-fallback", r.text
         seen += [i["id"] for i in r.json()["items"]]
         cursor = r.json()["next_cursor"]
@@ -243,8 +252,7 @@ def assert_page_no_leak(html: str) -> None:
 
 
 def logged_detail(caplog) -> str:
-    return "\n".join(r.getMessage() for r in caplog.records
-                     if r.name == "gongshi.search" and r.levelname == "WARNING")
+    return "\n".join(r.getMessage() for r in caplog.records if r.name == "gongshi.search" and r.levelname == "WARNING")
 
 
 async def test_api_503_says_only_that_search_is_unavailable(settings, client, serving, caplog) -> None:

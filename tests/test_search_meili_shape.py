@@ -10,9 +10,17 @@ from search.meili import INDEX_SETTINGS, filter_expression, meili_document, meil
 
 
 def test_document_carries_bigrams_and_exact_keys() -> None:
-    d = SearchDoc(type="document", id="5", title="工作要点", body="鲁双随机办〔２０２４〕３号 待处理",
-                  url_path="/documents/5", published_on=dt.date(2024, 5, 6), year=2024, region_code="371726",
-                  exact=("工作要点", "鲁双随机办〔2024〕3号"))
+    d = SearchDoc(
+        type="document",
+        id="5",
+        title="工作要点",
+        body="鲁双随机办〔２０２４〕３号 待处理",
+        url_path="/documents/5",
+        published_on=dt.date(2024, 5, 6),
+        year=2024,
+        region_code="371726",
+        exact=("工作要点", "鲁双随机办〔2024〕3号"),
+    )
     m = meili_document(d)
     assert m["key"] == "document-5" and m["regions"] == ["37", "3717", "371726"]
     assert "处理" in m["grams"].split() and "2024" in m["grams"].split()
@@ -25,8 +33,13 @@ def test_query_and_filters_are_quoted() -> None:
     assert meili_query("2024年") == '"2024" 年'  # a one-character tail is a prefix search
     assert meili_query('"OR NEAR(') == '"or" "near"'
     q = IndexQuery(types=("result",), year=2025, region="3715", department='a"b', category="X05")
-    assert filter_expression(q) == ['type IN ["result"]', "year = 2025", 'regions = "3715"',
-                                    'departments = "a\\"b"', 'categories = "X05"']
+    assert filter_expression(q) == [
+        'type IN ["result"]',
+        "year = 2025",
+        'regions = "3715"',
+        'departments = "a\\"b"',
+        'categories = "X05"',
+    ]
 
 
 def test_index_settings() -> None:

@@ -15,7 +15,13 @@ from search.service import SearchQuery, search
 from search.source import all_public_docs
 from tests.helpers import make_uscc
 from tests.search_helpers import (
-    add_departments, add_guide, add_honour, add_plan, add_result, add_seed_documents, withdraw_result,
+    add_departments,
+    add_guide,
+    add_honour,
+    add_plan,
+    add_result,
+    add_seed_documents,
+    withdraw_result,
 )
 
 U_FENGHUA = make_uscc(region="371502", seed=11)
@@ -29,7 +35,9 @@ async def corpus(app):
         if table._meta.tablename != "repair_rule":
             await table.delete(force=True)
     await add_departments()
-    R["jinan"] = f"result-{await add_result('济南市丰华食品有限公司', region='370102', depts=('370100-scjg',), cats=('X06',), follow_up='移交执法机构')}"
+    R["jinan"] = (
+        f"result-{await add_result('济南市丰华食品有限公司', region='370102', depts=('370100-scjg',), cats=('X06',), follow_up='移交执法机构')}"
+    )
     R["liaocheng"] = f"result-{await add_result('聊城市丰华食品有限公司', U_FENGHUA)}"
     R["drug"] = f"result-{await add_result('聊城市东昌府区康泰大药房', depts=('370000-yjj',), cats=('N02',))}"
     R["trad"] = f"result-{await add_result('臨清市興隆藥品連鎖有限公司', region='371581', depts=('370000-yjj',))}"
@@ -40,18 +48,36 @@ async def corpus(app):
     R["mianfen"] = f"result-{await add_result('高唐县金丰面粉厂', U_MIANFEN, region='371526')}"
     R["task"] = f"result-{await add_result('茌平区顺达物流有限公司', task='LC-SCJG-2025-0042')}"
     R["penalty"] = f"result-{await add_result('冠县宏远建材有限公司', cats=('X08',), penalty='聊市监罚〔2025〕17号')}"
-    withdrawn = await add_result('聊城市撤回测试商贸有限公司')
+    withdrawn = await add_result("聊城市撤回测试商贸有限公司")
     R["withdrawn"] = f"result-{withdrawn}"
-    R["plan"] = "plan-" + str(await add_plan(
-        "聊城市市场监督管理局2025年度“双随机、一公开”抽查计划",
-        [{"code": "1", "field": "食品安全", "matters": ["食品生产企业监督检查", "网络餐饮服务第三方平台检查"],
-          "scope": "食品生产企业", "departments": ["聊城市市场监督管理局"], "level": "市", "months": [5, 6]}],
-        body="按照“进一次门、查多项事”的要求开展部门联合抽查。"))
-    R["guide"] = "guide-" + str(await add_guide(
-        "餐饮服务", "餐饮服务业合规经营指引（一业一册）",
-        [{"heading": "明厨亮灶", "body": "后厨操作区域应当透明可视，接受消费者监督。"},
-         {"heading": "食品留样", "body": "集体用餐配送单位每餐次的食品成品应当留样。"}],
-        summary="面向餐馆、食堂和外卖商家"))
+    R["plan"] = "plan-" + str(
+        await add_plan(
+            "聊城市市场监督管理局2025年度“双随机、一公开”抽查计划",
+            [
+                {
+                    "code": "1",
+                    "field": "食品安全",
+                    "matters": ["食品生产企业监督检查", "网络餐饮服务第三方平台检查"],
+                    "scope": "食品生产企业",
+                    "departments": ["聊城市市场监督管理局"],
+                    "level": "市",
+                    "months": [5, 6],
+                }
+            ],
+            body="按照“进一次门、查多项事”的要求开展部门联合抽查。",
+        )
+    )
+    R["guide"] = "guide-" + str(
+        await add_guide(
+            "餐饮服务",
+            "餐饮服务业合规经营指引（一业一册）",
+            [
+                {"heading": "明厨亮灶", "body": "后厨操作区域应当透明可视，接受消费者监督。"},
+                {"heading": "食品留样", "body": "集体用餐配送单位每餐次的食品成品应当留样。"},
+            ],
+            summary="面向餐馆、食堂和外卖商家",
+        )
+    )
     R["honour"] = "honour-" + str(await add_honour("聊城市丰华食品有限公司", U_FENGHUA, "守合同重信用企业"))
     seeds = await add_seed_documents()
     for file, i in seeds.items():

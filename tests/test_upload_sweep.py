@@ -57,6 +57,7 @@ def tree(root: Path) -> dict[str, bytes | str]:
 
 # -- the age rule ------------------------------------------------------------------------------
 
+
 def test_age_rule() -> None:
     now = 1_000_000.0
     assert is_abandoned(now - DAY - 1, now, DAY)
@@ -69,6 +70,7 @@ def test_age_rule() -> None:
 
 
 # -- the sweep ---------------------------------------------------------------------------------
+
 
 def test_old_folder_removed_fresh_folder_kept(tmp_path: Path) -> None:
     old = upload(tmp_path, "upload-0a", 30)
@@ -171,8 +173,7 @@ def test_folders_vanishing_while_the_sweep_works(tmp_path: Path) -> None:
     leaves anything of what it judged abandoned."""
     for attempt in range(5):
         files = tmp_path / f"files-{attempt}"
-        dirs = [upload(files, f"upload-{i:04x}", 30, {f"part-{j}": b"v" * 100 for j in range(5)})
-                for i in range(200)]
+        dirs = [upload(files, f"upload-{i:04x}", 30, {f"part-{j}": b"v" * 100 for j in range(5)}) for i in range(200)]
         start = threading.Event()
 
         def finish_requests() -> None:
@@ -204,6 +205,7 @@ def test_the_folders_the_uploads_make_are_the_ones_swept(tmp_path: Path) -> None
 
 
 # -- gongshi sweep-uploads ---------------------------------------------------------------------
+
 
 def test_command_end_to_end(tmp_path: Path, monkeypatch, capsys) -> None:
     files = tmp_path / "files"
@@ -239,6 +241,7 @@ def test_command_refuses_a_bad_age(tmp_path: Path, monkeypatch, capsys, bad: str
 
 
 # -- the web process ---------------------------------------------------------------------------
+
 
 async def test_app_start_up_sweeps_in_the_background(tmp_path: Path, settings, app) -> None:
     from app import create_app

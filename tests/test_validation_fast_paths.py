@@ -12,8 +12,14 @@ from tests.helpers import make_uscc
 
 
 def _raw(**kw):
-    raw = {"task_number": "LC-1", "uscc": make_uscc(seed=3), "entity_name": "聊城市丰华食品有限公司",
-           "departments": ["371500-scjg"], "inspected_on": dt.date(2025, 6, 12), "categories": ["N01"]}
+    raw = {
+        "task_number": "LC-1",
+        "uscc": make_uscc(seed=3),
+        "entity_name": "聊城市丰华食品有限公司",
+        "departments": ["371500-scjg"],
+        "inspected_on": dt.date(2025, 6, 12),
+        "categories": ["N01"],
+    }
     raw.update(kw)
     return raw
 

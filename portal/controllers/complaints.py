@@ -50,12 +50,24 @@ class ComplaintPagesController(Controller):
         s = settings_of(request)
         depts = sorted((await q.departments()).values(), key=lambda d: d["code"])
         now_local = dt.datetime.now(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
-        t = page(request, "complaints/new.html", api_url="/api/v1/complaints", nav="services",
-                 status_code=error.status if error else 200, form=form, departments=depts,
-                 errors=_errors(error) if error else {}, detail=error.detail if error else "",
-                 now_local=now_local, accept=ACCEPT_ATTR, accepted=ACCEPTED,
-                 max_photo_mb=s.max_attachment_bytes // (1024 * 1024), max_video_mb=s.max_video_bytes // (1024 * 1024),
-                 max_files=s.complaint_max_attachments, max_age_days=s.complaint_max_age_days)
+        t = page(
+            request,
+            "complaints/new.html",
+            api_url="/api/v1/complaints",
+            nav="services",
+            status_code=error.status if error else 200,
+            form=form,
+            departments=depts,
+            errors=_errors(error) if error else {},
+            detail=error.detail if error else "",
+            now_local=now_local,
+            accept=ACCEPT_ATTR,
+            accepted=ACCEPTED,
+            max_photo_mb=s.max_attachment_bytes // (1024 * 1024),
+            max_video_mb=s.max_video_bytes // (1024 * 1024),
+            max_files=s.complaint_max_attachments,
+            max_age_days=s.complaint_max_age_days,
+        )
         t.headers.update(NO_STORE)
         return t
 
@@ -78,21 +90,45 @@ class ComplaintPagesController(Controller):
 
     @get("/track", name="portal:complaint_track")
     async def track_form(self, request: Request, number: FromQuery[str | None] = None) -> Template:
-        return page(request, "complaints/track.html", api_url="/api/v1/complaints", nav="services",
-                    number=number or "", result=None, error=None)
+        return page(
+            request,
+            "complaints/track.html",
+            api_url="/api/v1/complaints",
+            nav="services",
+            number=number or "",
+            result=None,
+            error=None,
+        )
 
     @post("/track", name="portal:complaint_track_post", status_code=200)
-    async def track(self, request: Request,
-                    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    async def track(
+        self, request: Request, data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+    ) -> Template:
         number = (data.get("number") or "").strip()
         try:
             result = await track_complaint(request, number, data.get("lookup_code") or "")
         except DomainError as e:
-            t = page(request, "complaints/track.html", api_url="/api/v1/complaints", nav="services",
-                     status_code=e.status, number=number, result=None, error=e)
+            t = page(
+                request,
+                "complaints/track.html",
+                api_url="/api/v1/complaints",
+                nav="services",
+                status_code=e.status,
+                number=number,
+                result=None,
+                error=e,
+            )
         else:
-            t = page(request, "complaints/track.html", api_url="/api/v1/complaints",
-                     nav="services", number=result.number, result=result, error=None, local=_local,
-                     by_labels=BY_LABELS)
+            t = page(
+                request,
+                "complaints/track.html",
+                api_url="/api/v1/complaints",
+                nav="services",
+                number=result.number,
+                result=result,
+                error=None,
+                local=_local,
+                by_labels=BY_LABELS,
+            )
         t.headers.update(NO_STORE)
         return t

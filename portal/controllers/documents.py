@@ -22,7 +22,10 @@ class DocumentPagesController(Controller):
 
     @get("/", name="portal:documents")
     async def documents(
-        self, request: Request, year: FromQuery[int | None] = None, region: FromQuery[str | None] = None,
+        self,
+        request: Request,
+        year: FromQuery[int | None] = None,
+        region: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
     ) -> Template:
         async with read_snapshot():
@@ -35,8 +38,13 @@ class DocumentPagesController(Controller):
             rows = rows[:PAGE]
             params = {"year": year, "region": region}
             return page(
-                request, "documents.html", api_url=url_with("/api/v1/documents", params), nav="documents",
-                documents=rows, total=await q.count_documents(f), year=year,
+                request,
+                "documents.html",
+                api_url=url_with("/api/v1/documents", params),
+                nav="documents",
+                documents=rows,
+                total=await q.count_documents(f),
+                year=year,
                 next_url=url_with("/documents", params, cursor=encode_cursor({"id": rows[-1]["id"]})) if more else None,
                 first_url=url_with("/documents", params) if cursor else None,
             )

@@ -57,7 +57,14 @@ class EntityPagesController(Controller):
             for r in items:
                 years.setdefault(r.inspected_on.year, []).append(r)
             return page(
-                request, "entity.html", api_url=f"/api/v1/entities/{uscc}", nav="search",
-                e=entity, timeline=sorted(years.items(), reverse=True), total=total, shown=len(items),
-                negatives=sum(1 for r in items if r.negative), honours=honours,
+                request,
+                "entity.html",
+                api_url=f"/api/v1/entities/{uscc}",
+                nav="search",
+                e=entity,
+                timeline=sorted(years.items(), reverse=True),
+                total=total,
+                shown=len(items),
+                negatives=sum(1 for r in items if r.negative),
+                honours=honours,
             )

@@ -26,11 +26,17 @@ class GuidePagesController(Controller):
             rows.sort(key=lambda g: (g["industry_code"], g["id"]))
             industries: dict[str, dict] = {}
             for g in rows:
-                industries.setdefault(g["industry_code"], {"code": g["industry_code"], "name": g["industry_name"], "guides": []})
+                industries.setdefault(
+                    g["industry_code"], {"code": g["industry_code"], "name": g["industry_name"], "guides": []}
+                )
                 industries[g["industry_code"]]["guides"].append(g)
             return page(
-                request, "guides.html", api_url=url_with("/api/v1/guides", {"industry": industry}), nav="guides",
-                industries=list(industries.values()), industry=industry or "",
+                request,
+                "guides.html",
+                api_url=url_with("/api/v1/guides", {"industry": industry}),
+                nav="guides",
+                industries=list(industries.values()),
+                industry=industry or "",
             )
 
     @get("/{guide_id:int}", name="portal:guide")
@@ -42,10 +48,18 @@ class GuidePagesController(Controller):
             ensure_servable("指南", guide_id, row["disclosure"], "")
             versions = await q.list_versions(guide_id)
             files = await q.version_files([v["id"] for v in versions])
-            current = next((v for v in versions if v["version"] == row["current_version"]), versions[-1] if versions else None)
+            current = next(
+                (v for v in versions if v["version"] == row["current_version"]), versions[-1] if versions else None
+            )
             if current is None:
                 raise NotFound(f"指南 {guide_id} 尚无已发布的版本 (guide {guide_id} has no published version)")
             return page(
-                request, "guide.html", api_url=f"/api/v1/guides/{guide_id}", nav="guides",
-                guide=row, current=current, versions=list(reversed(versions)), files=files,
+                request,
+                "guide.html",
+                api_url=f"/api/v1/guides/{guide_id}",
+                nav="guides",
+                guide=row,
+                current=current,
+                versions=list(reversed(versions)),
+                files=files,
             )

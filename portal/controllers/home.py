@@ -18,6 +18,10 @@ class HomeController(Controller):
     async def home(self, request: Request) -> Template:
         async with read_snapshot():
             return page(
-                request, "home.html", api_url="/api/v1/changes", nav="home",
-                latest=await latest_publications(10), figures=await statistics(wait=False),
+                request,
+                "home.html",
+                api_url="/api/v1/changes",
+                nav="home",
+                latest=await latest_publications(10),
+                figures=await statistics(wait=False),
             )

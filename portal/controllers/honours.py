@@ -23,7 +23,10 @@ class HonourPagesController(Controller):
 
     @get("/", name="portal:honours")
     async def honours(
-        self, request: Request, year: FromQuery[int | None] = None, kind: FromQuery[str | None] = None,
+        self,
+        request: Request,
+        year: FromQuery[int | None] = None,
+        kind: FromQuery[str | None] = None,
         uscc: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
     ) -> Template:
@@ -39,8 +42,15 @@ class HonourPagesController(Controller):
             rows = rows[:PAGE]
             params = {"year": year, "kind": kind, "uscc": uscc}
             return page(
-                request, "honours.html", api_url=url_with("/api/v1/honours", params), nav="honours",
-                honours=rows, total=await q.count_honours(f), year=year, kind=kind or "", kinds=HONOUR_KINDS,
+                request,
+                "honours.html",
+                api_url=url_with("/api/v1/honours", params),
+                nav="honours",
+                honours=rows,
+                total=await q.count_honours(f),
+                year=year,
+                kind=kind or "",
+                kinds=HONOUR_KINDS,
                 next_url=url_with("/honours", params, cursor=encode_cursor({"id": rows[-1]["id"]})) if more else None,
                 first_url=url_with("/honours", params) if cursor else None,
             )
@@ -53,5 +63,3 @@ class HonourPagesController(Controller):
                 raise NotFound(f"没有编号为 {honour_id} 的荣誉信息 (no honour {honour_id})")
             ensure_servable("荣誉信息", honour_id, row["disclosure"], "")
             return page(request, "honour.html", api_url=f"/api/v1/honours/{honour_id}", nav="honours", h=row)
-
-

@@ -6,13 +6,13 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from api.params import Params
 from db import plans as q
 from db.results import department_names
 from db.snapshot import read_snapshot
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
 from domain.pagination import decode_cursor, encode_cursor
-from api.params import Params
 from portal.diffview import classify, text_diff
 from portal.render import page, url_with
 
@@ -24,7 +24,10 @@ class PlanPagesController(Controller):
 
     @get("/", name="portal:plans")
     async def plans(
-        self, request: Request, year: FromQuery[int | None] = None, department: FromQuery[str | None] = None,
+        self,
+        request: Request,
+        year: FromQuery[int | None] = None,
+        department: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
     ) -> Template:
         async with read_snapshot():
@@ -40,8 +43,15 @@ class PlanPagesController(Controller):
             next_url = url_with("/plans", params, cursor=encode_cursor({"id": rows[-1]["id"]})) if more else None
             first_url = url_with("/plans", params) if cursor else None
             return page(
-                request, "plans.html", api_url=url_with("/api/v1/plans", params), nav="plans",
-                plans=rows, names=names, year=year, total=await q.count_plans(f), next_url=next_url,
+                request,
+                "plans.html",
+                api_url=url_with("/api/v1/plans", params),
+                nav="plans",
+                plans=rows,
+                names=names,
+                year=year,
+                total=await q.count_plans(f),
+                next_url=next_url,
                 first_url=first_url,
             )
 
@@ -56,14 +66,21 @@ class PlanPagesController(Controller):
             current = next((r for r in revisions if r["number"] == row["current_revision"]), revisions[-1])
             history = []
             for prev, rev in zip([None, *revisions[:-1]], revisions):
-                history.append({
-                    "rev": rev,
-                    "changes": [classify(c) for c in rev["changes"] or []],
-                    "body": text_diff(prev["body"], rev["body"]) if prev and prev["body"] != rev["body"] else None,
-                })
+                history.append(
+                    {
+                        "rev": rev,
+                        "changes": [classify(c) for c in rev["changes"] or []],
+                        "body": text_diff(prev["body"], rev["body"]) if prev and prev["body"] != rev["body"] else None,
+                    }
+                )
             names = await department_names([row["department_code"]])
             return page(
-                request, "plan.html", api_url=f"/api/v1/plans/{plan_id}", nav="plans",
-                plan=row, current=current, history=list(reversed(history)),
+                request,
+                "plan.html",
+                api_url=f"/api/v1/plans/{plan_id}",
+                nav="plans",
+                plan=row,
+                current=current,
+                history=list(reversed(history)),
                 lead=names.get(row["department_code"], row["department_code"]),
             )

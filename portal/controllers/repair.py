@@ -34,22 +34,39 @@ from domain import repair_flow as flow
 from domain.auth import Principal, check_password
 from domain.errors import DomainError, Forbidden
 from domain.repair import (
-    OBJECTION_STATUS_LABELS, application_overdue, objection_deadline_provisional, objection_overdue,
+    OBJECTION_STATUS_LABELS,
+    application_overdue,
+    objection_deadline_provisional,
+    objection_overdue,
 )
 from portal.labels import N_
 from portal.render import page
 
 COOKIE = "gongshi_ent"
 NO_STORE = {"Cache-Control": "no-store"}
-STATUS_LABELS = {"submitted": N_("已提交"), "accepted": N_("已受理"), "approved": N_("准予修复"),
-                 "rejected": N_("不予修复"), "moot": N_("已终止（结果已停止公示）")}
-REASON_LABELS = {"not_negative": N_("不是失信（负面）结果，无需修复"), "not_public": N_("已停止公示"),
-                 "expired": N_("已满最长公示期，将自动停止公示"), "pending": N_("已有待处理的申请"),
-                 "min_period": N_("公示未满最短期限")}
+STATUS_LABELS = {
+    "submitted": N_("已提交"),
+    "accepted": N_("已受理"),
+    "approved": N_("准予修复"),
+    "rejected": N_("不予修复"),
+    "moot": N_("已终止（结果已停止公示）"),
+}
+REASON_LABELS = {
+    "not_negative": N_("不是失信（负面）结果，无需修复"),
+    "not_public": N_("已停止公示"),
+    "expired": N_("已满最长公示期，将自动停止公示"),
+    "pending": N_("已有待处理的申请"),
+    "min_period": N_("公示未满最短期限"),
+}
 # The objection status labels come from domain.repair.OBJECTION_STATUS_LABELS (also the API's
 # status_label); listed here so the catalogue extraction sees them.
-OBJECTION_STATUS_MSGIDS = (N_("已提交"), N_("异议属实，待更正"), N_("已更正"), N_("异议不成立"),
-                           N_("已终止（结果已由更正后的版本取代）"))
+OBJECTION_STATUS_MSGIDS = (
+    N_("已提交"),
+    N_("异议属实，待更正"),
+    N_("已更正"),
+    N_("异议不成立"),
+    N_("已终止（结果已由更正后的版本取代）"),
+)
 OBJECTION_REASON_LABELS = {"not_public": N_("已停止公示，不能再提出异议"), "pending": N_("已有待处理的异议")}
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
@@ -99,12 +116,24 @@ class RepairPagesController(Controller):
     path = "/repair"
 
     @get("/", name="portal:repair")
-    async def home(self, request: Request, objections_cursor: FromQuery[str | None] = None,
-                   applications_cursor: FromQuery[str | None] = None) -> Template:
+    async def home(
+        self,
+        request: Request,
+        objections_cursor: FromQuery[str | None] = None,
+        applications_cursor: FromQuery[str | None] = None,
+    ) -> Template:
         p = await signed_in(request)
         if p is None:
-            return _nocache(page(request, "repair/sign_in.html", api_url="/api/v1/repair-applications",
-                                 nav="services", error="", username=""))
+            return _nocache(
+                page(
+                    request,
+                    "repair/sign_in.html",
+                    api_url="/api/v1/repair-applications",
+                    nav="services",
+                    error="",
+                    username="",
+                )
+            )
         today = flow.local_date(now_of(request))
         # The enterprise's public results, newest 100: negative ones may be repaired, any may be disputed.
         public = await list_results(ResultFilter(uscc=p.uscc), None, 100)
@@ -116,31 +145,61 @@ class RepairPagesController(Controller):
         apps, apps_next = await flow.own_applications(repo, p, None, applications_cursor)
         objections, next_cursor = await flow.own_objections(repo, p, None, objections_cursor)
         disputable = [{"row": r, "o": o} for r, o in zip(public, await flow.objection_eligibilities(repo, p, public))]
-        return _nocache(page(request, "repair/home.html", api_url="/api/v1/repair-applications", nav="services",
-                             who=p, results=results, apps=apps, apps_next=apps_next,
-                             apps_paged=bool(applications_cursor), status_labels=STATUS_LABELS,
-                             reason_labels=REASON_LABELS, objections=objections, objections_next=next_cursor,
-                             objections_paged=bool(objections_cursor), objection_labels=OBJECTION_STATUS_LABELS,
-                             disputable=disputable, objection_reason_labels=OBJECTION_REASON_LABELS))
+        return _nocache(
+            page(
+                request,
+                "repair/home.html",
+                api_url="/api/v1/repair-applications",
+                nav="services",
+                who=p,
+                results=results,
+                apps=apps,
+                apps_next=apps_next,
+                apps_paged=bool(applications_cursor),
+                status_labels=STATUS_LABELS,
+                reason_labels=REASON_LABELS,
+                objections=objections,
+                objections_next=next_cursor,
+                objections_paged=bool(objections_cursor),
+                objection_labels=OBJECTION_STATUS_LABELS,
+                disputable=disputable,
+                objection_reason_labels=OBJECTION_REASON_LABELS,
+            )
+        )
 
     @post("/sign-in", name="portal:repair_sign_in", status_code=200)
-    async def sign_in(self, request: Request,
-                      data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
+    async def sign_in(
+        self, request: Request, data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+    ) -> Any:
         same_origin(request)
         username = (data.get("username") or "").strip()
         row = await User.select().where(User.username == username).first()
         ok = row is not None and row["active"] and check_password(data.get("password") or "", row["password_hash"])
         if not ok or row["role"] != "enterprise":
-            t = page(request, "repair/sign_in.html", api_url="/api/v1/repair-applications", nav="services",
-                     status_code=401, username=username,
-                     error=N_("用户名或密码错误，或该账号不是企业账号"))
+            t = page(
+                request,
+                "repair/sign_in.html",
+                api_url="/api/v1/repair-applications",
+                nav="services",
+                status_code=401,
+                username=username,
+                error=N_("用户名或密码错误，或该账号不是企业账号"),
+            )
             return _nocache(t)
         s = settings_of(request)
         token = request.app.state.jwt_auth.create_token(
-            identifier=row["username"], token_extras={"role": row["role"], "uscc": row["uscc"]})
+            identifier=row["username"], token_extras={"role": row["role"], "uscc": row["uscc"]}
+        )
         resp = Redirect("/repair", status_code=303)
-        resp.set_cookie(COOKIE, token, max_age=s.jwt_ttl_seconds, path="/repair", httponly=True,
-                        samesite="strict", secure=s.base_url.startswith("https://"))
+        resp.set_cookie(
+            COOKIE,
+            token,
+            max_age=s.jwt_ttl_seconds,
+            path="/repair",
+            httponly=True,
+            samesite="strict",
+            secure=s.base_url.startswith("https://"),
+        )
         return resp
 
     @post("/sign-out", name="portal:repair_sign_out", status_code=303)
@@ -150,17 +209,30 @@ class RepairPagesController(Controller):
         resp.delete_cookie(COOKIE, path="/repair")
         return resp
 
-    async def _form(self, request: Request, p: Principal, result_id: int, form: dict,
-                    error: DomainError | None = None) -> Template:
+    async def _form(
+        self, request: Request, p: Principal, result_id: int, form: dict, error: DomainError | None = None
+    ) -> Template:
         today = flow.local_date(now_of(request))
         row, rule, e = await flow.check_eligibility(repo, p, result_id, today)
         s = settings_of(request)
-        return _nocache(page(
-            request, "repair/apply.html", api_url=f"/api/v1/results/{result_id}/repair-eligibility", nav="services",
-            status_code=error.status if error else 200, r=row, e=e, rule=rule, form=form,
-            errors=_errors(error) if error else {}, detail=error.detail if error else "",
-            reason_labels=REASON_LABELS, accept=ACCEPT, max_mb=max(1, s.max_attachment_bytes // (1024 * 1024)),
-        ))
+        return _nocache(
+            page(
+                request,
+                "repair/apply.html",
+                api_url=f"/api/v1/results/{result_id}/repair-eligibility",
+                nav="services",
+                status_code=error.status if error else 200,
+                r=row,
+                e=e,
+                rule=rule,
+                form=form,
+                errors=_errors(error) if error else {},
+                detail=error.detail if error else "",
+                reason_labels=REASON_LABELS,
+                accept=ACCEPT,
+                max_mb=max(1, s.max_attachment_bytes // (1024 * 1024)),
+            )
+        )
 
     @get("/apply/{result_id:int}", name="portal:repair_apply")
     async def apply_form(self, request: Request, result_id: FromPath[int]) -> Any:
@@ -170,8 +242,12 @@ class RepairPagesController(Controller):
         return await self._form(request, p, result_id, {})
 
     @post("/apply/{result_id:int}", name="portal:repair_apply_post", status_code=200)
-    async def apply(self, request: Request, result_id: FromPath[int],
-                    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Any:
+    async def apply(
+        self,
+        request: Request,
+        result_id: FromPath[int],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Any:
         same_origin(request)
         p = await signed_in(request)
         if p is None:
@@ -179,26 +255,47 @@ class RepairPagesController(Controller):
         form, files = await _form_and_files(data)
         s = settings_of(request)
         try:
-            out = await flow.apply(repo, p, result_id, form.get("reason", ""), form.get("commitment_accepted") == "yes",
-                                   files, now_of(request), s.files_dir, s.max_attachment_bytes,
-                                   contact=form.get("applicant_contact", ""))
+            out = await flow.apply(
+                repo,
+                p,
+                result_id,
+                form.get("reason", ""),
+                form.get("commitment_accepted") == "yes",
+                files,
+                now_of(request),
+                s.files_dir,
+                s.max_attachment_bytes,
+                contact=form.get("applicant_contact", ""),
+            )
         except DomainError as e:
             if e.status in (403, 404):
                 raise
             return await self._form(request, p, result_id, form, e)
         return Redirect(f"/repair/applications/{out['number']}?filed=1", status_code=303)
 
-    async def _objection_form(self, request: Request, p: Principal, result_id: int, form: dict,
-                              error: DomainError | None = None) -> Template:
+    async def _objection_form(
+        self, request: Request, p: Principal, result_id: int, form: dict, error: DomainError | None = None
+    ) -> Template:
         row, o = await flow.objection_target(repo, p, result_id)  # another enterprise's result: 404
         s = settings_of(request)
-        return _nocache(page(
-            request, "repair/object.html", api_url="/api/v1/objections", nav="services",
-            status_code=error.status if error else 200, r=row, o=o, form=form,
-            errors=_errors(error) if error else {}, detail=error.detail if error else "",
-            reason_labels=OBJECTION_REASON_LABELS, accept=ACCEPT, max_text=flow.MAX_TEXT,
-            max_mb=max(1, s.max_attachment_bytes // (1024 * 1024)),
-        ))
+        return _nocache(
+            page(
+                request,
+                "repair/object.html",
+                api_url="/api/v1/objections",
+                nav="services",
+                status_code=error.status if error else 200,
+                r=row,
+                o=o,
+                form=form,
+                errors=_errors(error) if error else {},
+                detail=error.detail if error else "",
+                reason_labels=OBJECTION_REASON_LABELS,
+                accept=ACCEPT,
+                max_text=flow.MAX_TEXT,
+                max_mb=max(1, s.max_attachment_bytes // (1024 * 1024)),
+            )
+        )
 
     @get("/objections/new/{result_id:int}", name="portal:repair_object", media_type=MediaType.HTML)
     async def objection_form(self, request: Request, result_id: FromPath[int]) -> Any:
@@ -207,10 +304,15 @@ class RepairPagesController(Controller):
             return Redirect("/repair", status_code=303)
         return await self._objection_form(request, p, result_id, {})
 
-    @post("/objections/new/{result_id:int}", name="portal:repair_object_post", status_code=200,
-          media_type=MediaType.HTML)
-    async def file_objection(self, request: Request, result_id: FromPath[int],
-                             data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Any:
+    @post(
+        "/objections/new/{result_id:int}", name="portal:repair_object_post", status_code=200, media_type=MediaType.HTML
+    )
+    async def file_objection(
+        self,
+        request: Request,
+        result_id: FromPath[int],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Any:
         same_origin(request)
         p = await signed_in(request)
         if p is None:
@@ -219,8 +321,9 @@ class RepairPagesController(Controller):
         form, files = await _form_and_files(data)
         s = settings_of(request)
         try:
-            out = await flow.file_objection(repo, p, result_id, form.get("reason", ""), files, now_of(request),
-                                            s.files_dir, s.max_attachment_bytes)
+            out = await flow.file_objection(
+                repo, p, result_id, form.get("reason", ""), files, now_of(request), s.files_dir, s.max_attachment_bytes
+            )
         except DomainError as e:
             if e.status in (403, 404):
                 raise
@@ -234,12 +337,21 @@ class RepairPagesController(Controller):
             return Redirect("/repair", status_code=303)
         app = await flow.application_for(repo, p, number)
         today = flow.local_date(now_of(request))
-        return _nocache(page(
-            request, "repair/application.html", api_url=f"/api/v1/repair-applications/{number}", nav="services",
-            a=app, events=await repo.application_events(app["id"]), files=await repo.attachments_of("repair", app["id"]),
-            overdue=application_overdue(app["status"], app["accept_by"], app["decide_by"], today),
-            status_labels=STATUS_LABELS, filed=filed, local=_local,
-        ))
+        return _nocache(
+            page(
+                request,
+                "repair/application.html",
+                api_url=f"/api/v1/repair-applications/{number}",
+                nav="services",
+                a=app,
+                events=await repo.application_events(app["id"]),
+                files=await repo.attachments_of("repair", app["id"]),
+                overdue=application_overdue(app["status"], app["accept_by"], app["decide_by"], today),
+                status_labels=STATUS_LABELS,
+                filed=filed,
+                local=_local,
+            )
+        )
 
     @get("/objections/{number:str}", name="portal:repair_objection", media_type=MediaType.HTML)
     async def objection(self, request: Request, number: FromPath[str], filed: FromQuery[bool] = False) -> Any:
@@ -248,13 +360,21 @@ class RepairPagesController(Controller):
             return Redirect("/repair", status_code=303)
         obj = await flow.objection_for(repo, p, number)  # another enterprise's: the unknown number's 404
         today = flow.local_date(now_of(request))
-        return _nocache(page(
-            request, "repair/objection.html", api_url=f"/api/v1/objections/{number}", nav="services",
-            o=obj, files=await repo.attachments_of("objection", obj["id"]),
-            overdue=objection_overdue(obj["status"], obj["verify_by"], obj["correct_by"], today),
-            provisional=objection_deadline_provisional(obj["verify_by"], obj["correct_by"]),
-            objection_labels=OBJECTION_STATUS_LABELS, local=_local, filed=filed,
-        ))
+        return _nocache(
+            page(
+                request,
+                "repair/objection.html",
+                api_url=f"/api/v1/objections/{number}",
+                nav="services",
+                o=obj,
+                files=await repo.attachments_of("objection", obj["id"]),
+                overdue=objection_overdue(obj["status"], obj["verify_by"], obj["correct_by"], today),
+                provisional=objection_deadline_provisional(obj["verify_by"], obj["correct_by"]),
+                objection_labels=OBJECTION_STATUS_LABELS,
+                local=_local,
+                filed=filed,
+            )
+        )
 
 
 def _local(when: dt.datetime | None) -> str:

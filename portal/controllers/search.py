@@ -41,8 +41,14 @@ class SearchPagesController(Controller):
         category: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
     ) -> Template:
-        params = {"q": q.strip(), "type": type, "region": region, "department": department, "year": year,
-                  "category": category}
+        params = {
+            "q": q.strip(),
+            "type": type,
+            "region": region,
+            "department": department,
+            "year": year,
+            "category": category,
+        }
         active = {k: v for k, v in params.items() if k in FILTERS and v not in (None, "")}
         result = None
         if params["q"] or active:
@@ -50,8 +56,16 @@ class SearchPagesController(Controller):
                 async with read_snapshot():  # the disclosure re-check and facet labels: one connection
                     result = await search(
                         request.app.state.search_index,
-                        SearchQuery(q=params["q"], type=type, region=region, department=department, year=year,
-                                    category=category, page_size=20, cursor=cursor),
+                        SearchQuery(
+                            q=params["q"],
+                            type=type,
+                            region=region,
+                            department=department,
+                            year=year,
+                            category=category,
+                            page_size=20,
+                            cursor=cursor,
+                        ),
                     )
             except Unavailable as e:
                 return unavailable_page(request, e, tr(request, "搜索服务暂时不可用，请稍后重试。"))
@@ -60,21 +74,36 @@ class SearchPagesController(Controller):
         if result is not None:
             for name in FILTERS:
                 values = [
-                    {"value": v.value, "count": v.count, "label": _facet_label(name, v.value, v.label, english),
-                     "url": url_with("/search", params, **{name: v.value}), "current": str(active.get(name)) == v.value}
+                    {
+                        "value": v.value,
+                        "count": v.count,
+                        "label": _facet_label(name, v.value, v.label, english),
+                        "url": url_with("/search", params, **{name: v.value}),
+                        "current": str(active.get(name)) == v.value,
+                    }
                     for v in result.facets.get(name, [])
                 ]
                 if values:
                     facets.append({"name": name, "values": values})
         labels = {f["name"]: {v["value"]: v["label"] for v in f["values"]} for f in facets}
         chips = [
-            {"name": k, "value": v, "label": labels.get(k, {}).get(str(v)) or _facet_label(k, str(v), "", english),
-             "url": url_with("/search", params, **{k: None})}
+            {
+                "name": k,
+                "value": v,
+                "label": labels.get(k, {}).get(str(v)) or _facet_label(k, str(v), "", english),
+                "url": url_with("/search", params, **{k: None}),
+            }
             for k, v in active.items()
         ]
         t = page(
-            request, "search.html", api_url=url_with("/api/v1/search", {**params, "cursor": cursor}), nav="search",
-            q=params["q"], result=result, facets=facets, chips=chips,
+            request,
+            "search.html",
+            api_url=url_with("/api/v1/search", {**params, "cursor": cursor}),
+            nav="search",
+            q=params["q"],
+            result=result,
+            facets=facets,
+            chips=chips,
             next_url=url_with("/search", params, cursor=result.next_cursor) if result and result.next_cursor else None,
             first_url=url_with("/search", params) if cursor else None,
         )

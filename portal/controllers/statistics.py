@@ -21,7 +21,11 @@ class StatisticsPagesController(Controller):
         async with read_snapshot():
             stats = await statistics()
             return page(
-                request, "statistics.html", api_url="/api/v1/statistics", nav="statistics", s=stats,
+                request,
+                "statistics.html",
+                api_url="/api/v1/statistics",
+                nav="statistics",
+                s=stats,
                 dept_chart=departments_by_year(stats),
                 problem_chart=yearly_rates(stats, "problem_rate"),
                 joint_chart=yearly_rates(stats, "joint_share", target=JOINT_TARGET),

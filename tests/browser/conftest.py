@@ -22,8 +22,14 @@ from settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -50,17 +56,36 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
     search_path = str(tmp_path_factory.mktemp("browser") / "search.sqlite")
     env = dict(
         os.environ,
-        DATABASE_URL=settings.database_url, FILES_DIR=settings.files_dir,
+        DATABASE_URL=settings.database_url,
+        FILES_DIR=settings.files_dir,
         SEARCH_PATH=search_path,
-        JWT_SECRET=settings.jwt_secret, BASE_URL=f"http://127.0.0.1:{port}", OUTBOX_WORKER="1",
-        RATE_LIMIT_ANONYMOUS="100000", RATE_LIMIT_API_KEY="100000", SEARCH_BACKEND="embedded",
+        JWT_SECRET=settings.jwt_secret,
+        BASE_URL=f"http://127.0.0.1:{port}",
+        OUTBOX_WORKER="1",
+        RATE_LIMIT_ANONYMOUS="100000",
+        RATE_LIMIT_API_KEY="100000",
+        SEARCH_BACKEND="embedded",
         PYTHONPATH=str(ROOT),
     )
     log = open(Path(settings.files_dir).parent / f"uvicorn-{port}.log", "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "tests.browser.asgi:make", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "tests.browser.asgi:make",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -111,8 +136,9 @@ async def browser():
 
 @pytest.fixture
 async def page(browser, server: Server):
-    ctx = await browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                                    accept_downloads=True)
+    ctx = await browser.new_context(
+        base_url=server.url, viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
     pg = await ctx.new_page()
     pg.dialogs = []  # every alert/confirm a page tries to open
 

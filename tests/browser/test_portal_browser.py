@@ -40,10 +40,15 @@ async def test_guide_download_arrives_with_right_bytes_and_name(page, http, file
     await page.goto(f"/guides/{s.guide_id}")
     assert await page.locator("h1").inner_text() == "餐饮服务经营者合规指引（2025年修订）"
     await shot(page, "guide")
-    version = await GuideVersion.select().where(
-        (GuideVersion.guide_id == s.guide_id) & (GuideVersion.version == "2025.2")).first()
+    version = (
+        await GuideVersion.select()
+        .where((GuideVersion.guide_id == s.guide_id) & (GuideVersion.version == "2025.2"))
+        .first()
+    )
     for fmt in ("pdf", "html"):
-        row = await GuideFile.select().where((GuideFile.version_id == version["id"]) & (GuideFile.format == fmt)).first()
+        row = (
+            await GuideFile.select().where((GuideFile.version_id == version["id"]) & (GuideFile.format == fmt)).first()
+        )
         link = page.locator("ul.downloads a", has_text=fmt.upper())
         async with page.expect_download() as info:
             await link.click()
@@ -79,8 +84,11 @@ async def test_language_switch(page, http) -> None:
 
 async def test_stored_markup_renders_as_inert_text(page, http) -> None:
     s = await seed(http)
-    for path, expected in ((f"/results/{s.xss_result}", XSS_NAME), (f"/entities/{s.xss_uscc}", XSS_NAME),
-                           (f"/guides/{s.xss_guide_id}", XSS_TITLE)):
+    for path, expected in (
+        (f"/results/{s.xss_result}", XSS_NAME),
+        (f"/entities/{s.xss_uscc}", XSS_NAME),
+        (f"/guides/{s.xss_guide_id}", XSS_TITLE),
+    ):
         await page.goto(path)
         await page.wait_for_load_state("load")
         assert await page.locator("h1").inner_text() == expected, path  # visible, literally
@@ -97,10 +105,19 @@ async def test_375px_layout_has_no_horizontal_scroll(page, http) -> None:
     s = await seed(http)
     await page.set_viewport_size({"width": 375, "height": 812})
     paths = {
-        "home": "/", "result": f"/results/{s.result_ids[1]}", "entity": f"/entities/{s.uscc}", "plans": "/plans",
-        "plan": f"/plans/{s.plan_id}", "guides": "/guides", "guide": f"/guides/{s.guide_id}", "honours": "/honours",
-        "documents": "/documents", "document": f"/documents/{s.document_id}", "statistics": "/statistics",
-        "open-data": "/open-data", "services": "/services",
+        "home": "/",
+        "result": f"/results/{s.result_ids[1]}",
+        "entity": f"/entities/{s.uscc}",
+        "plans": "/plans",
+        "plan": f"/plans/{s.plan_id}",
+        "guides": "/guides",
+        "guide": f"/guides/{s.guide_id}",
+        "honours": "/honours",
+        "documents": "/documents",
+        "document": f"/documents/{s.document_id}",
+        "statistics": "/statistics",
+        "open-data": "/open-data",
+        "services": "/services",
     }
     for name, path in paths.items():
         await page.goto(path)

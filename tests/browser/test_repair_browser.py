@@ -28,7 +28,7 @@ MARGIN = dt.timedelta(days=30)  # the eligible result passed its minimum period 
 
 def today() -> dt.date:
     """The app's "today": the real clock's date in Asia/Shanghai (domain.repair.local_date)."""
-    return rules.local_date(dt.datetime.now(dt.timezone.utc))
+    return rules.local_date(dt.datetime.now(dt.UTC))
 
 
 async def rule_for(check_field: str) -> rules.Rule:
@@ -112,8 +112,9 @@ async def sign_in(page, username: str = "ent-a") -> None:
     await page.wait_for_selector("table.repair-results")
 
 
-async def test_enterprise_applies_with_evidence_and_follows_the_application(page, http, files_dir: Path,
-                                                                            tmp_path: Path) -> None:
+async def test_enterprise_applies_with_evidence_and_follows_the_application(
+    page, http, files_dir: Path, tmp_path: Path
+) -> None:
     w, old, young, old_on, young_on = await setup(http)
     rule = await rule_for("general")
 
@@ -211,8 +212,12 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(page
     listed = await page.locator("main ul").last.inner_text()
     assert "整改报告.pdf" in listed and "application/pdf" in listed
     assert "整改现场.png" in listed and "image/png" in listed
-    stored = {a["filename"]: a for a in await Attachment.select().where(
-        (Attachment.owner_type == "repair") & (Attachment.owner_id == row["id"]))}
+    stored = {
+        a["filename"]: a
+        for a in await Attachment.select().where(
+            (Attachment.owner_type == "repair") & (Attachment.owner_id == row["id"])
+        )
+    }
     assert set(stored) == {"整改报告.pdf", "整改现场.png"}
     for f in (report, photo):
         on_disk = (files_dir / stored[f.name]["path"]).read_bytes()
