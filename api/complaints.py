@@ -140,7 +140,7 @@ class _FilingDoc(Operation):
                 "attachments": Schema(
                     type=OpenAPIType.ARRAY,
                     items=Schema(
-                        type="object",
+                        type=OpenAPIType.OBJECT,
                         required=["filename", "content_base64"],
                         properties={
                             "filename": Schema(type=OpenAPIType.STRING),

@@ -113,7 +113,7 @@ class RateLimitMiddleware:
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": body})
+            await send({"type": "http.response.body", "body": body})  # type: ignore[arg-type]
             return
 
         async def send_with_headers(message: Message) -> None:

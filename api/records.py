@@ -11,7 +11,7 @@ from api.deps import settings_of
 from api.params import Params
 from api.record_schemas import ChangePage, DocumentOut, DocumentPage, EntityProfileOut, HonourPage
 from api.record_serialize import change_out, document_out
-from api.schemas import HonourOut
+from api.schemas import HonourOut, ResultOut
 from api.serialize import honour_out, result_out
 from db import changefeed as cq
 from db import documents as dq
@@ -49,16 +49,16 @@ class EntitiesController(Controller):
         names = await department_names([c for r in rows for c in r["department_codes"].split(",")])
         base = settings_of(request).base_url
         operator = ent["operator_name"] if ent["kind"] == "individual" else ""
-        results = []
+        results: list[ResultOut] = []
         for r in rows:
             out = result_out(r, names, base)
             out.entity_name = public_entity_name(out.entity_name, ent["kind"], operator)
             results.append(out)
         honours = []
         for h in await eq.public_honours(code):
-            out = honour_out(h, base)
-            out.entity_name = public_entity_name(out.entity_name, ent["kind"], operator)
-            honours.append(out)
+            honour = honour_out(h, base)
+            honour.entity_name = public_entity_name(honour.entity_name, ent["kind"], operator)
+            honours.append(honour)
         total = len(results) if len(results) < ENTITY_RESULTS else await eq.count_public_results(code)
         return EntityProfileOut(
             uscc=code,

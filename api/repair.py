@@ -322,7 +322,9 @@ class RepairController(Controller):
         now = now_of(request)
         p = principal_of(request)
         await flow.add_files(repo, p, number, files, now, s.files_dir, s.max_attachment_bytes)
-        return await application_out(await repo.get_application(number), flow.local_date(now), False)
+        app_row = await repo.get_application(number)
+        assert app_row is not None  # add_files found it
+        return await application_out(app_row, flow.local_date(now), False)
 
     @post("/objections", summary="Dispute a result as wrong (异议)", status_code=201)
     async def objection(self, request: Request, data: JSONBody[ObjectionIn]) -> ObjectionCreated:

@@ -46,6 +46,7 @@ class StatisticsController(Controller):
     @get("/", summary="Spot-check figures: checks by department and year, problem-discovery rate, joint share")
     async def get_statistics(self) -> StatisticsOut:
         s = await statistics(top_departments=0)  # 0: every department
+        assert s is not None  # None only when asked not to wait
         return StatisticsOut(
             checks=s.total_checks,
             entities=s.total_entities,

@@ -52,7 +52,7 @@ class _FileWriter:
 
     def __init__(self, path: Path, index: int, filename: str, rules: Rules) -> None:
         self.path, self.index, self.filename, self.rules = path, index, filename, rules
-        self.fh: BinaryIO = open(path, "wb")
+        self.fh: BinaryIO = open(path, "wb")  # noqa: SIM115 (closed by finish/abort)
         self.head = b""
         self.size = 0
         self.mime: str | None = None
@@ -100,7 +100,7 @@ class _FileWriter:
 
 
 async def read_multipart(request: Request, tmp: Path, rules: Rules) -> tuple[dict[str, list[str]], list[Upload]]:
-    ctype, params = parse_options_header(request.headers.get("content-type", ""))
+    _ctype, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if not boundary:
         raise ValidationFailed(

@@ -77,7 +77,7 @@ def sample_paths(db: Path, n: int, rnd: random.Random) -> dict[str, list[str]]:
 
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
-    k = min(len(values) - 1, max(0, int(round(p / 100 * len(values) + 0.5)) - 1))
+    k = min(len(values) - 1, max(0, round(p / 100 * len(values) + 0.5) - 1))
     return values[k]
 
 
@@ -118,9 +118,11 @@ def main() -> int:
                 try:
                     c.get("/open-data")
                     break
-                except httpx.HTTPError:
+                except httpx.HTTPError as e:
                     if server.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit("server did not start: " + server.stderr.read().decode()[-2000:])
+                        raise SystemExit(
+                            "server did not start: " + (server.stderr.read() if server.stderr else b"").decode()[-2000:]
+                        ) from e
                     time.sleep(0.2)
             log(f"server: gongshi serve on {base}, {args.results:,} results, {args.requests} requests per kind")
             log(f"{'page':<14} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}  target")

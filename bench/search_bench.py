@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from urllib.parse import urlencode
@@ -170,7 +171,7 @@ def query_mix(docs: list[SearchDoc], index_path: Path, n: int = 200) -> list[dic
         for _ in range(20)
     ]
     for _ in range(24):
-        f = rnd.choice(
+        f: dict[str, Any] = rnd.choice(
             [
                 {"type": "result"},
                 {"year": rnd.choice([2023, 2024, 2025])},
@@ -197,7 +198,7 @@ def query_mix(docs: list[SearchDoc], index_path: Path, n: int = 200) -> list[dic
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 async def in_process(db: Path, index_path: Path, queries: list[dict]) -> dict:
@@ -218,14 +219,14 @@ async def in_process(db: Path, index_path: Path, queries: list[dict]) -> dict:
                 totals.append(page.total or 0)
     await index.close()
     by_kind: dict[str, list[float]] = {}
-    for q, ms in zip(queries, times):
+    for q, ms in zip(queries, times, strict=False):
         by_kind.setdefault(q["kind"], []).append(ms)
     return {
         "p50": pct(times, 50),
         "p95": pct(times, 95),
         "max": max(times),
         "by_kind": {k: round(pct(v, 95), 1) for k, v in by_kind.items()},
-        "broad_hits_min": min(t for q, t in zip(queries, totals) if q["kind"] == "2-char, broad"),
+        "broad_hits_min": min(t for q, t in zip(queries, totals, strict=False) if q["kind"] == "2-char, broad"),
     }
 
 
@@ -292,10 +293,10 @@ def start(cmd: list[str], env: dict, port: int) -> subprocess.Popen:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return proc
-        except OSError:
+        except OSError as e:
             time.sleep(0.1)
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-2000:] if proc.stderr else "server died")
+                raise RuntimeError(proc.stderr.read().decode()[-2000:] if proc.stderr else "server died") from e
     raise RuntimeError(f"{cmd[0]} did not start")
 
 

@@ -163,7 +163,9 @@ class SQLiteBulk(BulkSession):
         return self.con.execute(sql.replace("{}", "?"), args).fetchall()
 
     def in_background(self, work: Callable[[], Awaitable[T]]) -> Awaitable[T]:
-        return asyncio.ensure_future(asyncio.to_thread(_run_to_end, work()))
+        coro = work()
+        assert isinstance(coro, Coroutine)  # the session's methods are coroutines
+        return asyncio.ensure_future(asyncio.to_thread(_run_to_end, coro))
 
     def stamp(self, at: Any) -> Any:
         return convert_datetime_in(at)  # exactly the form Piccolo's adapter stores
@@ -190,13 +192,13 @@ class SQLiteBulk(BulkSession):
                 list(tables),
             ).fetchall()
         )
-        indexes = [(name, found[name]) for name in names if name in found]
-        for name, _sql in indexes:
+        dropped = [(name, found[name]) for name in names if name in found]
+        for name, _sql in dropped:
             self.con.execute(f'DROP INDEX "{name}"')
         yield
         if self.on_phase:
-            self.on_phase(f"rebuilding {len(indexes)} indexes")
-        for _name, sql in indexes:
+            self.on_phase(f"rebuilding {len(dropped)} indexes")
+        for _name, sql in dropped:
             self.con.execute(sql)
 
     @staticmethod

@@ -153,7 +153,7 @@ async def _write_results(
             d.penalty_decision_number,
             day(d.published_on or today),
         )
-        for i, d in zip(ids, drafts)
+        for i, d in zip(ids, drafts, strict=False)
     ]
     fixed = (
         ("disclosure", "public"),
@@ -190,7 +190,7 @@ async def write_entities(
     ids = await s.reserve_ids("entity", len(drafts))
     rows = [
         (i, d.uscc, d.name, d.kind, d.region_code, d.industry_code, d.risk_class, d.status, d.operator_name, now)
-        for i, d in zip(ids, drafts)
+        for i, d in zip(ids, drafts, strict=False)
     ]
     await s.insert_chunked("entity", ENTITY_COLS, rows, progress)
     if actor is not None:
@@ -218,7 +218,7 @@ async def write_honours(s: BulkSession, drafts: Sequence[Any], actor: Any, progr
             "public",
             now,
         )
-        for i, d in zip(ids, drafts)
+        for i, d in zip(ids, drafts, strict=False)
     ]
     await s.insert_chunked("honour", HONOUR_COLS, rows, progress)
     await write_log_for_rows(s, actor, "publish", "honour", "honour", ids, public=True, at=now)
@@ -239,7 +239,7 @@ async def write_scans(s: BulkSession, drafts: Sequence[Any], actor: Any, progres
             d.task_number,
             d.location,
         )
-        for i, d in zip(ids, drafts)
+        for i, d in zip(ids, drafts, strict=False)
     ]
     await s.insert_chunked("scan_record", SCAN_COLS, rows, progress)
     await write_log_for_rows(s, actor, "record", "scan_record", "scan_record", ids, public=False)
@@ -266,7 +266,7 @@ async def write_log(
         ("at", "actor", "actor_role", "department_code", "action", "object_type", "object_id", "reason", "detail"),
         [
             (at, a.username, a.role, a.department_code, action, object_type, str(i), reason, "{}")
-            for a, i in zip(actors or _repeat(actor), object_ids)
+            for a, i in zip(actors or _repeat(actor), object_ids, strict=False)
         ],
     )
     if not public:

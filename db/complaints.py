@@ -8,6 +8,7 @@ request, the transaction rolls back and the files already moved are deleted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -124,10 +125,8 @@ async def insert_complaint(
         for p in moved:
             p.unlink(missing_ok=True)
         if moved:
-            try:
+            with contextlib.suppress(OSError):
                 moved[0].parent.rmdir()
-            except OSError:
-                pass
         raise
     return number
 

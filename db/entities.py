@@ -21,7 +21,7 @@ async def public_results(uscc: str, limit: int = 100) -> list[dict]:
 
 
 async def count_public_results(uscc: str) -> int:
-    return await count_results(ResultFilter(uscc=uscc))
+    return await count_results(ResultFilter(uscc=uscc)) or 0
 
 
 async def public_honours(uscc: str, limit: int = 100) -> list[dict]:

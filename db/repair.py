@@ -7,6 +7,7 @@ race. No business `if`s here: the rules are in domain/repair.py.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -122,10 +123,8 @@ def _write_files(files_dir: str, folder: str, files: list[EvidenceFile]) -> list
 
 def remove_files(files_dir: str, rels: list[str]) -> None:
     for rel in rels:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             (Path(files_dir) / rel).unlink()
-        except FileNotFoundError:
-            pass
 
 
 async def _insert_attachments(
@@ -144,7 +143,7 @@ async def _insert_attachments(
                     path=rel,
                     created_at=now,
                 )
-                for f, rel in zip(files, rels)
+                for f, rel in zip(files, rels, strict=False)
             ]
         )
 

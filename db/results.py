@@ -199,12 +199,12 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date, 
             ids.extend(chunk_ids)
             cats = [
                 ResultCategory(result_id=rid, code=c, year=d.inspected_on.year)
-                for rid, d in zip(chunk_ids, chunk)
+                for rid, d in zip(chunk_ids, chunk, strict=False)
                 for c in d.category_codes
             ]
             deps = [
                 ResultDepartment(result_id=rid, department_code=c, year=d.inspected_on.year)
-                for rid, d in zip(chunk_ids, chunk)
+                for rid, d in zip(chunk_ids, chunk, strict=False)
                 for c in d.department_codes
             ]
             for j in range(0, len(cats), CHUNK):

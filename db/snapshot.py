@@ -29,8 +29,8 @@ async def _open(db: SQLiteEngine) -> aiosqlite.Connection:
     if thread is not None:
         thread.daemon = True
     conn = await conn
-    conn.poolable = thread is not None  # otherwise closed after the page, as Piccolo does
-    conn.row_factory = dict_factory  # as Piccolo's own connections
+    conn.poolable = thread is not None  # type: ignore[attr-defined]  # otherwise closed after the page, as Piccolo does
+    conn.row_factory = dict_factory  # type: ignore[assignment]  # as Piccolo's own connections
     await conn.execute("PRAGMA foreign_keys = 1")
     return conn
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from db.tables import Result
 
 
-def engine() -> Engine:
+def engine() -> Engine[Any]:
     return Result._meta.db
 
 
-def write_transaction():
+def write_transaction() -> Any:
     """SQLite: BEGIN IMMEDIATE takes the write lock up front, so two writers queue
     instead of one failing half-way; PostgreSQL: an ordinary transaction."""
     db = engine()

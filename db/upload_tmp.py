@@ -41,11 +41,11 @@ class Swept:
     kept: int = 0  # candidates still in use (modified within the threshold)
 
 
-def tmp_root(files_dir: str | os.PathLike) -> Path:
+def tmp_root(files_dir: str | os.PathLike[str]) -> Path:
     return Path(files_dir) / TMP_DIR
 
 
-def newest_mtime(path: str | os.PathLike) -> float | None:
+def newest_mtime(path: str | os.PathLike[str]) -> float | None:
     """The newest modification time of `path` and everything below it, without following links;
     None when `path` itself has vanished."""
     try:

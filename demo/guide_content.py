@@ -224,8 +224,8 @@ CATERING_V2 = {
     "effective_on": dt.date(2025, 9, 1),
     "summary": CATERING["summary"],
     "change_note": "补充燃气泄漏报警装置要求和“扫码入企”说明",
-    "sections": CATERING["sections"][:1]
-    + [
+    "sections": [
+        *CATERING["sections"][:1],
         {
             "heading": CATERING["sections"][1]["heading"],
             "body": CATERING["sections"][1]["body"].replace(
@@ -233,6 +233,6 @@ CATERING_V2 = {
                 "- 燃气泄漏报警装置、熄火保护装置，气瓶存放位置\n- 燃气管道、软管老化和连接情况",
             ),
         },
-    ]
-    + CATERING["sections"][2:],
+        *CATERING["sections"][2:],
+    ],
 }

@@ -206,7 +206,7 @@ SHANXI_2025 = {
 }
 
 SJZ_SCJG = "石家庄市市场监督管理局"
-CLASS_RATIOS = {"A": 3, "B": 4, "C": 5, "D": 6}
+CLASS_RATIOS: dict[str, float] = {"A": 3, "B": 4, "C": 5, "D": 6}
 SHIJIAZHUANG_2025 = {
     "department_code": "130100-scjg",
     "year": 2025,
@@ -267,7 +267,7 @@ SHIJIAZHUANG_2025 = {
     ],
 }
 
-PLANS = (SHANDONG_2025, SHANXI_2025, SHIJIAZHUANG_2025)
+PLANS: tuple[dict[str, Any], ...] = (SHANDONG_2025, SHANXI_2025, SHIJIAZHUANG_2025)
 
 
 def revised_items(items: list[dict[str, Any]], rev: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from typing import Any
 
 from domain.complaints import DECISIONS, NOT_SUBSTANTIATED, SHANGHAI, SUBSTANTIATED
 
@@ -18,7 +19,9 @@ NO_RECORD, SCAN_FOUND, CHECKIN_ONLY = "no_record", "scan_found", "checkin_only"
 MIN_COUNT = 3
 
 
-def crosscheck(visited_at: dt.datetime, window_minutes: int, claimed_scanned: str, scans: list[dict]) -> dict:
+def crosscheck(
+    visited_at: dt.datetime, window_minutes: int, claimed_scanned: str, scans: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Classify the scan records of the same entity and department around the visit.
 
     scan_found: an officer scanned the licence QR code (contradicts "nobody scanned");
@@ -80,11 +83,11 @@ def _shown(n: int) -> int | None:
 
 
 def complaint_stats(
-    rows: list[dict], decisions: dict[int, list[tuple[dt.datetime, str]]], today: dt.date
+    rows: list[dict[str, Any]], decisions: dict[int, list[tuple[dt.datetime, str]]], today: dt.date
 ) -> list[StatRow]:
     """rows: id, department_code, filed_at, closed_at, respond_by, status.
     decisions: complaint id → the supervisor's decision events (at, status), any order."""
-    groups: dict[tuple[str, str], list[dict]] = {}
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in rows:
         month = r["filed_at"].astimezone(SHANGHAI).strftime("%Y-%m")
         groups.setdefault((r["department_code"], month), []).append(r)

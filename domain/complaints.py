@@ -85,7 +85,7 @@ def supervises(p: Principal, region_code: str) -> bool:
     return lo <= region_code < hi
 
 
-def is_department_of(p: Principal, c: dict) -> bool:
+def is_department_of(p: Principal, c: dict[str, Any]) -> bool:
     return (
         p.role in ("officer", "admin")
         and bool(p.department_code)
@@ -93,7 +93,7 @@ def is_department_of(p: Principal, c: dict) -> bool:
     )
 
 
-def access_of(p: Principal, c: dict) -> str:
+def access_of(p: Principal, c: dict[str, Any]) -> str:
     """'handler' (full view, may decide), 'department' (masked contact, may respond); else 403."""
     if supervises(p, c["region_code"]):
         return "handler"
@@ -105,7 +105,7 @@ def access_of(p: Principal, c: dict) -> str:
     )
 
 
-def check_move(p: Principal, c: dict, to: str, note: str, referred_to: str | None) -> None:
+def check_move(p: Principal, c: dict[str, Any], to: str, note: str, referred_to: str | None) -> None:
     """Raise unless `p` may move complaint `c` to state `to` with this note."""
     if access_of(p, c) != "handler":
         raise Forbidden(
@@ -138,7 +138,7 @@ def check_move(p: Principal, c: dict, to: str, note: str, referred_to: str | Non
         )
 
 
-def check_response(p: Principal, c: dict, note: str) -> str:
+def check_response(p: Principal, c: dict[str, Any], note: str) -> str:
     """A note without a state change; returns the role it is shown under."""
     role = access_of(p, c)
     if c["status"] == CLOSED:
@@ -251,7 +251,7 @@ def detect_type(head: bytes) -> str | None:
     kind = filetype.guess(head)
     if kind is None or kind.mime not in IMAGE_TYPES | VIDEO_TYPES:
         return None
-    return kind.mime
+    return str(kind.mime)
 
 
 def limit_for(mime: str, rules: Rules) -> int:
@@ -337,7 +337,7 @@ def parse_visit(raw: str, now: dt.datetime, max_age_days: int) -> dt.datetime:
 
 
 def validate_filing(
-    raw: dict[str, Any], uploads: list[Upload], rules: Rules, now: dt.datetime, departments: dict[str, dict]
+    raw: dict[str, Any], uploads: list[Upload], rules: Rules, now: dt.datetime, departments: dict[str, dict[str, Any]]
 ) -> Draft:
     """Every field problem at once, as 422 field errors. `departments`: code → {region_code}."""
     c = Collector()
@@ -420,7 +420,7 @@ async def file_complaint(
     now: dt.datetime,
     *,
     throttle: Callable[[str], Awaitable[None]],
-    find_scans: Callable[[str, str, dt.datetime, dt.datetime], Awaitable[list[dict]]],
+    find_scans: Callable[[str, str, dt.datetime, dt.datetime], Awaitable[list[dict[str, Any]]]],
     insert: Callable[..., Awaitable[str]],
     add_working_days: Callable[[dt.date, int], dt.date],
 ) -> Filed:

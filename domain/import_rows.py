@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +86,7 @@ class ScanDraft:
     location: str = ""
 
 
-def _uscc(raw: dict[str, Any], bad) -> str:
+def _uscc(raw: dict[str, Any], bad: Callable[[str, str], None]) -> str:
     try:
         return uscc_rules.validate(str(raw.get("uscc") or ""))
     except uscc_rules.InvalidUSCC as e:
@@ -170,6 +171,7 @@ def validate_honour(raw: dict[str, Any], today: dt.date) -> tuple[HonourDraft | 
         bad("region_code", "行政区划代码应为6位数字 (a 6-digit GB/T 2260 code)")
     if errs:
         return None, errs
+    assert isinstance(on, dt.date)  # checked above
     return (
         HonourDraft(
             code,
@@ -178,7 +180,7 @@ def validate_honour(raw: dict[str, Any], today: dt.date) -> tuple[HonourDraft | 
             kind or "other",
             by,
             on,
-            until,  # type: ignore[arg-type]
+            until,
             _text(raw, "source_document", 300)[:300],
             region,
         ),

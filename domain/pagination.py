@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from domain.errors import FieldError, ValidationFailed
 
@@ -26,14 +27,14 @@ def page_size(value: int | None) -> int:
     return value
 
 
-def encode_cursor(key: dict) -> str:
+def encode_cursor(key: dict[str, Any]) -> str:
     raw = json.dumps(key, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(
     cursor: str | None, fields: tuple[str, ...] = ("id",), int_fields: tuple[str, ...] = ("id",)
-) -> dict | None:
+) -> dict[str, Any] | None:
     """Decode a cursor made by encode_cursor; anything else is a 422 naming `cursor`."""
     if not cursor:
         return None
@@ -59,7 +60,7 @@ def decode_cursor(
     return key
 
 
-def split_page(rows: list[dict], size: int, key: str = "id") -> tuple[list[dict], str | None]:
+def split_page(rows: list[dict[str, Any]], size: int, key: str = "id") -> tuple[list[dict[str, Any]], str | None]:
     """Rows fetched with LIMIT size + 1: the page itself, and the cursor after its last row
     (None on the last page). One extra row is how a keyset page knows another follows."""
     page = rows[:size]

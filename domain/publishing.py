@@ -15,7 +15,7 @@ from domain.results import MAX_BULK, ResultDraft, validate_result
 async def publish_results(
     actor: Principal,
     raws: list[dict[str, Any]],
-    insert: Callable[[list[ResultDraft], Any, dt.date, Callable], Awaitable[list[int]]],
+    insert: Callable[[list[ResultDraft], Any, dt.date, Callable[..., Any]], Awaitable[list[int]]],
     today: dt.date,
     bulk: bool = False,
 ) -> list[int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -59,7 +60,8 @@ def pick_rule(rules: list[Rule], region_code: str, check_field: str) -> Rule:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months; the 31st plus one month is the last day of a shorter month."""
-    return day + relativedelta(months=months)
+    moved: dt.date = day + relativedelta(months=months)
+    return moved
 
 
 def earliest_repair_on(published_on: dt.date, rule: Rule) -> dt.date:
@@ -309,7 +311,7 @@ def moot_reason(w: Withdrawal) -> str:
     )
 
 
-def applications_made_moot(withdrawals: list[Withdrawal], applications: list[dict]) -> list[Mooted]:
+def applications_made_moot(withdrawals: list[Withdrawal], applications: list[dict[str, Any]]) -> list[Mooted]:
     """Which applications a withdrawal closes, and why: every application for a withdrawn result
     that is still pending (submitted or accepted), whatever the path that withdrew it, except the
     approved application whose approval is the withdrawal (`repaired`, ref = its number: it is
@@ -346,7 +348,7 @@ def objection_made_moot(withdrawn_reason: str) -> bool:
     return withdrawn_reason == "corrected"
 
 
-def corrected_revision_disclosure(old: dict) -> dict:
+def corrected_revision_disclosure(old: dict[str, Any]) -> dict[str, Any]:
     """The disclosure columns of the revision an objection's correction writes, decided from the
     wrong row as it stands inside the correction's transaction (`disclosure`, `withdrawn_reason`,
     `withdrawn_at`, `withdrawn_by`, `withdrawn_note`).
@@ -438,7 +440,7 @@ def new_number(prefix: str, today: dt.date) -> str:
 # -- rule profiles ------------------------------------------------------------------------
 
 
-def validate_profile(jurisdiction: str, source: str, raws: list[dict]) -> tuple[list[Rule], list[FieldError]]:
+def validate_profile(jurisdiction: str, source: str, raws: list[dict[str, Any]]) -> tuple[list[Rule], list[FieldError]]:
     """A jurisdiction's own profile: one rule per check field ('*' for all others)."""
     errs: list[FieldError] = []
     j = (jurisdiction or "").strip()
@@ -474,16 +476,17 @@ def validate_profile(jurisdiction: str, source: str, raws: list[dict]) -> tuple[
         ):
             errs.append(FieldError(p + "accept_days", "受理期限不能超过决定期限 (accept_days exceeds decide_days)"))
         if not errs:
+            n = {k: int(v) for k, v in ints.items() if isinstance(v, int)}  # all checked above
             rules.append(
                 Rule(
                     j,
                     f,
-                    mn,
-                    mx,
-                    ints["accept_days"],
-                    ints["decide_days"],  # type: ignore[arg-type]
-                    ints["objection_days"],
+                    n["min_months"],
+                    n["max_months"],
+                    n["accept_days"],
+                    n["decide_days"],
+                    n["objection_days"],
                     source.strip(),
                 )
-            )  # type: ignore[arg-type]
+            )
     return (rules if not errs else []), errs

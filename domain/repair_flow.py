@@ -24,7 +24,7 @@ SYSTEM = Principal(username="system:withdraw-expired", role="system")
 MAX_TEXT = 4000
 
 
-def facts(row: dict) -> rules.ResultFacts:
+def facts(row: dict[str, Any]) -> rules.ResultFacts:
     return rules.ResultFacts(
         row["id"],
         row["uscc"],
@@ -37,7 +37,7 @@ def facts(row: dict) -> rules.ResultFacts:
     )
 
 
-async def _own_result(repo: Any, actor: Principal, result_id: int) -> dict:
+async def _own_result(repo: Any, actor: Principal, result_id: int) -> dict[str, Any]:
     require_role(actor, "enterprise")
     row = await repo.get_result(result_id)
     if row is None:
@@ -48,7 +48,7 @@ async def _own_result(repo: Any, actor: Principal, result_id: int) -> dict:
 
 async def check_eligibility(
     repo: Any, actor: Principal, result_id: int, today: dt.date
-) -> tuple[dict, rules.Rule, rules.Eligibility]:
+) -> tuple[dict[str, Any], rules.Rule, rules.Eligibility]:
     row = await _own_result(repo, actor, result_id)
     rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
     pending = await repo.pending_application_exists(result_id)
@@ -75,7 +75,7 @@ async def apply(
     files_dir: str,
     max_bytes: int,
     contact: str = "",
-) -> dict:
+) -> dict[str, Any]:
     """File an application: 403 for another's result, 422 for bad fields or not yet eligible
     (with earliest_on), 409 when one is pending. Nothing is stored unless all of it is."""
     today = local_date(now)
@@ -136,7 +136,7 @@ def can_see(actor: Principal, uscc: str, department_code: str) -> bool:
     return actor.role in ("officer", "admin") and actor.department_code == department_code
 
 
-async def application_for(repo: Any, actor: Principal, number: str) -> dict:
+async def application_for(repo: Any, actor: Principal, number: str) -> dict[str, Any]:
     app = await repo.get_application(number)
     if app is None:
         raise NotFound(f"没有编号为 {number} 的修复申请 (no application {number})")
@@ -153,7 +153,7 @@ async def add_files(
     now: dt.datetime,
     files_dir: str,
     max_bytes: int,
-) -> dict:
+) -> dict[str, Any]:
     app = await application_for(repo, actor, number)
     require_own_uscc(actor, app["uscc"])
     if app["status"] not in rules.APPLICATION_PENDING:
@@ -168,7 +168,9 @@ async def add_files(
     return app
 
 
-async def decide(repo: Any, actor: Principal, number: str, action: str, reason: str, now: dt.datetime) -> dict:
+async def decide(
+    repo: Any, actor: Principal, number: str, action: str, reason: str, now: dt.datetime
+) -> dict[str, Any]:
     app = await repo.get_application(number)
     if app is None:
         raise NotFound(f"没有编号为 {number} 的修复申请 (no application {number})")
@@ -200,7 +202,7 @@ async def file_objection(
     now: dt.datetime,
     files_dir: str,
     max_bytes: int,
-) -> dict:
+) -> dict[str, Any]:
     today = local_date(now)
     row = await _own_result(repo, actor, result_id)
     c = Collector()
@@ -240,7 +242,9 @@ async def file_objection(
     return {"number": number, "status": "submitted", "verify_by": verify_by}
 
 
-async def objection_target(repo: Any, actor: Principal, result_id: int) -> tuple[dict, rules.ObjectionEligibility]:
+async def objection_target(
+    repo: Any, actor: Principal, result_id: int
+) -> tuple[dict[str, Any], rules.ObjectionEligibility]:
     """The result an enterprise is about to dispute and whether it may now (the portal's form).
     Another enterprise's result answers exactly as an unknown one (404), as its objections do."""
     require_role(actor, "enterprise")
@@ -251,7 +255,9 @@ async def objection_target(repo: Any, actor: Principal, result_id: int) -> tuple
     return row, rules.objection_eligibility(row["disclosure"], pending)
 
 
-async def objection_eligibilities(repo: Any, actor: Principal, rows: list[dict]) -> list[rules.ObjectionEligibility]:
+async def objection_eligibilities(
+    repo: Any, actor: Principal, rows: list[dict[str, Any]]
+) -> list[rules.ObjectionEligibility]:
     """For the enterprise's own result rows (one query for the pending objections of all of them)."""
     require_role(actor, "enterprise")
     pending = await repo.pending_objections([r["id"] for r in rows])
@@ -260,7 +266,7 @@ async def objection_eligibilities(repo: Any, actor: Principal, rows: list[dict])
     return [rules.objection_eligibility(r["disclosure"], pending.get(r["id"])) for r in rows]
 
 
-async def _objection(repo: Any, actor: Principal, number: str) -> dict:
+async def _objection(repo: Any, actor: Principal, number: str) -> dict[str, Any]:
     obj = await repo.get_objection(number)
     if obj is None:
         raise NotFound(f"没有编号为 {number} 的异议 (no objection {number})")
@@ -270,7 +276,7 @@ async def _objection(repo: Any, actor: Principal, number: str) -> dict:
 
 async def own_applications(
     repo: Any, actor: Principal, page_size: int | None, cursor: str | None
-) -> tuple[list[dict], str | None]:
+) -> tuple[list[dict[str, Any]], str | None]:
     """The signed-in enterprise's own repair applications (by its USCC), newest first, one keyset
     page: (rows, next_cursor)."""
     require_role(actor, "enterprise")
@@ -282,7 +288,7 @@ async def own_applications(
 
 async def own_objections(
     repo: Any, actor: Principal, page_size: int | None, cursor: str | None
-) -> tuple[list[dict], str | None]:
+) -> tuple[list[dict[str, Any]], str | None]:
     """The signed-in enterprise's own objections (by its USCC), newest first, one keyset page:
     (rows, next_cursor). Only enterprises have a list of their own (officers use the admin list)."""
     require_role(actor, "enterprise")
@@ -292,7 +298,7 @@ async def own_objections(
     return split_page(rows, size)
 
 
-async def objection_for(repo: Any, actor: Principal, number: str) -> dict:
+async def objection_for(repo: Any, actor: Principal, number: str) -> dict[str, Any]:
     """One objection for its enterprise or its deciding department: 404 for an unknown number and,
     identically, for another enterprise's; 403 for other officers (rules.objection_visibility)."""
     obj = await repo.get_objection(number)
@@ -307,7 +313,9 @@ async def objection_for(repo: Any, actor: Principal, number: str) -> dict:
     return obj
 
 
-async def decide_objection(repo: Any, actor: Principal, number: str, action: str, note: str, now: dt.datetime) -> dict:
+async def decide_objection(
+    repo: Any, actor: Principal, number: str, action: str, note: str, now: dt.datetime
+) -> dict[str, Any]:
     obj = await _objection(repo, actor, number)
     to = rules.transition({k: v for k, v in rules.OBJECTION_ACTIONS.items() if k != "correct"}, action, obj["status"])
     c = Collector()
@@ -326,10 +334,10 @@ async def decide_objection(repo: Any, actor: Principal, number: str, action: str
     return await repo.get_objection(number)
 
 
-def corrected_values(old: dict, raw: dict) -> dict:
+def corrected_values(old: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
     """Validate an officer's correction; returns the changed Result columns (422 naming fields)."""
     c = Collector()
-    out: dict = {}
+    out: dict[str, Any] = {}
     if raw.get("categories") is not None:
         try:
             cats = categories.parse_codes([str(x) for x in raw["categories"]])
@@ -359,7 +367,9 @@ def corrected_values(old: dict, raw: dict) -> dict:
     return changed
 
 
-async def correct_objection(repo: Any, actor: Principal, number: str, raw: dict, note: str, now: dt.datetime) -> dict:
+async def correct_objection(
+    repo: Any, actor: Principal, number: str, raw: dict[str, Any], note: str, now: dt.datetime
+) -> dict[str, Any]:
     obj = await _objection(repo, actor, number)
     rules.transition(rules.OBJECTION_ACTIONS, "correct", obj["status"])
     old = await repo.get_result(obj["result_id"])
@@ -414,7 +424,7 @@ class DepartmentFigures:
     median_working_days_to_decide: float | None = None
 
 
-def figures(rows: list[dict]) -> list[DepartmentFigures]:
+def figures(rows: list[dict[str, Any]]) -> list[DepartmentFigures]:
     """Counts and the median working days from submission to decision, per department. A moot
     application counts as an application, not as pending, approved or rejected, nor in the median."""
     by: dict[str, DepartmentFigures] = {}

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 JOINT_TARGET = 0.5  # 山东省 2025 工作要点: 部门联合抽查占比不低于 50%
 
@@ -71,11 +72,11 @@ class Statistics:
 
 
 def compile_statistics(
-    per_year: list[dict],
+    per_year: list[dict[str, Any]],
     problems_per_year: dict[int, int],
-    dept_year: list[dict],
+    dept_year: list[dict[str, Any]],
     dept_names: dict[str, str],
-    totals: dict,
+    totals: dict[str, Any],
     as_of_seq: int | None = None,
     top_departments: int = 12,
 ) -> Statistics:

@@ -47,9 +47,9 @@ def normalise(raw: str) -> str:
 
 def validate(raw: str) -> str:
     """Return the normalised USCC or raise InvalidUSCC naming the problem."""
-    if _CLEAN.fullmatch(raw):  # already 18 allowed characters: only the check character is left
-        if raw[17] == _check_character(raw[:17]):
-            return raw
+    # Already 18 allowed characters: only the check character is left to verify.
+    if _CLEAN.fullmatch(raw) and raw[17] == _check_character(raw[:17]):
+        return raw
     code = normalise(raw)
     if not code:
         raise InvalidUSCC("统一社会信用代码不能为空 (the USCC is empty)")

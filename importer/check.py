@@ -84,10 +84,11 @@ def to_wire(kind: str, draft: Any) -> tuple:
 def from_wire(kind: str, values: tuple) -> Any:
     dates = DATE_FIELDS[kind]
     if dates:
-        values = list(values)
+        cells = list(values)
         for i in dates:
-            if values[i] is not None:
-                values[i] = _from_ordinal(values[i])
+            if cells[i] is not None:
+                cells[i] = _from_ordinal(cells[i])
+        values = tuple(cells)
     return DRAFTS[kind](*values)
 
 

@@ -137,9 +137,10 @@ async def checked_batches(
     global _checker, _text
     _checker, _text = checker, table.text
     pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    pending: collections.deque[concurrent.futures.Future] = collections.deque()
+    pending: collections.deque[concurrent.futures.Future[tuple[Any, ...]]] = collections.deque()
     # A quote-free CSV is cut into line ranges the workers parse themselves; anything else is
     # parsed here and sent over in batches.
+    jobs: Iterator[concurrent.futures.Future[tuple[Any, ...]]]
     if table.text is not None:
         jobs = (pool.submit(_check_lines, *r) for r in _line_ranges(table.text, table.body_start, batch_rows))
     else:

@@ -78,7 +78,7 @@ def _region_of_department(code: str) -> str:
     return head if len(head) == 6 and head.isdigit() else ""
 
 
-def result_doc(row: dict, dept_names: dict[str, str]) -> SearchDoc:
+def result_doc(row: dict[str, Any], dept_names: dict[str, str]) -> SearchDoc:
     # Runs for every result on a reindex: filter/map keep the loops in C (the same values as
     # _join and the comprehensions the other mappings use).
     depts = _codes(row["department_codes"]) or ((row["department_code"],) if row.get("department_code") else ())
@@ -119,7 +119,7 @@ def result_doc(row: dict, dept_names: dict[str, str]) -> SearchDoc:
     )
 
 
-def plan_doc(plan: dict, revision: dict, dept_names: dict[str, str]) -> SearchDoc:
+def plan_doc(plan: dict[str, Any], revision: dict[str, Any], dept_names: dict[str, str]) -> SearchDoc:
     participating = list(texts(revision.get("participating")))
     body = _join(
         dept_names.get(plan["department_code"], ""),
@@ -141,7 +141,7 @@ def plan_doc(plan: dict, revision: dict, dept_names: dict[str, str]) -> SearchDo
     )
 
 
-def guide_doc(guide: dict, version: dict, dept_names: dict[str, str]) -> SearchDoc:
+def guide_doc(guide: dict[str, Any], version: dict[str, Any], dept_names: dict[str, str]) -> SearchDoc:
     effective = as_date(version.get("effective_on"))
     published = as_date(version.get("published_on")) or effective
     body = _join(
@@ -159,14 +159,14 @@ def guide_doc(guide: dict, version: dict, dept_names: dict[str, str]) -> SearchD
         body=body,
         url_path=f"/guides/{guide['id']}",
         published_on=published,
-        year=(published or effective).year if (published or effective) else None,
+        year=published.year if published else None,
         region_code=_region_of_department(dept),
         departments=(dept,) if dept else (),
         exact=tuple(x for x in (version["title"], guide.get("industry_name")) if x),
     )
 
 
-def honour_doc(row: dict) -> SearchDoc:
+def honour_doc(row: dict[str, Any]) -> SearchDoc:
     awarded = as_date(row.get("awarded_on"))
     body = _join(
         row["honour"], HONOUR_KINDS.get(row.get("kind", ""), ""), row.get("awarded_by"), row.get("source_document")
@@ -187,7 +187,7 @@ def honour_doc(row: dict) -> SearchDoc:
     )
 
 
-def document_doc(row: dict) -> SearchDoc:
+def document_doc(row: dict[str, Any]) -> SearchDoc:
     dept = row.get("department_code") or ""
     return SearchDoc(
         type="document",

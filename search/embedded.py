@@ -32,11 +32,13 @@ import queue
 import sqlite3
 import sys
 import threading
-from collections import Counter
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from typing import Any, TypeVar
 
 from search.index import FACETS, IndexHit, IndexPage, IndexQuery, SearchDoc, SearchUnavailable, doc_key
 from search.text import Phrase, analyse, analyse_fields, exact_key, fold, fts5_match, query_phrases
+
+T = TypeVar("T")
 
 log = logging.getLogger("gongshi.search")
 SCHEMA_VERSION = "1"
@@ -105,7 +107,7 @@ def facet_tokens(type_: str, year: int | None, region: str, depts: Sequence[str]
     return " ".join(toks)
 
 
-def _row(rid: int | None, doc: SearchDoc) -> tuple:
+def _row(rid: int | None, doc: SearchDoc) -> tuple[Any, ...]:
     """A `doc` row, columns in _DOC_COLS order."""
     return (
         rid,
@@ -125,7 +127,7 @@ def _row(rid: int | None, doc: SearchDoc) -> tuple:
     )
 
 
-def _columns(row: tuple) -> tuple[tuple[str, str, str], set[str]]:
+def _columns(row: tuple[Any, ...]) -> tuple[tuple[str, str, str], set[str]]:
     """FTS column values and exact keys, derived from a `doc` row only.
 
     Deleting from a contentless FTS5 table needs the very tokens that were inserted, so this
@@ -213,7 +215,7 @@ class EmbeddedIndex:
             self._writer_ino = _inode(self.path)
         return self._writer
 
-    def _read(self, fn, *args):
+    def _read(self, fn: Callable[..., T], *args: Any) -> T:
         ino = _inode(self.path)
         try:
             while True:
@@ -230,7 +232,7 @@ class EmbeddedIndex:
         finally:
             self._readers.put((ino, con))
 
-    def _write(self, fn, *args):
+    def _write(self, fn: Callable[..., T], *args: Any) -> T:
         with self._lock:
             con = self._write_con()
             try:
@@ -429,10 +431,12 @@ def _split() -> bool:
     return (os.cpu_count() or 1) > 1
 
 
-def _doc_columns(first_rid: int, batch: list[SearchDoc]) -> list:
+def _doc_columns(first_rid: int, batch: list[SearchDoc]) -> list[Any]:
     """The `doc` rows of a batch as columns in _DOC_COLS order (the values of `_row`), built
     with C-level maps (one attribute fetch per document): zip(*columns) is what SQLite gets."""
-    types, ids, years, regions, depts, cats, usccs, pubs, urls, exacts, titles, bodies = zip(*map(_FIELDS, batch))
+    types, ids, years, regions, depts, cats, usccs, pubs, urls, exacts, titles, bodies = zip(
+        *map(_FIELDS, batch), strict=False
+    )
     return [
         range(first_rid, first_rid + len(batch)),
         list(map(doc_key, types, ids)),
@@ -451,12 +455,12 @@ def _doc_columns(first_rid: int, batch: list[SearchDoc]) -> list:
     ]
 
 
-def _pack(cols: list) -> tuple[int, int, list]:
+def _pack(cols: list[Any]) -> tuple[int, int, list[Any]]:
     """Columns for another process: each text column as one NUL-joined string (pickled as one
     object instead of thousands), or as itself when some value holds a NUL."""
     rids: range = cols[0]
     n = len(rids)
-    out: list = [None]
+    out: list[Any] = [None]
     for i, c in enumerate(cols[1:], start=1):
         if i == _PUB:
             c = [p or "" for p in c]  # None: no date (an ISO date is never empty)
@@ -468,7 +472,7 @@ def _pack(cols: list) -> tuple[int, int, list]:
     return rids.start, n, out
 
 
-def _unpack(packed: tuple[int, int, list]) -> list:
+def _unpack(packed: tuple[int, int, list[Any]]) -> list[Any]:
     first, n, cols = packed
     out = [c.split(_NUL) if isinstance(c, str) else c for c in cols]
     out[0] = range(first, first + n)
@@ -476,7 +480,7 @@ def _unpack(packed: tuple[int, int, list]) -> list:
     return out
 
 
-def _tokenize(cols: list) -> tuple[str, str, str, str, list[int]]:
+def _tokenize(cols: list[Any]) -> tuple[str, str, str, str, list[int]]:
     """`_derive` for every document of a batch (the columns _TOKENIZED, as lists or NUL-joined):
     the title, body and facet token streams (NUL-joined: tokens are letters, digits and CJK),
     the exact keys (NUL-joined) and, per key, the position of its document in the batch."""
@@ -486,7 +490,7 @@ def _tokenize(cols: list) -> tuple[str, str, str, str, list[int]]:
     facets: list[str] = []
     terms: list[str] = []
     at: list[int] = []
-    for i, values in enumerate(zip(*cols)):
+    for i, values in enumerate(zip(*cols, strict=False)):
         (t, b, f), keys = _derive(*values)
         titles.append(t)
         bodies.append(b)
@@ -507,18 +511,20 @@ def _start_build(con: sqlite3.Connection) -> None:
     con.execute("BEGIN")
 
 
-def _write_docs(con: sqlite3.Connection, cols: list, toks: tuple[str, str, str, str, list[int]]) -> None:
-    con.executemany(_INSERT_DOC, zip(*cols))
+def _write_docs(con: sqlite3.Connection, cols: list[Any], toks: tuple[str, str, str, str, list[int]]) -> None:
+    con.executemany(_INSERT_DOC, zip(*cols, strict=False))
     terms, at = toks[3], toks[4]
     if at:
-        con.executemany("INSERT INTO exact VALUES (?, ?)", zip(terms.split(_NUL), map(cols[0].start.__add__, at)))
+        con.executemany(
+            "INSERT INTO exact VALUES (?, ?)", zip(terms.split(_NUL), map(cols[0].start.__add__, at), strict=False)
+        )
 
 
-def _write_fts(con: sqlite3.Connection, rids: range, toks: tuple[str, str, str] | tuple) -> None:
+def _write_fts(con: sqlite3.Connection, rids: range, toks: tuple[str, str, str] | tuple[Any, ...]) -> None:
     titles, bodies, facets = toks[:3]
     con.executemany(
         "INSERT INTO fts (rowid, title, body, f) VALUES (?,?,?,?)",
-        zip(rids, titles.split(_NUL), bodies.split(_NUL), facets.split(_NUL)),
+        zip(rids, titles.split(_NUL), bodies.split(_NUL), facets.split(_NUL), strict=False),
     )
 
 
@@ -540,7 +546,7 @@ async def _build_here(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterato
     con = sqlite3.connect(tmp, check_same_thread=False, isolation_level=None)
     n = 0
 
-    def write(cols: list, toks: tuple) -> None:
+    def write(cols: list[Any], toks: tuple[Any, ...]) -> None:
         _write_docs(con, cols, toks)
         _write_fts(con, cols[0], toks)
 
@@ -587,7 +593,7 @@ def _tokenizer_open(path: str) -> None:
     _docs_con = _open_build(path)
 
 
-def _tokenizer_run(packed: tuple[int, int, list]) -> tuple[str, str, str]:
+def _tokenizer_run(packed: tuple[int, int, list[Any]]) -> tuple[str, str, str]:
     """Tokenize a packed batch, store its `doc` and `exact` rows, return its FTS token streams."""
     cols = _unpack(packed)
     toks = _tokenize([cols[i] for i in _TOKENIZED])
@@ -646,7 +652,7 @@ class _Worker:
 
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
-        self.waiting: collections.deque[asyncio.Future] = collections.deque()
+        self.waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
         self.reader = asyncio.ensure_future(self._read())
 
     @classmethod
@@ -663,7 +669,7 @@ class _Worker:
         )
         return cls(proc)
 
-    async def call(self, name: str, *args) -> asyncio.Future:
+    async def call(self, name: str, *args: Any) -> asyncio.Future[Any]:
         assert self.proc.stdin is not None
         fut = asyncio.get_running_loop().create_future()
         self.waiting.append(fut)
@@ -703,8 +709,8 @@ class _Worker:
 
 async def _build_in_processes(tmp: str, first: list[list[SearchDoc]], rest: AsyncIterator[list[SearchDoc]]) -> int:
     tokenizer = writer = None
-    tokenizing: collections.deque[tuple[int, int, asyncio.Future]] = collections.deque()
-    writing: collections.deque[asyncio.Future] = collections.deque()
+    tokenizing: collections.deque[tuple[int, int, asyncio.Future[Any]]] = collections.deque()
+    writing: collections.deque[asyncio.Future[Any]] = collections.deque()
     docs_path = tmp + "-docs"
     n = 0
 
@@ -786,7 +792,7 @@ def _date(s: str | None) -> dt.date | None:
     return dt.date.fromisoformat(s) if s else None
 
 
-def _hits(con: sqlite3.Connection, ordered: list[tuple[int, dict]]) -> list[IndexHit]:
+def _hits(con: sqlite3.Connection, ordered: list[tuple[int, dict[str, Any]]]) -> list[IndexHit]:
     if not ordered:
         return []
     rids = [r for r, _ in ordered]
@@ -813,14 +819,14 @@ def _hits(con: sqlite3.Connection, ordered: list[tuple[int, dict]]) -> list[Inde
 
 class _FacetCounter:
     def __init__(self) -> None:
-        self.c: dict[str, Counter] = {k: Counter() for k in FACETS}
+        self.c: dict[str, collections.defaultdict[str, float]] = {k: collections.defaultdict(float) for k in FACETS}
 
     def add(self, con: sqlite3.Connection, rids: list[int], weight: float = 1.0) -> None:
         for i in range(0, len(rids), 900):
             chunk = rids[i : i + 900]
             self.add_query(con, ",".join("?" * len(chunk)), chunk, weight)
 
-    def add_query(self, con: sqlite3.Connection, rid_sql: str, args: list, weight: float = 1.0) -> None:
+    def add_query(self, con: sqlite3.Connection, rid_sql: str, args: list[Any], weight: float = 1.0) -> None:
         """Count the facet values of the documents whose rid is IN (rid_sql)."""
         for type_, year, region, depts, cats, n in con.execute(
             f"SELECT type, year, region, depts, cats, count(*) FROM doc WHERE rid IN ({rid_sql}) GROUP BY 1, 2, 3, 4, 5",
@@ -840,7 +846,10 @@ class _FacetCounter:
             self.c["category"][c] += w
 
     def result(self) -> dict[str, dict[str, int]]:
-        return {k: {v: round(n) for v, n in cnt.most_common() if round(n) > 0} for k, cnt in self.c.items()}
+        return {
+            k: {v: round(n) for v, n in sorted(cnt.items(), key=lambda vn: -vn[1]) if round(n) > 0}
+            for k, cnt in self.c.items()
+        }
 
 
 def _sample(con: sqlite3.Connection, match: str) -> tuple[int, _FacetCounter]:
@@ -911,7 +920,10 @@ def _bm25(con: sqlite3.Connection, rids: list[int], phrases: list[Phrase]) -> di
     n = len(rows)
     idf = [math.log((n - d + 0.5) / (d + 0.5) + 1) for d in df]
     return {
-        rid: -sum(w * (TITLE_WEIGHT * sat(x, lt, AVG_TITLE) + sat(y, lb, AVG_BODY)) for w, (x, y) in zip(idf, tfs))
+        rid: -sum(
+            w * (TITLE_WEIGHT * sat(x, lt, AVG_TITLE) + sat(y, lb, AVG_BODY))
+            for w, (x, y) in zip(idf, tfs, strict=False)
+        )
         for rid, lt, lb, tfs in per_doc
     }
 
@@ -976,7 +988,7 @@ def _search(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
 
 def _browse(con: sqlite3.Connection, q: IndexQuery, match: str) -> IndexPage:
     """Filters without text: newest first."""
-    args: list = [match]
+    args: list[Any] = [match]
     cond = ""
     after = (q.after or {}).get("r")
     if isinstance(after, int):
@@ -1010,7 +1022,7 @@ def _search_uscc(con: sqlite3.Connection, q: IndexQuery) -> IndexPage:
         (q.uscc,),
     ).fetchall()
 
-    def keep(r: tuple) -> bool:
+    def keep(r: tuple[Any, ...]) -> bool:
         return (
             (not q.types or r[1] in q.types)
             and (not q.year or r[2] == q.year)

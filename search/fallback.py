@@ -47,24 +47,26 @@ class FallbackIndex:
         """Both indexes from one pass over the documents. If one fails the other still finishes
         (the embedded copy is rebuilt even while Meilisearch is down); then the failure is raised."""
         parts = (self.fallback, self.primary)
-        queues: list[asyncio.Queue] = [asyncio.Queue(maxsize=2) for _ in parts]
-        tasks = [asyncio.create_task(ix.rebuild(_consume(q))) for ix, q in zip(parts, queues)]
+        queues: list[asyncio.Queue[object]] = [asyncio.Queue(maxsize=2) for _ in parts]
+        tasks = [asyncio.create_task(ix.rebuild(_consume(q))) for ix, q in zip(parts, queues, strict=False)]
         end: object = None
         try:
             async for batch in batches:
-                for q, t in zip(queues, tasks):
+                for q, t in zip(queues, tasks, strict=False):
                     await _give(q, t, batch)
         except BaseException as e:  # the source failed: neither index may keep a partial build
             end = e
             raise
         finally:
-            for q, t in zip(queues, tasks):
+            for q, t in zip(queues, tasks, strict=False):
                 await _give(q, t, end)
             results = await asyncio.gather(*tasks, return_exceptions=True)
+        counts: list[int] = []
         for r in results:
             if isinstance(r, BaseException):
                 raise r
-        return results[1]
+            counts.append(r)
+        return counts[1]
 
 
 async def answer(
@@ -99,8 +101,8 @@ def parts(index: SearchIndex) -> tuple[SearchIndex, SearchIndex | None]:
     return index, None
 
 
-async def _both(index: FallbackIndex, op) -> None:
-    errors = []
+async def _both(index: FallbackIndex, op: Callable[[SearchIndex], Awaitable[object]]) -> None:
+    errors: list[Exception] = []
     for ix in (index.fallback, index.primary):
         try:
             await op(ix)
@@ -110,7 +112,7 @@ async def _both(index: FallbackIndex, op) -> None:
         raise errors[-1]
 
 
-async def _give(q: asyncio.Queue, consumer: asyncio.Task, item: object) -> None:
+async def _give(q: asyncio.Queue[object], consumer: asyncio.Task[int], item: object) -> None:
     """Put unless the consumer has already stopped (then it will never take the item)."""
     if consumer.done():
         return
@@ -120,11 +122,12 @@ async def _give(q: asyncio.Queue, consumer: asyncio.Task, item: object) -> None:
         put.cancel()
 
 
-async def _consume(q: asyncio.Queue) -> AsyncIterator[list[SearchDoc]]:
+async def _consume(q: asyncio.Queue[object]) -> AsyncIterator[list[SearchDoc]]:
     while True:
         item = await q.get()
         if item is None:
             return
         if isinstance(item, BaseException):
             raise RuntimeError("the document source failed during the rebuild") from item
+        assert isinstance(item, list)
         yield item

@@ -24,7 +24,7 @@ from search.index import split_key
 log = logging.getLogger("gongshi.search")
 
 _in_flight: set[str] = set()
-_tasks: set[asyncio.Task] = set()
+_tasks: set[asyncio.Task[None]] = set()
 
 
 def requeue_stale(keys: Iterable[str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 TYPES = ("result", "plan", "guide", "honour", "document")
 FACETS = ("type", "year", "region", "department", "category")
@@ -68,7 +68,7 @@ class IndexQuery:
     year: int | None = None
     category: str | None = None
     limit: int = 20
-    after: dict | None = None  # a hit's `cursor`, to continue after it
+    after: dict[str, Any] | None = None  # a hit's `cursor`, to continue after it
     facets: bool = True
 
 
@@ -80,7 +80,7 @@ class IndexHit:
     body: str
     url_path: str
     published_on: dt.date | None
-    cursor: dict  # opaque to callers: pass back as IndexQuery.after
+    cursor: dict[str, Any]  # opaque to callers: pass back as IndexQuery.after
 
     @property
     def key(self) -> str:

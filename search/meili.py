@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 from collections.abc import AsyncIterable, Callable, Sequence
 from typing import Any
 
@@ -133,7 +134,7 @@ def _date(s: str | None) -> dt.date | None:
     return dt.date.fromisoformat(s) if s else None
 
 
-def _hit(h: dict, cursor: dict) -> IndexHit:
+def _hit(h: dict[str, Any], cursor: dict[str, Any]) -> IndexHit:
     return IndexHit(
         type=h["type"],
         id=h["id"],
@@ -169,6 +170,9 @@ class MeiliIndex:
         done = self.client.wait_for_task(task.task_uid, timeout_in_ms=TASK_TIMEOUT_MS)
         if done.status != "succeeded":
             raise SearchUnavailable(f"Meilisearch task {task.task_uid} {done.status}: {done.error}")
+
+    def _add_documents(self, uid: str, body: list[dict[str, Any]]) -> None:
+        self._wait(self.client.index(uid).add_documents(body, primary_key="key"))
 
     def _setup(self, uid: str) -> None:
         try:
@@ -213,7 +217,7 @@ class MeiliIndex:
         async for batch in batches:
             body = [meili_document(d) for d in batch]
             n += len(body)
-            await self._call(lambda: self._wait(self.client.index(tmp).add_documents(body, primary_key="key")))
+            await self._call(functools.partial(self._add_documents, tmp, body))
         await self._call(lambda: self._wait(self.client.swap_indexes([{"indexes": [self.uid, tmp]}])))
         await self._call(lambda: self._wait(self.client.delete_index(tmp)))
         return n
@@ -228,8 +232,8 @@ class MeiliIndex:
         index = self.client.index(self.uid)
         key = "" if q.uscc or not text else exact_key(q.text)
 
-        def run() -> tuple[list[dict], dict]:
-            exact: list[dict] = []
+        def run() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            exact: list[dict[str, Any]] = []
             if key:
                 exact = index.search(
                     text,

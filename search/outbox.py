@@ -17,10 +17,12 @@ directly; `OutboxWorker` runs it in a loop inside the web process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from db.changes import now as utcnow
 from db.tables import Outbox
@@ -50,7 +52,7 @@ class DrainReport:
     fallback_applied: int = 0  # rows the embedded fallback took (SEARCH_FALLBACK=embedded)
 
 
-async def _load(rows: list[dict]) -> tuple[list[SearchDoc], list[str]]:
+async def _load(rows: list[dict[str, Any]]) -> tuple[list[SearchDoc], list[str]]:
     """The documents to upsert (public now) and the keys to delete (anything else)."""
     by_type: dict[str, set[str]] = defaultdict(set)
     for r in rows:
@@ -65,7 +67,7 @@ async def _load(rows: list[dict]) -> tuple[list[SearchDoc], list[str]]:
     return docs, gone
 
 
-async def _write(index: SearchIndex, work: tuple[list[SearchDoc], list[str]], rows: list[dict]) -> None:
+async def _write(index: SearchIndex, work: tuple[list[SearchDoc], list[str]], rows: list[dict[str, Any]]) -> None:
     keys = {doc_key(r["object_type"], r["object_id"]) for r in rows}
     docs, gone = work
     await index.upsert([d for d in docs if d.key in keys])
@@ -76,7 +78,7 @@ def _error(index: SearchIndex, e: Exception) -> str:
     return f"{index.backend}: {type(e).__name__}: {e}"
 
 
-async def _due(at: dt.datetime, batch: int, fallback_only: bool = False) -> list[dict]:
+async def _due(at: dt.datetime, batch: int, fallback_only: bool = False) -> list[dict[str, Any]]:
     where = Outbox.done_at.is_null() & (Outbox.next_attempt_at <= at)
     if fallback_only:
         where &= Outbox.fallback_done_at.is_null()
@@ -135,7 +137,7 @@ async def drain_once(index: SearchIndex, batch: int = BATCH, now: dt.datetime | 
 async def catch_up_fallback(index: SearchIndex, batch: int = BATCH, now: dt.datetime | None = None) -> int:
     """While the primary is down, bring the embedded fallback up to date with every due row
     without asking the primary again (those rows stay pending for it, attempts unchanged)."""
-    primary, fallback = parts(index)
+    _primary, fallback = parts(index)
     n = 0
     while fallback is not None:
         rows = await _due(now or utcnow(), batch, fallback_only=True)
@@ -174,7 +176,8 @@ async def purge_done(older_than: dt.timedelta = KEEP_DONE) -> None:
 
 
 async def pending_count() -> int:
-    return await Outbox.count().where(Outbox.done_at.is_null())
+    n: int = await Outbox.count().where(Outbox.done_at.is_null())
+    return n
 
 
 class OutboxWorker:
@@ -183,7 +186,7 @@ class OutboxWorker:
     def __init__(self, index: SearchIndex, interval: float = 1.0) -> None:
         self.index = index
         self.interval = interval
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
     def start(self) -> None:
@@ -197,10 +200,8 @@ class OutboxWorker:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
 
     async def _run(self) -> None:
@@ -215,8 +216,6 @@ class OutboxWorker:
             except Exception:  # the database itself is busy or down: try again next tick
                 log.exception("search outbox worker")
             ticks += 1
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
-            except TimeoutError:
-                pass
             self._wake.clear()

@@ -31,6 +31,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from db.tables import Department, Region
 from domain import categories
@@ -126,7 +127,7 @@ def _cursor_error() -> ValidationFailed:
     return ValidationFailed("The cursor is not one this API issued.", c.errors)
 
 
-def _decode_cursor(raw: str) -> tuple[dict, int, bool]:
+def _decode_cursor(raw: str) -> tuple[dict[str, Any], int, bool]:
     """(after, served, issued by the fallback)."""
     try:
         key = json.loads(base64.urlsafe_b64decode((raw + "=" * (-len(raw) % 4)).encode()).decode())

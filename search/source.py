@@ -3,8 +3,10 @@ record in publication order, and which of a list of hits are still public (shape
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
+from typing import Any
 
 from db.tables import Department, Document, Guide, GuideVersion, Honour, Plan, PlanRevision, Result
 from search import documents as m
@@ -40,19 +42,17 @@ async def department_names() -> dict[str, str]:
 def _ints(ids: list[str]) -> list[int]:
     out = []
     for i in ids:
-        try:
+        with contextlib.suppress(ValueError):
             out.append(int(i))
-        except ValueError:
-            pass
     return out
 
 
-async def _plans(rows: list[dict], names: dict[str, str]) -> list[SearchDoc]:
+async def _plans(rows: list[dict[str, Any]], names: dict[str, str]) -> list[SearchDoc]:
     if not rows:
         return []
     revs = await PlanRevision.select().where(PlanRevision.plan_id.is_in([r["id"] for r in rows]))
     by = {(r["plan_id"], r["number"]): r for r in revs}
-    latest: dict[int, dict] = {}
+    latest: dict[int, dict[str, Any]] = {}
     for r in revs:
         if r["plan_id"] not in latest or r["number"] > latest[r["plan_id"]]["number"]:
             latest[r["plan_id"]] = r
@@ -64,12 +64,12 @@ async def _plans(rows: list[dict], names: dict[str, str]) -> list[SearchDoc]:
     return out
 
 
-async def _guides(rows: list[dict], names: dict[str, str]) -> list[SearchDoc]:
+async def _guides(rows: list[dict[str, Any]], names: dict[str, str]) -> list[SearchDoc]:
     if not rows:
         return []
     vers = await GuideVersion.select().where(GuideVersion.guide_id.is_in([r["id"] for r in rows]))
     by = {(v["guide_id"], v["version"]): v for v in vers}
-    latest: dict[int, dict] = {}
+    latest: dict[int, dict[str, Any]] = {}
     for v in vers:
         if v["guide_id"] not in latest or v["id"] > latest[v["guide_id"]]["id"]:
             latest[v["guide_id"]] = v
@@ -108,7 +108,7 @@ async def load_docs(object_type: str, ids: list[str], names: dict[str, str] | No
     return out
 
 
-_TABLES = {"result": Result, "plan": Plan, "guide": Guide, "honour": Honour, "document": Document}
+_TABLES: dict[str, Any] = {"result": Result, "plan": Plan, "guide": Guide, "honour": Honour, "document": Document}
 
 
 async def public_ids(object_type: str, ids: list[str]) -> set[str]:

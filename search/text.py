@@ -178,7 +178,7 @@ def query_phrases(raw: str) -> list[Phrase]:
     punctuation is dropped like any other, and words such as OR become ordinary tokens.
     """
     phrases: list[Phrase] = []
-    seen: set[tuple[str, ...]] = set()
+    seen: set[tuple[tuple[str, ...], bool]] = set()
     for term in normalise_query(raw).split(" "):
         p = _term_phrase(term)
         if p is not None and (p.tokens, p.prefix) not in seen:

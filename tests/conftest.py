@@ -76,10 +76,10 @@ async def app(settings: Settings):
     # The start-up and shut-down hooks are called directly: pytest finalises session
     # fixtures in another task, where an anyio cancel scope from app.lifespan() cannot exit.
     for hook in application.on_startup:
-        await hook(application)
+        await hook(application)  # type: ignore[call-arg]
     yield application
     for hook in application.on_shutdown:
-        await hook(application)
+        await hook(application)  # type: ignore[call-arg]
 
 
 @pytest.fixture
@@ -112,3 +112,15 @@ async def _reset_repair_rules() -> None:
 @pytest.fixture
 def files_dir(settings: Settings) -> Path:
     return Path(settings.files_dir)
+
+
+@pytest.fixture
+def clock(app):
+    """Pins the app's clock (app.state.clock) at tests.repair_helpers.NOW; tests move it with
+    clock['now'] = ..."""
+    from tests.repair_helpers import NOW
+
+    box = {"now": NOW}
+    app.state.clock = lambda: box["now"]
+    yield box
+    del app.state.clock

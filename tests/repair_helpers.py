@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
-import pytest
-
 from tests.helpers import make_uscc, result_payload, sign_in
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -25,15 +23,6 @@ def b64(data: bytes) -> str:
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def clock(app):
-    """Pins the app's clock (app.state.clock); tests move it with clock['now'] = ..."""
-    box = {"now": NOW}
-    app.state.clock = lambda: box["now"]
-    yield box
-    del app.state.clock
 
 
 class World:
@@ -99,7 +88,7 @@ async def run_scheduled_app_until(settings, session_app, done, tries: int = 200)
 
     scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True))
     for hook in scheduled.on_startup:
-        await hook(scheduled)
+        await hook(scheduled)  # type: ignore[call-arg]
     try:
         for _ in range(tries):
             if await done():
@@ -107,5 +96,5 @@ async def run_scheduled_app_until(settings, session_app, done, tries: int = 200)
             await asyncio.sleep(0.05)
     finally:
         for hook in scheduled.on_shutdown:
-            await hook(scheduled)
+            await hook(scheduled)  # type: ignore[call-arg]
         bind_tables(session_app.state.engine)

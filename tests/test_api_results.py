@@ -82,7 +82,7 @@ async def test_bad_writes_leave_the_database_as_it_was(client) -> None:
             assert field in [e["field"] for e in r.json().get("errors", [])], r.text
     # A bulk batch with one bad row stores nothing, and so does one row too many.
     good = [result_payload(make_uscc(seed=100 + i), task=f"B-{i}") for i in range(5)]
-    bad = good + [result_payload("123")]
+    bad = [*good, result_payload("123")]
     r = await client.post("/api/v1/admin/results/bulk", json={"items": bad}, headers=h)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "items[5].uscc"
     big = [result_payload(make_uscc(seed=1), task=f"X-{i}") for i in range(10_001)]
@@ -122,7 +122,7 @@ async def test_rate_limit_headers_and_429(settings, app, clean_db) -> None:
     small = dataclasses.replace(settings, rate_limit_anonymous=3, rate_limit_api_key=5, api_keys=("k-news",))
     limited = create_app(small)
     bind_tables(app.state.engine)  # keep the session's engine (and its pool) for the other tests
-    transport = httpx.ASGITransport(app=limited, client=("10.1.2.3", 1234))
+    transport = httpx.ASGITransport(app=limited, client=("10.1.2.3", 1234))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://t.local") as c:
         codes = [(await c.get("/api/v1/results")).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]

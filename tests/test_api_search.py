@@ -119,7 +119,7 @@ async def test_bad_parameters_are_422_naming_the_field(client, index) -> None:
         ({"year": "abc"}, "year"),
         ({"q": "丰" * 2001}, "q"),
     ]:
-        r = await client.get("/api/v1/search", params={"q": "丰华", **params})
+        r = await client.get("/api/v1/search", params={"q": "丰华", **params})  # type: ignore[dict-item]
         assert r.status_code == 422, (params, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
         assert field in [e["field"] for e in r.json()["errors"]], (params, r.text)

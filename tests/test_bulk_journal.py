@@ -25,7 +25,7 @@ async def _load(path: str, rows: int, fail: bool = False) -> str:
     """Insert rows in a bulk session; returns the journal mode seen inside it."""
     async with bulk_session(SQLiteEngine(path=path)) as s:
         await s.insert("t", ("id", "v"), [(i, f"v{i}") for i in range(1, rows + 1)])
-        mode = s.con.execute("PRAGMA journal_mode").fetchone()[0]
+        mode = s.con.execute("PRAGMA journal_mode").fetchone()[0]  # type: ignore[attr-defined]
         if fail:
             raise RuntimeError("the load fails")
     return mode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -90,7 +91,7 @@ def test_only_the_regions_supervisor_decides() -> None:
 
 def test_state_machine() -> None:
     path = ["received", "under_review", "not_substantiated", "closed"]
-    for a, b in zip(path, path[1:]):
+    for a, b in itertools.pairwise(path):
         c.check_move(SUP, complaint(a), b, "note", None)
     for a, b in [
         ("received", "closed"),

@@ -54,7 +54,7 @@ def test_check_character_matches_the_weights_in_the_standard() -> None:
     weights = [pow(3, i, 31) for i in range(17)]
     assert weights == [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
     stem = "91440300708461136"
-    s = sum(uscc.ALPHABET.index(c) * w for c, w in zip(stem, weights))
+    s = sum(uscc.ALPHABET.index(c) * w for c, w in zip(stem, weights, strict=False))
     assert uscc.with_check_character(stem)[-1] == uscc.ALPHABET[(31 - s % 31) % 31]
 
 

@@ -71,7 +71,7 @@ async def test_exports_equal_the_api_and_skip_withdrawn(client, monkeypatch) -> 
         assert r.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
         rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert [int(x["id"]) for x in rows] == [e["id"] for e in expected]
-        for row, e in zip(rows, expected):
+        for row, e in zip(rows, expected, strict=False):
             assert (row["uscc"], row["entity_name"], row["url"], row["negative"]) == (
                 e["uscc"],
                 e["entity_name"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import random
 import subprocess
@@ -188,7 +189,7 @@ async def test_missing_column(world, tmp_path) -> None:
 async def test_invalid_uscc_is_reported_with_its_row_number(world, tmp_path) -> None:
     good = [row(i) for i in range(1, 6)]
     bad = make_uscc(seed=99)[:-1] + ("0" if make_uscc(seed=99)[-1] != "0" else "1")
-    p = results_csv(tmp_path, good[:2] + [row(50, uscc=bad)] + good[2:])
+    p = results_csv(tmp_path, [*good[:2], row(50, uscc=bad), *good[2:]])
     out = await _rejected(world, p)
     assert [(x.row, x.column) for x in out.problems] == [(4, "统一社会信用代码")]
     assert "校验位" in out.problems[0].message
@@ -293,7 +294,7 @@ async def test_the_command_line(world, settings, tmp_path) -> None:
     cmd = [sys.executable, str(ROOT / "cli.py"), "import"]
     bad = results_csv(tmp_path, [row(1), row(2, cats="Q99")], name="bad.csv")
     p = subprocess.run(
-        cmd + ["results", str(bad), "--as", "importer", "--no-progress"],
+        [*cmd, "results", str(bad), "--as", "importer", "--no-progress"],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -303,7 +304,7 @@ async def test_the_command_line(world, settings, tmp_path) -> None:
     assert "Traceback" not in p.stderr
     good = results_csv(tmp_path, [row(1), row(2)], name="good.csv")
     p = subprocess.run(
-        cmd + ["results", str(good), "--as", "importer", "--no-progress"],
+        [*cmd, "results", str(good), "--as", "importer", "--no-progress"],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -312,7 +313,7 @@ async def test_the_command_line(world, settings, tmp_path) -> None:
     assert p.returncode == 0, p.stderr
     assert "imported 2 results" in p.stdout
     p = subprocess.run(
-        cmd + ["results", str(good), "--as", "nobody", "--no-progress"],
+        [*cmd, "results", str(good), "--as", "nobody", "--no-progress"],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -423,7 +424,7 @@ def test_line_ranges_cover_the_text_and_number_its_lines() -> None:
     body = text.index("\n") + 1
     ranges = list(_line_ranges(text, body, 4))
     assert ranges[0][0] == body and ranges[-1][1] == len(text)
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:])), "contiguous"
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges)), "contiguous"
     for start, end, first_row in ranges:
         assert text[start - 1] == "\n" and (end == len(text) or text[end - 1] == "\n")
         assert first_row == text.count("\n", 0, start) + 1
@@ -468,7 +469,7 @@ def test_drafts_cross_between_processes_unchanged() -> None:
         back = from_wire(kind, pickle.loads(pickle.dumps(to_wire(kind, d))))
         assert back == d and type(back) is type(d), kind
     r = drafts["results"]
-    r.published_on = dt.date(2025, 3, 10)
+    r.published_on = dt.date(2025, 3, 10)  # type: ignore[attr-defined]
     assert from_wire("results", to_wire("results", r)).published_on == dt.date(2025, 3, 10)
 
 

@@ -49,7 +49,7 @@ def test_frozen_formula_agrees_with_domain(name: str, kind: str, operator: str) 
 
 
 @pytest.mark.parametrize(
-    "name, kind, operator", CASES + [("张*记小吃", "individual", "张"), ("张记张*记", "individual", "张")]
+    "name, kind, operator", [*CASES, ("张*记小吃", "individual", "张"), ("张记张*记", "individual", "张")]
 )
 def test_remasking_is_idempotent(name: str, kind: str, operator: str) -> None:
     once = mig.remasked_name(name, kind, operator)

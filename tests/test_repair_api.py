@@ -21,7 +21,7 @@ from db.tables import (
     Result,
 )
 from domain.workdays import add_working_days
-from tests.repair_helpers import DEPT, EXE, NOW, PNG, World, at, b64, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import DEPT, EXE, NOW, PNG, World, at, b64
 
 D = dt.date
 
@@ -163,8 +163,8 @@ async def test_not_eligible_and_bad_input_store_nothing(client, clock, files_dir
         ({"commitment_accepted": "yes"}, "commitment_accepted"),
     ]
     for kw, field in cases:
-        r = await w.apply(client, good, **kw)
-        assert r.status_code == 422, (kw.keys(), r.text)
+        r = await w.apply(client, good, **kw)  # type: ignore[arg-type]
+        assert r.status_code == 422, (kw.keys(), r.text)  # type: ignore[attr-defined]
         assert r.headers["content-type"].startswith("application/problem+json")
         assert field in [e["field"] for e in r.json()["errors"]], r.text
     assert (
@@ -375,7 +375,7 @@ async def test_admin_adds_a_jurisdiction_profile(client, clock) -> None:
     }
     assert (await client.post("/api/v1/admin/repair-rules", json=profile, headers=w.h["x"])).status_code == 403
     before = await RepairRule.count()
-    bad = {**profile, "rules": [{**profile["rules"][0], "min_months": 30}]}
+    bad = {**profile, "rules": [{**profile["rules"][0], "min_months": 30}]}  # type: ignore[dict-item]
     r = await client.post("/api/v1/admin/repair-rules", json=bad, headers=admin)
     assert r.status_code == 422 and "rules[0].min_months" in [e["field"] for e in r.json()["errors"]]
     assert await RepairRule.count() == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.repair_helpers import World, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import World
 from tests.test_repair_portal import portal_sign_in
 
 D = dt.date

@@ -56,7 +56,7 @@ def test_deadline_landing_on_a_make_up_saturday() -> None:
 
 
 def test_past_the_calendar_the_official_answer_is_refused_but_deadlines_are_provisional() -> None:
-    first, last = covered_years()
+    _first, last = covered_years()
     beyond = D(last + 1, 1, 5)
     with pytest.raises(CalendarNotCovered) as e:
         is_working_day(beyond)
@@ -88,7 +88,8 @@ DEFAULT = [
 
 
 def test_rule_lookup_most_specific_first() -> None:
-    rules = DEFAULT + [
+    rules = [
+        *DEFAULT,
         r.Rule("370000", "*", 3, 24, 2, 10, 5),
         r.Rule("371500", "food", 9, 30, 3, 15, 5),
         r.Rule("371726", "food", 8, 30, 3, 15, 5),

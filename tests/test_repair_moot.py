@@ -23,7 +23,7 @@ from domain.auth import Principal
 from domain.errors import Conflict
 from domain.evidence import check_files
 from tests.helpers import migration_runner
-from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock, run_scheduled_app_until  # noqa: F401 (fixture)
+from tests.repair_helpers import DEPT, NOW, PDF, World, at, run_scheduled_app_until
 from tests.test_repair_withdrawal import gongshi
 
 D = dt.date
@@ -178,11 +178,11 @@ def test_moot_is_neither_pending_nor_overdue_nor_decided_in_the_figures() -> Non
 
 
 async def application(number: str) -> dict:
-    return await RepairApplication.select().where(RepairApplication.number == number).first()
+    return await RepairApplication.select().where(RepairApplication.number == number).first()  # type: ignore[return-value]
 
 
 async def result_row(rid: int) -> dict:
-    return await Result.select().where(Result.id == rid).first()
+    return await Result.select().where(Result.id == rid).first()  # type: ignore[return-value]
 
 
 async def moot_audit(number: str) -> list[dict]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from db.tables import Attachment, AuditLog, Objection
 from domain import repair as rules
-from tests.repair_helpers import DEPT, PDF, PNG, World, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import DEPT, PDF, PNG, World
 from tests.test_repair_portal import portal_sign_in
 
 D = dt.date

@@ -17,7 +17,7 @@ from domain.auth import Principal
 from domain.workdays import covered_years
 from portal.controllers.repair import OBJECTION_STATUS_MSGIDS
 from tests.helpers import migration_runner
-from tests.repair_helpers import DEPT, NOW, OTHER_DEPT, PDF, World, at, b64, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import DEPT, NOW, OTHER_DEPT, PDF, World, at, b64
 from tests.test_repair_portal import portal_sign_in
 
 D = dt.date

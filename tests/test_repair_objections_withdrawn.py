@@ -25,7 +25,7 @@ from domain.auth import Principal
 from domain.errors import Conflict
 from domain.evidence import check_files
 from tests.helpers import migration_runner
-from tests.repair_helpers import DEPT, NOW, PDF, World, at, clock, run_scheduled_app_until  # noqa: F401 (fixture)
+from tests.repair_helpers import DEPT, NOW, PDF, World, at, run_scheduled_app_until
 from tests.test_repair_withdrawal import gongshi, public_view
 
 D = dt.date
@@ -91,11 +91,11 @@ def test_the_moot_reason_names_the_correction_and_the_new_revision() -> None:
 
 
 async def objection(number: str) -> dict:
-    return await Objection.select().where(Objection.number == number).first()
+    return await Objection.select().where(Objection.number == number).first()  # type: ignore[return-value]
 
 
 async def result_row(rid: int) -> dict:
-    return await Result.select().where(Result.id == rid).first()
+    return await Result.select().where(Result.id == rid).first()  # type: ignore[return-value]
 
 
 async def file_objection(client, w: World, rid: int) -> str:
@@ -312,7 +312,7 @@ async def test_a_correction_racing_a_withdrawal_does_not_publish(client, clock) 
         at(D(2026, 11, 27)),
         D(2026, 12, 4),
     )
-    new = await result_row(new_id)
+    new = await result_row(new_id)  # type: ignore[arg-type]
     assert (new["disclosure"], new["withdrawn_reason"]) == ("withdrawn", "expired")
     assert (await client.get(f"/api/v1/results/{new_id}")).status_code == 410
 

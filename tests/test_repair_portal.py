@@ -6,7 +6,7 @@ import datetime as dt
 
 from db.tables import Attachment, RepairApplication
 from tests.helpers import PASSWORD
-from tests.repair_helpers import EXE, PDF, PNG, World, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import EXE, PDF, PNG, World
 
 D = dt.date
 

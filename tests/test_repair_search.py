@@ -11,7 +11,7 @@ from pathlib import Path
 
 from search.index import IndexQuery
 from search.outbox import drain
-from tests.repair_helpers import World, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import World
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "聊城市丰华食品有限公司"

@@ -16,7 +16,7 @@ import httpx
 
 from db.engine import bind_tables
 from db.tables import AuditLog, ChangeLog, Outbox, PenaltyDecision, Result
-from tests.repair_helpers import DEPT, World, at, clock  # noqa: F401 (fixture)
+from tests.repair_helpers import DEPT, World
 
 D = dt.date
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,9 +135,9 @@ async def test_withdrawn_result_stays_withdrawn_after_a_restart(client, clock, s
     assert r.status_code == 200
     fresh = create_app(settings)  # a new process would do exactly this
     for hook in fresh.on_startup:
-        await hook(fresh)
+        await hook(fresh)  # type: ignore[call-arg]
     try:
-        transport = httpx.ASGITransport(app=fresh, client=("127.0.0.1", 50001))
+        transport = httpx.ASGITransport(app=fresh, client=("127.0.0.1", 50001))  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c2:
             v = await public_view(c2, w.a, rid)
             assert v["status"] == 410 and not v["in_list"] and not v["in_entity"]
@@ -147,7 +147,7 @@ async def test_withdrawn_result_stays_withdrawn_after_a_restart(client, clock, s
             assert officer.status_code == 200 and officer.json()["disclosure"] == "withdrawn"
     finally:
         for hook in fresh.on_shutdown:
-            await hook(fresh)
+            await hook(fresh)  # type: ignore[call-arg]
         bind_tables(app.state.engine)  # give the tables back to the session app's engine
 
 
@@ -159,7 +159,7 @@ async def test_daily_schedule_runs_in_process_and_stops_on_shutdown(client, cloc
     rid = await w.publish(client, w.a, D(2020, 1, 1), "T-1")
     scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True))
     for hook in scheduled.on_startup:
-        await hook(scheduled)
+        await hook(scheduled)  # type: ignore[call-arg]
     try:
         task = scheduled.state.withdraw_task
         for _ in range(200):  # the first run happens at start-up
@@ -171,7 +171,7 @@ async def test_daily_schedule_runs_in_process_and_stops_on_shutdown(client, cloc
         assert not task.done()  # now sleeping until the next daily slot
     finally:
         for hook in scheduled.on_shutdown:
-            await hook(scheduled)
+            await hook(scheduled)  # type: ignore[call-arg]
         bind_tables(app.state.engine)
     assert task.cancelled()
     assert (await client.get(f"/api/v1/results/{rid}")).json()["reason"] == "expired"

@@ -176,7 +176,7 @@ def test_folders_vanishing_while_the_sweep_works(tmp_path: Path) -> None:
         dirs = [upload(files, f"upload-{i:04x}", 30, {f"part-{j}": b"v" * 100 for j in range(5)}) for i in range(200)]
         start = threading.Event()
 
-        def finish_requests() -> None:
+        def finish_requests(start: threading.Event = start, dirs: list[Path] = dirs) -> None:
             start.wait()
             for d in reversed(dirs):
                 shutil.rmtree(d, ignore_errors=True)
@@ -252,7 +252,7 @@ async def test_app_start_up_sweeps_in_the_background(tmp_path: Path, settings, a
     fresh = upload(files, "upload-7b", 0.5)
     started = create_app(dataclasses.replace(settings, files_dir=str(files)))
     for hook in started.on_startup:
-        await hook(started)
+        await hook(started)  # type: ignore[call-arg]
     try:
         task = started.state.sweep_uploads_task
         for _ in range(200):
@@ -264,7 +264,7 @@ async def test_app_start_up_sweeps_in_the_background(tmp_path: Path, settings, a
         assert not task.done()  # now waiting for the next day's sweep
     finally:
         for hook in started.on_shutdown:
-            await hook(started)
+            await hook(started)  # type: ignore[call-arg]
         bind_tables(app.state.engine)  # give the tables back to the session app's engine
     assert task.cancelled()
 

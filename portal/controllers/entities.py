@@ -6,6 +6,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
+from api.schemas import ResultOut
 from api.serialize import result_out
 from db import entities as q
 from db.results import department_names
@@ -36,7 +37,7 @@ class EntityPagesController(Controller):
             names = await department_names([c for r in results for c in r["department_codes"].split(",")])
             # Same masking as GET /api/v1/entities/{uscc}: an individual business's operator name.
             operator = row["operator_name"] if row["kind"] == "individual" else ""
-            items = []
+            items: list[ResultOut] = []
             for r in results:
                 out = result_out(r, names, "")
                 out.entity_name = public_entity_name(out.entity_name, row["kind"], operator)
@@ -53,9 +54,9 @@ class EntityPagesController(Controller):
                 "status": row["status"],
                 "operator": mask_person_name(operator) if operator else "",
             }
-            years: dict[int, list] = {}
-            for r in items:
-                years.setdefault(r.inspected_on.year, []).append(r)
+            years: dict[int, list[ResultOut]] = {}
+            for item in items:
+                years.setdefault(item.inspected_on.year, []).append(item)
             return page(
                 request,
                 "entity.html",

@@ -65,7 +65,7 @@ class PlanPagesController(Controller):
             revisions = await q.list_revisions(plan_id)
             current = next((r for r in revisions if r["number"] == row["current_revision"]), revisions[-1])
             history = []
-            for prev, rev in zip([None, *revisions[:-1]], revisions):
+            for prev, rev in zip([None, *revisions[:-1]], revisions, strict=False):
                 history.append(
                     {
                         "rev": rev,

@@ -79,7 +79,7 @@ async def signed_in(request: Request) -> Principal | None:
         token = Token.decode(raw, settings_of(request).jwt_secret, "HS256")
     except (NotAuthorizedException, jwt.PyJWTError):
         return None
-    p = await retrieve_principal(token, request)  # type: ignore[arg-type]
+    p = await retrieve_principal(token, request)
     return p if p is not None and p.role == "enterprise" else None
 
 
@@ -144,7 +144,10 @@ class RepairPagesController(Controller):
         # Each list pages on its own cursor (20 a page, like the API's lists).
         apps, apps_next = await flow.own_applications(repo, p, None, applications_cursor)
         objections, next_cursor = await flow.own_objections(repo, p, None, objections_cursor)
-        disputable = [{"row": r, "o": o} for r, o in zip(public, await flow.objection_eligibilities(repo, p, public))]
+        disputable = [
+            {"row": r, "o": o}
+            for r, o in zip(public, await flow.objection_eligibilities(repo, p, public), strict=False)
+        ]
         return _nocache(
             page(
                 request,
@@ -175,7 +178,7 @@ class RepairPagesController(Controller):
         username = (data.get("username") or "").strip()
         row = await User.select().where(User.username == username).first()
         ok = row is not None and row["active"] and check_password(data.get("password") or "", row["password_hash"])
-        if not ok or row["role"] != "enterprise":
+        if row is None or not ok or row["role"] != "enterprise":
             t = page(
                 request,
                 "repair/sign_in.html",

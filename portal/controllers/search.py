@@ -11,9 +11,11 @@ is temporarily unavailable, in the page's language (the backend's error is in th
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, Request, get
 from litestar.params import FromQuery, Parameter
-from litestar.response import Template
+from litestar.response import Response, Template
 
 from db.snapshot import read_snapshot
 from domain.categories import BY_CODE
@@ -40,8 +42,8 @@ class SearchPagesController(Controller):
         year: FromQuery[int | None] = None,
         category: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
-    ) -> Template:
-        params = {
+    ) -> Template | Response[Any]:
+        params: dict[str, Any] = {
             "q": q.strip(),
             "type": type,
             "region": region,
@@ -70,7 +72,7 @@ class SearchPagesController(Controller):
             except Unavailable as e:
                 return unavailable_page(request, e, tr(request, "搜索服务暂时不可用，请稍后重试。"))
         english = lang_of(request).code == "en"
-        facets = []
+        facets: list[dict[str, Any]] = []
         if result is not None:
             for name in FILTERS:
                 values = [
@@ -85,7 +87,7 @@ class SearchPagesController(Controller):
                 ]
                 if values:
                     facets.append({"name": name, "values": values})
-        labels = {f["name"]: {v["value"]: v["label"] for v in f["values"]} for f in facets}
+        labels = {str(f["name"]): {v["value"]: v["label"] for v in f["values"]} for f in facets}
         chips = [
             {
                 "name": k,

@@ -20,6 +20,7 @@ class StatisticsPagesController(Controller):
     async def statistics_page(self, request: Request) -> Template:
         async with read_snapshot():
             stats = await statistics()
+            assert stats is not None  # None only when asked not to wait
             return page(
                 request,
                 "statistics.html",

@@ -67,7 +67,7 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
         SEARCH_BACKEND="embedded",
         PYTHONPATH=str(ROOT),
     )
-    log = open(Path(settings.files_dir).parent / f"uvicorn-{port}.log", "wb")
+    log = open(Path(settings.files_dir).parent / f"uvicorn-{port}.log", "wb")  # noqa: SIM115 (outlives this block)
     proc = subprocess.Popen(
         [
             sys.executable,
