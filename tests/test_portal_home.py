@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from db.tables import Document, Honour, Plan, Result
 from db.tx import write_transaction
@@ -19,7 +20,7 @@ def latest_links(html: str) -> list[str]:
 async def test_latest_lists_every_type_newest_first_by_publication_date(client) -> None:
     s = await seed(client)
     r_old, r_new, r_clean = s.result_ids[0], s.result_ids[1], s.result_ids[2]
-    days = {
+    days: dict[tuple[Any, int], dt.date] = {
         (Result, r_old): dt.date(2024, 1, 5),
         (Result, r_new): dt.date(2026, 3, 2),  # newest of all
         (Result, r_clean): dt.date(2025, 2, 1),
