@@ -18,7 +18,14 @@ from domain.import_rows import EntityDraft
 from domain.regions import region_prefix
 from domain.uscc import ALPHABET, with_check_character
 
-YEARS = (2023, 2024, 2025, 2026)
+
+def demo_years(today: dt.date) -> tuple[int, ...]:
+    """The demo's inspection years: this year and the three before, so the data stays as fresh
+    on the real clock as on the day it was written (a fixed 2023 would slide past the 3-year
+    maximum publicity period)."""
+    return tuple(range(today.year - 3, today.year + 1))
+
+
 NEGATIVE_RATE = {"A": 0.05, "B": 0.10, "C": 0.19, "D": 0.28}  # ≈15% overall with the weights below
 RISK_SHARE = (("A", 0.30), ("B", 0.45), ("C", 0.18), ("D", 0.07))
 RISK_PICK = {"A": 0.6, "B": 1.0, "C": 2.0, "D": 3.0}  # 双随机 weighted by credit risk (分类监管)
@@ -165,7 +172,7 @@ def make_results(rng: random.Random, world: World, n: int, today: dt.date) -> It
     last = today - dt.timedelta(days=7)
     while made < n:
         lead = rng.choices(depts, weights)[0]
-        year = rng.choice(YEARS)
+        year = rng.choice(demo_years(today))
         start = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(330))
         if start > last - dt.timedelta(days=30):
             continue
@@ -259,7 +266,7 @@ def make_honours(rng: random.Random, world: World, today: dt.date) -> list[tuple
                 continue
             local = max((d for d in scjg if covers(d, e.region_code)), key=lambda d: len(region_prefix(d.region_code)))
             province = e.region_code[:2]
-            awarded = dt.date(rng.choice(YEARS[:-1]), rng.randint(1, 12), rng.randint(1, 28))
+            awarded = dt.date(rng.choice(demo_years(today)[:-1]), rng.randint(1, 12), rng.randint(1, 28))
             awarded = min(awarded, today)
             awarded_by = {
                 "province_gov": PROVINCE_GOV[province],

@@ -145,8 +145,11 @@ async def _load_demo(
     bar = tqdm(
         total=n_results, unit=" results", desc="generating", disable=not progress, file=sys.stderr, mininterval=0.5
     )
+    template: dict[str, Any] | None = None  # a result to model the demo enterprise's own on
     for batch in G.make_results(rng, world, n_results, today):
         for raw in batch.results:
+            if template is None and _fits_demo_enterprise(raw, world):
+                template = raw
             draft, errs = validate_result(raw)
             draft = _check(draft, errs, "result", raw)
             lead = officers[draft.department_codes[0]]
@@ -165,6 +168,12 @@ async def _load_demo(
         penalties += batch.penalties
         bar.update(len(batch.results))
     bar.close()
+    demo_uscc = None
+    if template is not None:
+        own = [_check(*validate_result(raw), "result", raw) for raw in demo_enterprise_results(template, tasks, today)]
+        demo_uscc = template["uscc"]
+        _make_room(drafts, len(own), demo_uscc)
+        drafts += own
     register = {e.uscc: (e.kind, e.operator_name) for e in world.entities}
     mask_by_register(drafts, register)
     # Ids grow with the publication date, as they would have in a real portal.
@@ -180,7 +189,7 @@ async def _load_demo(
     for sc in scans:
         scans_by_dept.setdefault(sc.department_code, []).append(sc)
 
-    accounts = _accounts(world, drafts, today)
+    accounts = _accounts(world, drafts, today, demo_uscc)
     # One scrypt hash per demo password (each takes ~50 ms; these passwords are public anyway).
     hashes = {role: hash_password(pw) for role, pw in PASSWORDS.items()}
     users = [(u, hashes[role], role, uscc, dept, region, display) for u, role, uscc, dept, region, display in accounts]
@@ -214,15 +223,76 @@ async def _load_demo(
     return summary
 
 
-def _accounts(world: G.World, drafts: list[Any], today: dt.date) -> list[tuple[str, str, str, str, str, str]]:
+def _fits_demo_enterprise(raw: dict[str, Any], world: G.World) -> bool:
+    """A plain single-department check of a trading enterprise, in the general field (its repair
+    rule is the 6-month minimum one), with a neutral finding."""
+    return (
+        raw["entity_kind"] == "enterprise"
+        and len(raw["departments"]) == 1
+        and raw["check_field"] == "general"
+        and all(c.startswith("N") for c in raw["categories"])
+        and not raw["penalty_decision_number"]
+    )
+
+
+# The demo enterprise's own results, dated from today (Asia/Shanghai) so that credit repair can be
+# tried on any day: (days before today it was published, categories). The default rule profile
+# (SAMR credit-repair measures by analogy: minimum 6 months, maximum 36 months for the general
+# field) makes the first eligible today, the second not yet (eligible about five months from now),
+# and the third, a neutral result, one the enterprise can file an objection against.
+DEMO_ENTERPRISE_RESULTS = ((240, ["X05"]), (30, ["X05"]), (60, ["N01"]))
+
+
+def demo_enterprise_results(
+    template: dict[str, Any], tasks: list[tuple[Any, ...]], today: dt.date
+) -> list[dict[str, Any]]:
+    """Raw results for the demo enterprise modelled on `template` (one of the generator's own
+    rows, so every field a result needs is there), each in a task of its own of the same
+    department, appended to `tasks`."""
+    task = next(t for t in tasks if t[0] == template["task_number"])
+    out = []
+    for i, (ago, cats) in enumerate(DEMO_ENTERPRISE_RESULTS, start=1):
+        published = today - dt.timedelta(days=ago)
+        inspected = published - dt.timedelta(days=5)
+        number = f"{template['task_number'].rsplit('-', 2)[0]}-{inspected.year}-D{i:03d}"
+        tasks.append((number, task[1], task[2], inspected.year, *task[4:]))
+        negative = not cats[0].startswith("N")
+        out.append(
+            {
+                **template,
+                "task_number": number,
+                "inspected_on": inspected,
+                "published_on": published,
+                "categories": cats,
+                "follow_up": G.FOLLOW_UP[cats[0]] if negative else "",
+                "penalty_decision_number": "",
+            }
+        )
+    return out
+
+
+def _make_room(drafts: list[Any], n: int, keep_uscc: str) -> None:
+    """Drop `n` generated results (the last ones without a penalty decision, of other entities)
+    so that the demo holds exactly the number of results asked for."""
+    for i in range(len(drafts) - 1, -1, -1):
+        if n == 0:
+            return
+        d = drafts[i]
+        if not d.penalty_decision_number and d.uscc != keep_uscc:
+            del drafts[i]
+            n -= 1
+
+
+def _accounts(
+    world: G.World, drafts: list[Any], today: dt.date, demo_uscc: str | None = None
+) -> list[tuple[str, str, str, str, str, str]]:
     """(username, role, uscc, department_code, region_code, display name): one officer per
-    department, one enterprise (with a negative result old enough to try credit repair),
-    one supervisor, one admin."""
+    department, one enterprise (the one given the results above, for trying credit repair and
+    objections), one supervisor, one admin."""
     out = [(officer_name(d.code), "officer", "", d.code, "", f"{d.name}执法人员") for d in DEPARTMENTS]
-    cutoff = today - dt.timedelta(days=200)
-    entity = next(
-        (d for d in drafts if d.negative and d.entity_kind == "enterprise" and d.published_on < cutoff), None
-    ) or next((d for d in drafts if d.entity_kind == "enterprise"), None)
+    entity = next((d for d in drafts if d.uscc == demo_uscc), None) or next(
+        (d for d in drafts if d.entity_kind == "enterprise"), None
+    )
     if entity is not None:
         out.append(("demo-enterprise", "enterprise", entity.uscc, "", "", entity.entity_name))
     out.append(("demo-supervisor", "supervisor", "", "", "371500", "聊城市司法局行政执法监督"))

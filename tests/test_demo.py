@@ -42,7 +42,8 @@ async def test_results_are_realistic(demo) -> None:
     assert len(rows) == N == demo.results
     share = sum(r["negative"] for r in rows) / N
     assert 0.10 <= share <= 0.20, share
-    assert {r["year"] for r in rows} == {2023, 2024, 2025, 2026}
+    this_year = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year
+    assert {r["year"] for r in rows} == set(range(this_year - 3, this_year + 1))
     assert any(r["joint"] for r in rows) and any(not r["joint"] for r in rows)
     assert any("," in r["category_codes"] for r in rows)
     negatives = [r for r in rows if r["negative"]]
@@ -107,3 +108,34 @@ def test_generation_is_deterministic() -> None:
 
     assert make(3) == make(3)
     assert make(3) != make(4)
+
+
+@pytest.mark.parametrize("n_results", [60, 800, 3000])
+async def test_the_demo_enterprise_can_try_repair_and_objection_today(client, settings, n_results: int) -> None:
+    """Whatever the size and whatever today's date: one negative result eligible for repair today,
+    one not yet eligible (with its earliest date, in the future), and a public result it can
+    dispute — checked through the API the enterprise itself uses."""
+    await load_demo(Result._meta.db, settings, n_results, None, seed=7, reset=True, progress=False, out=io.StringIO())
+    r = await client.post(
+        "/api/v1/auth/token", json={"username": "demo-enterprise", "password": PASSWORDS["enterprise"]}
+    )
+    h = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    me = (await User.select(User.uscc).where(User.username == "demo-enterprise").first())["uscc"]
+    own = (await client.get("/api/v1/results", params={"uscc": me, "page_size": 100})).json()["items"]
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    eligible, later = [], []
+    for item in own:
+        if not item["negative"]:
+            continue
+        e = (await client.get(f"/api/v1/results/{item['id']}/repair-eligibility", headers=h)).json()
+        if e["eligible"]:
+            eligible.append(item["id"])
+        elif e["earliest_on"] and dt.date.fromisoformat(e["earliest_on"]) > today:
+            later.append(e["earliest_on"])
+    assert eligible, own
+    assert later, own
+    neutral = next(i for i in own if not i["negative"])
+    filed = await client.post(
+        "/api/v1/objections", headers=h, json={"result_id": neutral["id"], "reason": "检查日期记录有误"}
+    )
+    assert filed.status_code == 201, filed.text
