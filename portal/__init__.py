@@ -29,12 +29,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from litestar import Router
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from portal import i18n, labels, textblocks
+from portal import i18n, labels, messages, textblocks
 from portal.controllers import PORTAL_CONTROLLERS
 from portal.errors import HANDLERS
 
@@ -50,6 +52,14 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     i18n.install(env)
     env.globals["labels"] = labels
     env.filters["blocks"] = textblocks.blocks
+    env.filters["msg"] = _msg
+
+
+@pass_context
+def _msg(ctx: Context, text: object) -> str:
+    """A rule's or parser's message in the page's language (portal.messages)."""
+    lang = ctx.get("lang")
+    return messages.localize(str(text or ""), getattr(lang, "code", "zh"))
 
 
 def template_config() -> TemplateConfig:

@@ -13,6 +13,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError
+from portal.messages import parser_message
 from portal.render import page
 
 log = logging.getLogger("gongshi")
@@ -40,7 +41,10 @@ def unavailable_page(request: Request, exc: DomainError, message: str) -> Respon
 
 def validation_error(request: Request, exc: ValidationException) -> Response:
     errors = [
-        {"field": str(e.get("key") or "query"), "message": str(e.get("message", ""))}
+        {
+            "field": str(e.get("key") or "query"),
+            "message": parser_message(str(e.get("message", ""))) or str(e.get("message", "")),
+        }
         for e in (exc.extra or [])
         if isinstance(e, dict)
     ]
