@@ -23,6 +23,7 @@ from api.deps import principal_of, settings_of
 from api.record_schemas import DownloadOut
 from api.record_serialize import downloads_out
 from db import guides as gq
+from db.results import department_names
 from domain.auth import require_department
 from domain.disclosure import ensure_servable
 from domain.errors import Collector, FieldError, NotFound, TooLarge, Unavailable, ValidationFailed
@@ -82,7 +83,8 @@ async def make_files(
     settings: Settings, guide: dict, version: dict, uploads: dict[str, bytes]
 ) -> list[filestore.StoredFile]:
     """Store the uploaded files and render the missing formats from the sections."""
-    content = content_from(guide, version)
+    code = guide.get("department_code", "")
+    content = content_from(guide, version, (await department_names([code])).get(code, "") if code else "")
     stored: list[filestore.StoredFile] = []
     try:
         for fmt in FORMATS:

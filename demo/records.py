@@ -103,7 +103,8 @@ async def load_plans() -> int:
 
 
 def _files(settings: Any, guide: dict, version: dict) -> list[filestore.StoredFile]:
-    content = content_from(guide, version)
+    dept = BY_CODE.get(guide.get("department_code", ""))
+    content = content_from(guide, version, dept.name if dept else "")
     stored = []
     for fmt in FORMATS:
         if fmt == "pdf":

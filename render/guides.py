@@ -16,6 +16,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from render.linebreak import break_lines
+
 TEMPLATES = Path(__file__).parent / "templates"
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -40,6 +42,7 @@ class GuideContent:
     effective_on: dt.date
     summary: str
     sections: list[dict[str, str]]
+    issuer: str = ""  # the publishing department's full name, for the cover
 
 
 def blocks(body: str) -> list[dict[str, Any]]:
@@ -64,6 +67,7 @@ def render_html(g: GuideContent) -> bytes:
         industry_code=g.industry_code,
         effective_on=g.effective_on.isoformat(),
         summary=g.summary,
+        issuer=g.issuer,
         footer=FOOTER,
         sections=[{"heading": s["heading"], "blocks": blocks(s["body"])} for s in g.sections],
     )
@@ -82,7 +86,7 @@ def find_font(configured: str = "") -> str:
 
 def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
     from fpdf import FPDF
-    from fpdf.enums import WrapMode, XPos, YPos
+    from fpdf.enums import XPos, YPos
 
     font = find_font(font_path)
     # fontTools reports every table it drops while subsetting (e.g. BDF bitmaps): not our concern.
@@ -98,23 +102,36 @@ def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
     pdf.add_page()
     width = pdf.epw
 
-    def write(text: str, size: float, gap: float = 2.0) -> None:
+    def write(text: str, size: float, gap: float = 2.0, first: str = "", indent: float = 0.0) -> None:
+        """Lines broken by the Chinese rules (render.linebreak); `first` (a list marker) hangs in
+        the margin of the first line and the other lines align with the text after it."""
         pdf.set_font("cjk", size=size)
-        pdf.multi_cell(width, size * 0.55, text, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        h = size * 0.55
+        lead = pdf.get_string_width(first) if first else 0.0
+        lines = break_lines(text, width - indent - lead, pdf.get_string_width)
+        for i, line in enumerate(lines):
+            pdf.set_x(pdf.l_margin + indent)
+            if first and i == 0:
+                pdf.cell(lead, h, first)
+            else:
+                pdf.set_x(pdf.l_margin + indent + lead)
+            pdf.cell(width - indent - lead, h, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(gap)
 
     write(g.title, 18, 3)
-    write(
-        f"行业：{g.industry_name}（{g.industry_code}）  版本 {g.version}  自 {g.effective_on.isoformat()} 起施行", 9, 4
-    )
+    if g.issuer:
+        write(g.issuer, 11, 1.5)
+    write(f"自 {g.effective_on.isoformat()} 起施行  版本 {g.version}", 10, 1.5)
+    write(f"行业：{g.industry_name}（{g.industry_code}）", 9, 4)
     if g.summary:
         write(g.summary, 11, 5)
+    bullet = "· "  # U+00B7: the CJK fonts have it (not U+2022)
     for n, s in enumerate(g.sections, start=1):
-        write(f"{n}. {s['heading']}", 14, 2)
+        write(s["heading"], 14, 2, first=f"{n}. ")
         for b in blocks(s["body"]):
             if b["kind"] == "list":
                 for line in b["lines"]:
-                    write(f"· {line}", 10.5, 0.8)
+                    write(line, 10.5, 0.8, first=bullet, indent=4)
                 pdf.ln(1.5)
             else:
                 write("".join(b["lines"]), 10.5, 2)
@@ -123,8 +140,9 @@ def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
     return bytes(pdf.output())
 
 
-def content_from(guide: dict[str, Any], version: dict[str, Any]) -> GuideContent:
+def content_from(guide: dict[str, Any], version: dict[str, Any], issuer: str = "") -> GuideContent:
     return GuideContent(
+        issuer=issuer,
         industry_code=guide["industry_code"],
         industry_name=guide["industry_name"],
         title=version["title"],

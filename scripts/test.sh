@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh dev
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/pdftotext ] || need+=(poppler-utils)  # PDFs read back as a reader's tools see them
 # (a file test, not `fc-list | grep -q`: under pipefail grep's early exit fails the pipe)
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
   || need+=(fonts-wqy-zenhei)
 if [ ${#need[@]} -gt 0 ]; then
-  echo "Installing ${need[*]} (browser tests) …"
+  echo "Installing ${need[*]} (browser and PDF tests) …"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
