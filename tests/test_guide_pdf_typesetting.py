@@ -5,6 +5,7 @@ pdftotext, as a reader's tools see it."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import subprocess
 from pathlib import Path
@@ -34,7 +35,7 @@ def test_break_lines_rules_on_every_width() -> None:
         lines = break_lines(text, width, len)
         assert "".join(lines) == text
         assert all(len(line) <= width for line in lines)
-        for a, b in zip(lines, lines[1:], strict=False):
+        for a, b in itertools.pairwise(lines):
             assert b[0] not in NO_LINE_START, (width, a, b)
             assert a[-1] not in NO_LINE_END, (width, a, b)
         naive = [text[i : i + width] for i in range(0, len(text), width)]
