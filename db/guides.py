@@ -184,3 +184,28 @@ async def versions_for(guide_ids: list[int]) -> dict[int, list[dict]]:
     for r in rows:
         out[r["guide_id"]].append(r)
     return out
+
+
+async def versions_missing(fmt: str) -> list[tuple[dict, dict]]:
+    """(guide, version) pairs of public guides whose version has no file in format `fmt`."""
+    guides = {g["id"]: g for g in await Guide.select().where(Guide.disclosure == "public")}
+    if not guides:
+        return []
+    versions = await GuideVersion.select().where(GuideVersion.guide_id.is_in(list(guides))).output(load_json=True)
+    have = {r["version_id"] for r in await GuideFile.select(GuideFile.version_id).where(GuideFile.format == fmt)}
+    return [(guides[v["guide_id"]], v) for v in versions if v["id"] not in have]
+
+
+async def add_version_files(guide_id: int, version_row_id: int, files: list[dict[str, Any]], actor: Any) -> None:
+    """Attach files rendered later (a PDF missing while no CJK font was installed) to a published
+    version: audited, and a change to what the public sees (a new download)."""
+    async with write_transaction():
+        await _insert_files(version_row_id, files)
+        await changes.audit(
+            actor,
+            "add_files",
+            "guide",
+            guide_id,
+            detail={"version_id": version_row_id, "formats": [f["format"] for f in files]},
+        )
+        await changes.public_change("guide", [guide_id], "updated")

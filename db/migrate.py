@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -39,4 +40,19 @@ def migrate(settings: Settings, quiet: bool = False) -> None:
     if proc.returncode != 0 or "failed" in proc.stdout.lower():
         raise RuntimeError(f"migrations failed:\n{proc.stdout}\n{proc.stderr}")
     if not quiet:
-        print(proc.stdout.strip())
+        print(summary(proc.stdout))
+
+
+def summary(piccolo_output: str) -> str:
+    """Piccolo's report in a line or two: how many migrations ran, and what the data migrations
+    said (their counts), without the emoji and the 'already complete' count it prints even for a
+    new database."""
+    ran = re.findall(r"^\s*- (\S+) \[forwards\]\.\.\.(.*?)ok!", piccolo_output, flags=re.M | re.S)
+    if not ran:
+        return "数据库已是最新 (the database is up to date)"
+    notes = []
+    for _id, said in ran:
+        said = said.replace("Automatic transaction disabled", "").strip()
+        if said:
+            notes.append(f"  {said}")
+    return "\n".join([f"已应用 {len(ran)} 个数据库迁移 (applied {len(ran)} migrations)", *notes])

@@ -12,7 +12,11 @@ fi
 [ -x .venv/bin/python ] || "$py" -m venv .venv
 stamp=".venv/.installed${extras:+-$extras}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "Installing Python packages into .venv …"
+  if [ ! -f .venv/.installed ] && [ ! -f .venv/.installed-dev ]; then
+    echo "Installing Python packages into .venv (the first time takes one to three minutes) …"
+  else
+    echo "Updating the Python packages in .venv (pyproject.toml changed) …"
+  fi
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
   touch "$stamp"
