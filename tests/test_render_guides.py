@@ -30,7 +30,9 @@ async def test_a_missing_pdf_is_rendered_attached_and_downloadable(client, setti
     assert r.status_code == 200 and r.content.startswith(b"%PDF-")
     pdf = tmp_path / "g.pdf"
     pdf.write_bytes(r.content)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
     assert guide_payload()["title"] in text and "聊城市市场监督管理局" in text  # the issuing department on the cover
     assert await AuditLog.exists().where((AuditLog.actor == ACTOR_NAME) & (AuditLog.action == "add_files"))
     assert await ChangeLog.count() == seq + 1
