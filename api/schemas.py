@@ -11,6 +11,7 @@ class CategoryOut(msgspec.Struct):
     code: str
     label: str
     negative: bool
+    label_en: str = ""  # an English rendering for English pages and readers; `label` is the official one
 
 
 class ResultOut(msgspec.Struct):

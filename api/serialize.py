@@ -20,7 +20,7 @@ def result_out(row: dict, dept_names: dict[str, str], base_url: str) -> ResultOu
         department_codes=codes,
         inspected_on=row["inspected_on"],
         inspection_type=row["inspection_type"],
-        categories=[CategoryOut(code=c.code, label=c.label, negative=c.negative) for c in cats],
+        categories=[CategoryOut(code=c.code, label=c.label, negative=c.negative, label_en=c.label_en) for c in cats],
         negative=bool(row["negative"]),
         follow_up=row["follow_up"],
         penalty_decision_number=row["penalty_decision_number"] or None,

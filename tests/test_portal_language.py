@@ -104,3 +104,18 @@ async def test_the_systems_note_on_the_tracking_page_is_in_the_pages_language(cl
     assert_no_gloss(zh.text)
     en = await client.post("/complaints/track?lang=en", data={"number": number, "lookup_code": code})
     assert "complaint received; awaiting review" in visible_text(en.text)
+
+
+async def test_english_result_and_entity_pages_show_category_labels(client) -> None:
+    from tests.portal_helpers import seed
+
+    s = await seed(client)
+    rid = s.result_ids[0]  # X05 发现问题已责令改正
+    for path in (f"/results/{rid}", f"/entities/{s.uscc}"):
+        en = visible_text((await client.get(path, params={"lang": "en"})).text)
+        assert "Problem found, ordered to correct" in en, path
+        zh = visible_text((await client.get(path)).text)
+        assert "发现问题已责令改正" in zh, path
+    api = (await client.get(f"/api/v1/results/{rid}")).json()
+    assert api["categories"][0]["label"] == "发现问题已责令改正"
+    assert api["categories"][0]["label_en"] == "Problem found, ordered to correct"
