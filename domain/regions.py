@@ -33,3 +33,22 @@ def region_range(code: str) -> tuple[str, str]:
     p = region_prefix(code)
     hi = p[:-1] + chr(ord(p[-1]) + 1)
     return p, hi
+
+
+# Names GB/T 2260 uses for grouping levels that are not places of their own (直辖市's "市辖区").
+_GROUPING = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
+def full_name(code: str, names: dict[str, str]) -> str:
+    """The name a reader recognises: a county with its city (聊城市冠县), a city or a province by
+    its own name; the code itself when the register does not know it."""
+    own = names.get(code, "")
+    if not own:
+        return code
+    if code.endswith("00"):
+        return own
+    city = names.get(code[:4] + "00", "")
+    if city and city not in _GROUPING:
+        return city + own
+    province = names.get(code[:2] + "0000", "")
+    return province + own if province else own

@@ -39,7 +39,7 @@ from domain import uscc as uscc_rules
 from domain.errors import Collector, Unavailable, ValidationFailed
 from domain.pagination import encode_cursor
 from domain.pagination import page_size as check_page_size
-from domain.regions import region_prefix, validate_region
+from domain.regions import full_name, region_prefix, validate_region
 from search.documents import TYPE_LABELS
 from search.fallback import answer
 from search.heal import requeue_stale
@@ -224,7 +224,8 @@ async def _labels(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, str]
     if facets.get("department"):
         labels["department"] = await _names(Department)
     if facets.get("region"):
-        labels["region"] = await _names(Region)
+        names = await _names(Region)
+        labels["region"] = {code: full_name(code, names) for code in facets["region"]}
     return labels
 
 

@@ -145,3 +145,21 @@ def test_region_ranges() -> None:
     assert region_range("370000") == ("37", "38")
     assert region_range("371500") == ("3715", "3716")
     assert region_range("371726") == ("371726", "371727")
+
+
+def test_region_full_names() -> None:
+    from domain.regions import full_name
+
+    names = {
+        "370000": "山东省",
+        "371500": "聊城市",
+        "371525": "冠县",
+        "110000": "北京市",
+        "110100": "市辖区",
+        "110105": "朝阳区",
+    }
+    assert full_name("371525", names) == "聊城市冠县"  # a county with its city
+    assert full_name("371500", names) == "聊城市"
+    assert full_name("370000", names) == "山东省"
+    assert full_name("110105", names) == "北京市朝阳区"  # a municipality's district: no 市辖区
+    assert full_name("999999", names) == "999999"  # unknown: the code itself

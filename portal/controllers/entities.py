@@ -9,11 +9,13 @@ from litestar.response import Template
 from api.schemas import ResultOut
 from api.serialize import result_out
 from db import entities as q
+from db.lookups import region_names
 from db.results import department_names
 from db.snapshot import read_snapshot
 from domain import uscc as uscc_rules
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.masking import mask_person_name, public_entity_name
+from domain.regions import full_name
 from portal.render import page
 
 MAX_ROWS = 200  # the profile shows at most this many results; the API pages through all
@@ -68,4 +70,5 @@ class EntityPagesController(Controller):
                 shown=len(items),
                 negatives=sum(1 for r in items if r.negative),
                 honours=honours,
+                region_name=full_name(row["region_code"], await region_names([row["region_code"]])),
             )

@@ -9,10 +9,12 @@ from litestar.response import Template
 from api.serialize import result_out
 from db import results as q
 from db.entities import get_entity
+from db.lookups import region_names
 from db.snapshot import read_snapshot
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
 from domain.masking import public_entity_name
+from domain.regions import full_name
 from portal.render import page
 
 
@@ -32,4 +34,7 @@ class ResultPagesController(Controller):
             if ent is not None and ent["kind"] == "individual":
                 # An individual business's operator name is masked, as on the entity profile.
                 r.entity_name = public_entity_name(r.entity_name, ent["kind"], ent["operator_name"])
-            return page(request, "result.html", api_url=f"/api/v1/results/{result_id}", nav="search", r=r)
+            region = full_name(row["region_code"], await region_names([row["region_code"]]))
+            return page(
+                request, "result.html", api_url=f"/api/v1/results/{result_id}", nav="search", r=r, region_name=region
+            )
