@@ -20,6 +20,7 @@ class SearchItemOut(msgspec.Struct):
     snippet: str  # HTML-escaped, <mark> around matches
     url: str
     published_on: dt.date | None
+    negative: bool | None = None  # results: true when a category is negative (发现问题); other types: null
 
 
 class FacetOut(msgspec.Struct):
@@ -97,6 +98,7 @@ class SearchController(Controller):
                         snippet=i.snippet,
                         url=i.url,
                         published_on=i.published_on,
+                        negative=i.negative,
                     )
                     for i in page.items
                 ],

@@ -53,7 +53,7 @@ from search.index import (
     SearchIndex,
     SearchUnavailable,
 )
-from search.source import public_ids
+from search.source import negative_results, public_ids
 from search.text import query_phrases, snippet
 
 log = logging.getLogger("gongshi.search")
@@ -85,6 +85,7 @@ class SearchItem:
     snippet: str  # escaped HTML with <mark>
     url: str
     published_on: dt.date | None
+    negative: bool | None = None  # results only: a negative finding (发现问题), for a visible mark
 
 
 @dataclass
@@ -285,6 +286,7 @@ async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> 
         k: [FacetValue(v, n, labels[k].get(v, "")) for v, n in list(page.facets.get(k, {}).items())[:MAX_FACET_VALUES]]
         for k in FACETS
     }
+    negative = await negative_results([h.id for h in items if h.type == "result"])
     return SearchPage(
         items=[
             SearchItem(
@@ -294,6 +296,7 @@ async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> 
                 snippet=snippet(h.title, h.body, phrases),
                 url=f"{base_url}{h.url_path}",
                 published_on=h.published_on,
+                negative=(h.id in negative) if h.type == "result" else None,
             )
             for h in items
         ],

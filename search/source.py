@@ -39,6 +39,15 @@ async def department_names() -> dict[str, str]:
     return {r["code"]: r["name"] for r in rows}
 
 
+async def negative_results(ids: list[str]) -> set[str]:
+    """Which of these result ids are negative (发现问题), to mark them in a page of hits."""
+    nums = _ints(ids)
+    if not nums:
+        return set()
+    rows = await Result.select(Result.id).where(Result.id.is_in(nums) & (Result.negative == True))  # noqa: E712
+    return {str(r["id"]) for r in rows}
+
+
 def _ints(ids: list[str]) -> list[int]:
     out = []
     for i in ids:

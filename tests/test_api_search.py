@@ -48,7 +48,7 @@ async def test_search_item_shape_and_facets(client, index) -> None:
     page = await find(client, "丰华食品")
     assert [i["id"] for i in page["items"]] == [rid]
     item = page["items"][0]
-    assert set(item) == {"type", "id", "title", "snippet", "url", "published_on"}
+    assert set(item) == {"type", "id", "title", "snippet", "url", "published_on", "negative"}
     assert item["type"] == "result" and item["title"] == "聊城市丰华食品有限公司"
     assert item["url"] == f"http://testserver.local/results/{rid}"
     assert item["published_on"] == dt.date.today().isoformat() or item["published_on"]

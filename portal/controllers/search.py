@@ -85,6 +85,8 @@ class SearchPagesController(Controller):
                     }
                     for v in result.facets.get(name, [])
                 ]
+                if name == "year":  # years read in year order, newest first, not by count
+                    values.sort(key=lambda v: str(v["value"]), reverse=True)
                 if values:
                     facets.append({"name": name, "values": values})
         labels = {str(f["name"]): {v["value"]: v["label"] for v in f["values"]} for f in facets}
