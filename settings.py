@@ -69,6 +69,15 @@ class Settings:
     # Asia/Shanghai time (WITHDRAW_SCHEDULE=0 turns it off, e.g. when cron runs the command).
     withdraw_schedule: bool = True
     withdraw_at: str = "01:00"
+    # The footer a Chinese government website carries (《政府网站发展指引》, 国办发〔2017〕47号):
+    # 主办单位, 承办单位, 网站标识码, ICP 备案号 (linked to the MIIT register), 公安机关备案号 (linked
+    # to the MPS register) and a contact line. Empty: not shown. scripts/run-demo.sh sets demo values.
+    site_sponsor: str = ""
+    site_operator: str = ""
+    site_id: str = ""
+    site_icp: str = ""
+    site_psb: str = ""
+    site_contact: str = ""
 
     @property
     def is_postgres(self) -> bool:
@@ -137,4 +146,10 @@ class Settings:
             pdf_font=get("PDF_FONT", ""),
             withdraw_schedule=get("WITHDRAW_SCHEDULE", "1") not in ("0", "false", "no"),
             withdraw_at=_hhmm(get("WITHDRAW_AT", d.withdraw_at)),
+            site_sponsor=get("SITE_SPONSOR", ""),
+            site_operator=get("SITE_OPERATOR", ""),
+            site_id=get("SITE_ID", ""),
+            site_icp=get("SITE_ICP", ""),
+            site_psb=get("SITE_PSB", ""),
+            site_contact=get("SITE_CONTACT", ""),
         )

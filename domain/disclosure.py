@@ -27,8 +27,9 @@ def ensure_servable(kind: str, record_id: Any, disclosure: str, reason: str) -> 
     """Raise Gone for a record whose publicity has stopped."""
     if not is_public(disclosure):
         label = WITHDRAWAL_REASONS.get(reason, "已停止公示 (no longer public)")
+        zh, _, en = label.partition(" (")
         raise Gone(
-            f"该{kind}已停止公示 ({kind} {record_id} is no longer public): {label}",
+            f"该{kind}已停止公示：{zh} (record {record_id} is no longer public: {en.removesuffix(')')})",
             reason=reason or "withdrawn",
         )
 

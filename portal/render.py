@@ -35,6 +35,23 @@ def registered_paths(request: Request) -> set[str]:
     return paths
 
 
+CARE_COOKIE = "care"  # 长者模式 (larger type and spacing), as the 适老化 rules ask
+
+
+def _site(request: Request) -> dict[str, str]:
+    s = request.app.state.settings
+    psb_code = "".join(ch for ch in s.site_psb if ch.isdigit())
+    return {
+        "sponsor": s.site_sponsor,
+        "operator": s.site_operator,
+        "id": s.site_id,
+        "icp": s.site_icp,
+        "psb": s.site_psb,
+        "psb_url": f"https://beian.mps.gov.cn/#/query/webSearch?code={psb_code}" if psb_code else "",
+        "contact": s.site_contact,
+    }
+
+
 def page(
     request: Request,
     template: str,
@@ -60,6 +77,9 @@ def page(
         "api_url": api_url,
         "nav": nav,
         "services": services,
+        "site": _site(request),
+        "care": request.cookies.get(CARE_COOKIE) == "1",
+        "care_urls": {state: f"/care/{state}?{urlencode({'next': here})}" for state in ("on", "off")},
         **context,
     }
     # HTML whatever the handler declares: a handler typed `-> Any` (one that may also redirect)

@@ -119,3 +119,18 @@ async def test_english_result_and_entity_pages_show_category_labels(client) -> N
     api = (await client.get(f"/api/v1/results/{rid}")).json()
     assert api["categories"][0]["label"] == "发现问题已责令改正"
     assert api["categories"][0]["label_en"] == "Problem found, ordered to correct"
+
+
+async def test_a_withdrawn_records_page_says_why_in_the_pages_language(client) -> None:
+    from tests.portal_helpers import seed, withdraw_result
+
+    s = await seed(client)
+    await withdraw_result(s.withdrawn_result)
+    zh = await client.get(f"/results/{s.withdrawn_result}")
+    assert zh.status_code == 410
+    assert_no_gloss(zh.text)
+    assert "该检查结果已停止公示：信用修复后停止公示" in visible_text(zh.text)
+    en = await client.get(f"/results/{s.withdrawn_result}", params={"lang": "en"})
+    assert f"record {s.withdrawn_result} is no longer public: publicity stopped after credit repair" in visible_text(
+        en.text
+    )

@@ -8,17 +8,19 @@ from portal.controllers.entities import EntityPagesController
 from portal.controllers.guides import GuidePagesController
 from portal.controllers.home import HomeController
 from portal.controllers.honours import HonourPagesController
-from portal.controllers.language import LanguageController
+from portal.controllers.language import CareModeController, LanguageController
 from portal.controllers.plans import PlanPagesController
 from portal.controllers.repair import RepairPagesController
 from portal.controllers.results import ResultPagesController
 from portal.controllers.search import SearchPagesController
+from portal.controllers.sitemap import SitemapController
 from portal.controllers.static_pages import StaticPagesController
 from portal.controllers.statistics import StatisticsPagesController
 
 PORTAL_CONTROLLERS: list = [
     HomeController,
     LanguageController,
+    CareModeController,
     StaticPagesController,
     ResultPagesController,
     EntityPagesController,
@@ -30,4 +32,5 @@ PORTAL_CONTROLLERS: list = [
     SearchPagesController,
     RepairPagesController,
     ComplaintPagesController,
+    SitemapController,
 ]

@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from portal.i18n import COOKIE, DEFAULT, LANGS
+from portal.render import CARE_COOKIE
 
 
 def _safe_next(target: str | None) -> str:
@@ -14,6 +15,21 @@ def _safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+class CareModeController(Controller):
+    """GET /care/on|off?next=/path: 长者模式 (larger type and spacing, 适老化) kept in a cookie."""
+
+    path = "/care"
+
+    @get("/{mode:str}", name="portal:care")
+    async def switch(self, request: Request, mode: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
+        resp = Redirect(path=_safe_next(next), status_code=303)
+        if mode == "on":
+            resp.set_cookie(CARE_COOKIE, "1", max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        else:
+            resp.delete_cookie(CARE_COOKIE)
+        return resp
 
 
 class LanguageController(Controller):
