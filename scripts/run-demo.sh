@@ -6,6 +6,13 @@ cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 export BASE_URL="${BASE_URL:-http://$HOST:$PORT}"  # every record's `url` points at this server
+# The footer's site identifiers, with demo values that say so (a deployment sets its own).
+export SITE_SPONSOR="${SITE_SPONSOR:-聊城市人民政府办公室（演示）}"
+export SITE_OPERATOR="${SITE_OPERATOR:-聊城市市场监督管理局（演示）}"
+export SITE_ID="${SITE_ID:-0000000000（演示）}"
+export SITE_ICP="${SITE_ICP:-鲁ICP备00000000号（演示）}"
+export SITE_PSB="${SITE_PSB:-鲁公网安备 00000000000000号（演示）}"
+export SITE_CONTACT="${SITE_CONTACT:-0635-0000000（演示）}"
 scripts/bootstrap.sh
 # Guide PDFs embed a CJK font (render/guides.py looks for Debian's fonts-wqy-zenhei or fonts-noto-cjk).
 if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] && [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
