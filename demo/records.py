@@ -63,7 +63,7 @@ def seed_documents() -> list[dict[str, Any]]:
                 "region_code": meta["region_code"],
                 "region_name": meta["region"],
                 "body": (SEEDS / meta["file"]).read_text(encoding="utf-8"),
-                "source": f"demo_data/seeds/{meta['file']}（{meta['issuer']}）",
+                "source": f"{meta['issuer']}公开发布（演示数据收录的公开文件）",
                 "published_on": dt.date(int(issued[:4]), 5, 6) if only_year else dt.date.fromisoformat(issued),
                 "department": SEED_DEPARTMENT.get(meta["file"], ""),
             }

@@ -1,8 +1,11 @@
-"""Policy documents: /documents and /documents/{id}."""
+"""Policy documents: /documents, /documents/{id} (laid out as a document) and
+/documents/{id}/original.txt (the text as stored)."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
@@ -12,6 +15,7 @@ from db.snapshot import read_snapshot
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
 from domain.pagination import decode_cursor, encode_cursor
+from portal import doctext
 from portal.render import page, url_with
 
 PAGE = 20
@@ -56,4 +60,27 @@ class DocumentPagesController(Controller):
             if row is None:
                 raise NotFound(f"没有编号为 {document_id} 的政策文件 (no document {document_id})")
             ensure_servable("政策文件", document_id, row["disclosure"], "")
-            return page(request, "document.html", api_url=f"/api/v1/documents/{document_id}", nav="documents", d=row)
+            blocks = doctext.structure(row["body"] or "")
+            return page(
+                request,
+                "document.html",
+                api_url=f"/api/v1/documents/{document_id}",
+                nav="documents",
+                d=row,
+                blocks=blocks,
+                toc=doctext.contents(blocks),
+            )
+
+    @get("/{document_id:int}/original.txt", name="portal:document_original")
+    async def original(self, request: Request, document_id: FromPath[int]) -> Response[bytes]:
+        """The text exactly as stored (the page above only lays it out)."""
+        async with read_snapshot():
+            row = await q.get_document(document_id)
+            if row is None:
+                raise NotFound(f"没有编号为 {document_id} 的政策文件 (no document {document_id})")
+            ensure_servable("政策文件", document_id, row["disclosure"], "")
+        return Response(
+            (row["body"] or "").encode("utf-8"),
+            media_type="text/plain; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(row['title'][:80])}.txt"},
+        )
