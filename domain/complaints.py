@@ -380,7 +380,10 @@ def validate_filing(
             c.add("visited_at", str(e))
     dept = text("department")
     if dept and dept not in departments:
-        c.add("department", f"未知部门代码 {dept!r} (unknown department code)")
+        # The name results show (聊城市市场监督管理局) is accepted as well as the code.
+        dept = next((code for code, d in departments.items() if d.get("name") == dept), dept)
+    if dept and dept not in departments:
+        c.add("department", f"未知部门 {dept!r}，请填写部门代码或全称 (unknown department: give its code or full name)")
     scanned_raw = raw.get("scanned")
     scanned_key = str(scanned_raw).strip().lower() if scanned_raw is not None else ""
     scanned = _SCANNED.get(scanned_key)

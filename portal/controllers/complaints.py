@@ -19,8 +19,10 @@ from litestar.response import Template
 from api.complaints import file_from_request, track_complaint
 from api.deps import settings_of
 from db import complaints as q
+from db.lookups import region_names
 from domain.complaints import ACCEPTED, IMAGE_TYPES, SHANGHAI, VIDEO_TYPES
 from domain.errors import DomainError
+from domain.regions import full_name, region_prefix
 from portal.labels import N_
 from portal.render import page
 
@@ -48,7 +50,14 @@ class ComplaintPagesController(Controller):
 
     async def _form(self, request: Request, form: dict, error: DomainError | None = None) -> Template:
         s = settings_of(request)
-        depts = sorted((await q.departments()).values(), key=lambda d: d["code"])
+        rows = await q.departments()
+        names = await region_names([d["region_code"] for d in rows.values()])
+        # Grouped by the department's region, named in full (聊城市冠县), for the form's select.
+        groups: dict[str, list[dict]] = {}
+        for d in sorted(rows.values(), key=lambda d: (d["region_code"], d["code"])):
+            label = full_name(d["region_code"], names)
+            groups.setdefault(label, []).append({**d, "prefix": region_prefix(d["region_code"])})
+        depts = list(groups.items())
         now_local = dt.datetime.now(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
         t = page(
             request,

@@ -60,3 +60,29 @@ async def test_file_a_complaint_with_a_photo_then_track_it(page, http, tmp_path:
     assert await page.locator("ol.timeline > li").count() == 1
     await shot(page, "complaint-track")
     assert page.dialogs == []
+
+
+async def test_the_department_list_follows_the_uscc_and_fits_a_phone(browser, server, http) -> None:
+    """At 375 px: no horizontal scrolling; typing a 聊城 USCC leaves only the departments whose
+    region covers 聊城 (the 山西 one is hidden); the form still files by the department's name."""
+    await add_departments()
+    ctx = await browser.new_context(base_url=server.url, viewport={"width": 375, "height": 800}, locale="zh-CN")
+    page = await ctx.new_page()
+    try:
+        await page.goto("/complaints/new")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, width
+        groups = page.locator("#f-department optgroup")
+        assert await groups.count() >= 2
+        await page.get_by_label("统一社会信用代码").fill(make_uscc(seed=77))  # region 371500-ish (聊城)
+        visible = await page.evaluate(
+            "[...document.querySelectorAll('#f-department optgroup')].filter(g => !g.hidden).map(g => g.label)"
+        )
+        hidden = await page.evaluate(
+            "[...document.querySelectorAll('#f-department optgroup')].filter(g => g.hidden).map(g => g.label)"
+        )
+        assert visible and all("山西" not in label for label in visible), (visible, hidden)
+        assert any("山西" in label or label == "140000" for label in hidden), hidden
+        await shot(page, "complaint-form-375")
+    finally:
+        await ctx.close()
