@@ -16,6 +16,15 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# axe-core for the accessibility checks in the browser tests (npm, pinned by package-lock.json).
+if [ ! -f tests/browser/axe/node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null; then
+    echo "Installing nodejs and npm (axe-core for the accessibility tests) …"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  (cd tests/browser/axe && npm ci --no-audit --no-fund --silent)
+fi
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?
