@@ -12,7 +12,10 @@ REGIONS = [("370000", "山东省", None), ("371500", "聊城市", "370000"), ("3
 
 
 async def test_result_entity_and_facets_name_regions_in_full(app, client) -> None:
+    from search import service
+
     await Region.insert(*[Region(code=c, name=n, parent_code=p) for c, n, p in REGIONS])
+    service._NAMES.clear()  # names are cached a few minutes per process; this test adds regions
     await reset_index(app.state.search_index)
     h = await sign_in(client, "region-officer", "officer", department_code="371500-scjg")
     uscc = make_uscc(seed=77)

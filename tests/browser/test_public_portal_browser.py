@@ -14,6 +14,7 @@ from tests.browser.axe_check import axe_violations, counts, serious
 from tests.browser.conftest import SCREENSHOTS, shot
 from tests.complaint_fixtures import add_departments
 from tests.portal_helpers import seed, withdraw_result
+from tests.test_portal_pages import pages_of
 
 
 async def _seeded(http):
@@ -68,22 +69,10 @@ async def test_the_error_summary_takes_the_focus(page, http) -> None:
 async def test_axe_on_every_public_page(page, http) -> None:
     s = await _seeded(http)
     await add_departments()
+    # Every page the portal tests walk, plus search, the forms, the site map and a 410 page.
     paths = [
-        "/",
+        *pages_of(s),
         "/search?q=%E4%B8%B0%E5%8D%8E",
-        f"/results/{s.result_ids[0]}",
-        f"/entities/{s.uscc}",
-        "/plans",
-        f"/plans/{s.plan_id}",
-        "/guides",
-        f"/guides/{s.guide_id}",
-        "/honours",
-        f"/honours/{s.honour_id}",
-        "/documents",
-        f"/documents/{s.document_id}",
-        "/statistics",
-        "/open-data",
-        "/services",
         "/complaints/new",
         "/complaints/track",
         "/repair",
