@@ -32,6 +32,10 @@ from api.repair import RepairController, RepairStatsController
 from api.results import ResultsController
 from api.search import SearchController
 from api.statistics import StatisticsController
+from backoffice import TEMPLATES as BACKOFFICE_TEMPLATES
+from backoffice import backoffice_router
+from backoffice.session import STORE as ADMIN_SESSION_STORE
+from backoffice.session import session_store
 from db.engine import bind_tables, close_engine, make_engine, open_engine
 from portal import portal_router, static_router, template_config
 from portal.errors import http_error as portal_http_error
@@ -117,8 +121,15 @@ def create_app(settings: Settings) -> Litestar:
         await close_engine(engine)
 
     app = Litestar(
-        route_handlers=[*API_CONTROLLERS, portal_router(), static_router(), api_docs.assets_router()],
-        template_config=template_config(),
+        route_handlers=[
+            *API_CONTROLLERS,
+            portal_router(),
+            backoffice_router(settings),
+            static_router(),
+            api_docs.assets_router(),
+        ],
+        template_config=template_config(BACKOFFICE_TEMPLATES),
+        stores={ADMIN_SESSION_STORE: session_store(settings)},
         on_app_init=[jwt_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

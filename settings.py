@@ -60,6 +60,13 @@ class Settings:
     complaint_file_limit_client: int = 10
     complaint_file_limit_uscc: int = 5
     complaint_lookup_limit: int = 20
+    # Sign-in throttling (API, portal and back office alike): failed attempts per account and per
+    # client address within a window of this many seconds; past either limit, 429 until it ends.
+    signin_limit_account: int = 10
+    signin_limit_client: int = 30
+    signin_window_seconds: int = 600
+    # Back office (/admin): a session ends after this many seconds without a request.
+    admin_session_idle_seconds: int = 1800
     # Attachment limits.
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_video_bytes: int = 50 * 1024 * 1024
@@ -141,6 +148,10 @@ class Settings:
             complaint_file_limit_client=get_int("COMPLAINT_FILE_LIMIT_CLIENT", d.complaint_file_limit_client),
             complaint_file_limit_uscc=get_int("COMPLAINT_FILE_LIMIT_USCC", d.complaint_file_limit_uscc),
             complaint_lookup_limit=get_int("COMPLAINT_LOOKUP_LIMIT", d.complaint_lookup_limit),
+            signin_limit_account=get_int("SIGNIN_LIMIT_ACCOUNT", d.signin_limit_account),
+            signin_limit_client=get_int("SIGNIN_LIMIT_CLIENT", d.signin_limit_client),
+            signin_window_seconds=get_int("SIGNIN_WINDOW_SECONDS", d.signin_window_seconds),
+            admin_session_idle_seconds=get_int("ADMIN_SESSION_IDLE_SECONDS", d.admin_session_idle_seconds),
             max_attachment_bytes=get_int("MAX_ATTACHMENT_BYTES", d.max_attachment_bytes),
             max_video_bytes=get_int("MAX_VIDEO_BYTES", d.max_video_bytes),
             pdf_font=get("PDF_FONT", ""),

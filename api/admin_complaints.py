@@ -24,9 +24,9 @@ from db import complaints as q
 from domain import complaints as rules_
 from domain.complaints import SHANGHAI, STATUS_LABELS, STATUSES
 from domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from domain.inbox import complaint_scope
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
-from domain.regions import region_range
 
 
 class EventOut(msgspec.Struct):
@@ -152,11 +152,8 @@ class AdminComplaintsController(Controller):
             raise ValidationFailed("未知状态 (unknown status)", [FieldError("status", f"one of {', '.join(STATUSES)}")])
         size = check_page_size(page_size)
         key = decode_cursor(cursor)
-        if p.role == "supervisor" and p.region_code:
-            region, dept = region_range(p.region_code), None
-        elif p.role in ("officer", "admin") and p.department_code:
-            region, dept = None, p.department_code
-        else:
+        region, dept = complaint_scope(p)
+        if region is None and dept is None:
             raise Forbidden("投诉处理仅限司法行政监督人员和执法部门 (complaints are for supervisors and departments)")
         today = _today()
         rows = await q.list_for(region, dept, status, today if overdue else None, key["id"] if key else None, size + 1)

@@ -8,9 +8,11 @@ from litestar.connection import ASGIConnection
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth, Token
 
+from api.ratelimit import client_address
+from db import users as users_repo
 from db.tables import User
-from domain.auth import Principal, check_password
-from domain.errors import Unauthorized
+from domain.auth import Principal
+from domain.signin import Throttle, authenticate
 from settings import Settings
 
 
@@ -39,6 +41,16 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
     )
 
 
+async def sign_in(request: Request, username: str, password: str) -> dict:
+    """domain.signin.authenticate with this app's throttle settings, shared counter store and the
+    caller's address: every sign-in (API token, portal, back office) comes through here."""
+    s: Settings = request.app.state.settings
+    throttle = Throttle(s.signin_limit_account, s.signin_limit_client, s.signin_window_seconds)
+    return await authenticate(
+        users_repo, request.app.state.limiter, throttle, username, password, client_address(request.scope)
+    )
+
+
 def make_jwt_auth(settings: Settings) -> JWTAuth[Principal]:
     import datetime as dt
 
@@ -58,9 +70,7 @@ class AuthController(Controller):
 
     @post("/token", summary="Sign in and get a bearer token", status_code=200)
     async def token(self, request: Request, data: JSONBody[TokenIn]) -> TokenOut:
-        row = await User.select().where(User.username == data.username.strip()).first()
-        if row is None or not row["active"] or not check_password(data.password, row["password_hash"]):
-            raise Unauthorized("用户名或密码错误 (wrong username or password)")
+        row = await sign_in(request, data.username, data.password)
         auth: JWTAuth = request.app.state.jwt_auth
         settings: Settings = request.app.state.settings
         token = auth.create_token(

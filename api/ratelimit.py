@@ -43,11 +43,19 @@ class RateLimiter:
         self.store = store
         self._lock = asyncio.Lock()
 
-    async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
+    @staticmethod
+    def _window(key: str, window: int) -> tuple[str, int]:
         now = time.time()
         start = math.floor(now / window) * window
-        reset = max(1, int(start + window - now))
-        k = f"rl:{key}:{int(start)}"
+        return f"rl:{key}:{int(start)}", max(1, int(start + window - now))
+
+    async def peek(self, key: str, window: int = 60) -> tuple[int, int]:
+        """The count in the current window (not incremented) and the seconds until it ends."""
+        k, reset = self._window(key, window)
+        return int(await self.store.get(k) or 0), reset
+
+    async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
+        k, reset = self._window(key, window)
         # The lock makes read-increment-write atomic within a process; with Redis across
         # processes a small overshoot at a window edge is acceptable for a rate limit.
         async with self._lock:

@@ -240,3 +240,24 @@ async def stats_rows(start: dt.datetime, end: dt.datetime, department: str | Non
         for e in evs:
             decisions.setdefault(e["complaint_id"], []).append((e["at"], e["status"]))
     return rows, decisions
+
+
+def _scoped(q: Any, region: tuple[str, str] | None, department: str | None, statuses: list[str]) -> Any:
+    if region is not None:
+        q = q.where((Complaint.region_code >= region[0]) & (Complaint.region_code < region[1]))
+    if department is not None:
+        q = q.where((Complaint.department_code == department) | (Complaint.referred_to == department))
+    return q.where(Complaint.status.is_in(statuses))
+
+
+async def open_for(
+    region: tuple[str, str] | None, department: str | None, statuses: list[str], limit: int
+) -> list[dict]:
+    """The back office's inbox: complaints in `statuses` of a region range or a department,
+    earliest response deadline first."""
+    q = _scoped(Complaint.select(), region, department, statuses)
+    return await q.order_by(Complaint.respond_by).limit(limit).output(load_json=True)
+
+
+async def count_for(region: tuple[str, str] | None, department: str | None, statuses: list[str]) -> int:
+    return int(await _scoped(Complaint.count(), region, department, statuses))

@@ -652,3 +652,13 @@ async def department_names(codes: list[str]) -> dict[str, str]:
         return {}
     rows = await Department.select(Department.code, Department.name).where(Department.code.is_in(sorted(set(codes))))
     return {r["code"]: r["name"] for r in rows}
+
+
+async def count_applications(department: str, statuses: list[str]) -> int:
+    q = RepairApplication.count().where(RepairApplication.department_code == department)
+    return int(await q.where(RepairApplication.status.is_in(statuses)))
+
+
+async def count_objections(department: str, statuses: list[str]) -> int:
+    q = Objection.count().where(Objection.department_code == department)
+    return int(await q.where(Objection.status.is_in(statuses)))

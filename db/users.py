@@ -42,3 +42,8 @@ async def create_user(
         )
     ).returning(User.id)
     return rows[0]["id"]
+
+
+async def by_username(username: str) -> dict | None:
+    """The account row (password hash included) for sign-in; None when there is none."""
+    return await User.select().where(User.username == username).first()

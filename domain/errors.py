@@ -78,3 +78,10 @@ class Collector:
     ) -> None:
         if self.errors:
             raise ValidationFailed(detail, self.errors)
+
+
+class TooManyRequests(DomainError):
+    """Carries `retry_after` (seconds) in extra; the web layer sends it as Retry-After."""
+
+    status = 429
+    title = "Too many requests"

@@ -62,8 +62,11 @@ def _msg(ctx: Context, text: object) -> str:
     return messages.localize(str(text or ""), getattr(lang, "code", "zh"))
 
 
-def template_config() -> TemplateConfig:
-    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_configure)
+def template_config(*extra: Path) -> TemplateConfig:
+    """The portal's templates, then `extra` folders (the back office's), in one environment."""
+    return TemplateConfig(
+        directory=[HERE / "templates", *extra], engine=JinjaTemplateEngine, engine_callback=_configure
+    )
 
 
 def portal_router() -> Router:

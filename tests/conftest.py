@@ -95,6 +95,7 @@ async def clean_db(settings: Settings, app):
     from search.heal import settled
 
     await settled()  # an earlier test's search may still be queueing a stale hit's removal
+    await app.state.limiter.store.delete_all()  # rate limits and sign-in throttles start at zero
     for table in ALL_TABLES:
         if table._meta.tablename in KEEP:
             continue

@@ -24,15 +24,14 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.security.jwt import Token
 
-from api.auth import retrieve_principal
+from api.auth import retrieve_principal, sign_in
 from api.deps import settings_of
 from api.repair import now_of
 from db import repair as repo
 from db.results import ResultFilter, list_results
-from db.tables import User
 from domain import repair_flow as flow
-from domain.auth import Principal, check_password
-from domain.errors import DomainError, Forbidden
+from domain.auth import Principal
+from domain.errors import DomainError, Forbidden, Unauthorized
 from domain.repair import (
     OBJECTION_STATUS_LABELS,
     application_overdue,
@@ -176,9 +175,12 @@ class RepairPagesController(Controller):
     ) -> Any:
         same_origin(request)
         username = (data.get("username") or "").strip()
-        row = await User.select().where(User.username == username).first()
-        ok = row is not None and row["active"] and check_password(data.get("password") or "", row["password_hash"])
-        if row is None or not ok or row["role"] != "enterprise":
+        try:
+            row: dict | None = await sign_in(request, username, data.get("password") or "")
+        except Unauthorized:
+            row = None
+        # TooManyRequests goes on to the portal's error page: 429 with Retry-After and the wait.
+        if row is None or row["role"] != "enterprise":
             t = page(
                 request,
                 "repair/sign_in.html",

@@ -1,0 +1,8 @@
+"""Back-office controllers; BACKOFFICE_CONTROLLERS is the one list to register a page group in."""
+
+from __future__ import annotations
+
+from backoffice.controllers.inbox import InboxController
+from backoffice.controllers.login import LoginController
+
+BACKOFFICE_CONTROLLERS: list = [LoginController, InboxController]
