@@ -322,10 +322,13 @@ class RepairApplication(Table, tablename="repair_application"):
     department_code = Varchar(length=40, index=True)
     reason = Text()
     commitment_accepted = Boolean(default=False)
-    status = Varchar(length=20)  # submitted / accepted / approved / rejected / moot
+    # submitted / awaiting_materials / accepted / declined / approved / rejected / moot
+    status = Varchar(length=20)
     submitted_at = Timestamptz()
-    accept_by = Date()
-    decide_by = Date()
+    # Working-day deadlines (domain.repair.accept_by / decide_by): accept_by is null while the
+    # department awaits materials (the clock stops), decide_by until the application is accepted.
+    accept_by = Date(null=True, default=None)
+    decide_by = Date(null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     decided_by = Varchar(length=100, default="")
     decision_reason = Text(default="")

@@ -15,6 +15,7 @@ from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, 
 from domain.evidence import check_files
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
+from domain.periods import latest_event_with_run_period
 from domain.results import CHECK_FIELDS
 from domain.workdays import CalendarNotCovered, working_days_between
 
@@ -103,7 +104,7 @@ async def apply(
             earliest_on=elig.earliest_on,
             reasons=[r.code for r in elig.reasons],
         )
-    accept_by, decide_by = rules.application_deadlines(today, rule)
+    accept_by = rules.accept_by(today, rule)
     number = rules.new_number("XF", today)
     await repo.insert_application(
         {
@@ -119,14 +120,14 @@ async def apply(
             "status": "submitted",
             "submitted_at": now,
             "accept_by": accept_by,
-            "decide_by": decide_by,
+            "decide_by": None,  # runs from acceptance (自受理之日起): unknown until then
         },
         evidence,
         actor,
         files_dir,
         now,
     )
-    return {"number": number, "status": "submitted", "accept_by": accept_by, "decide_by": decide_by}
+    return {"number": number, "status": "submitted", "accept_by": accept_by, "decide_by": None}
 
 
 def can_see(actor: Principal, uscc: str, department_code: str) -> bool:
@@ -154,34 +155,69 @@ async def add_files(
     files_dir: str,
     max_bytes: int,
 ) -> dict[str, Any]:
+    """The applicant adds files to a pending application. While the department awaits materials
+    (一次性告知补正) the files are the materials asked for: the application goes back to
+    `submitted` and the acceptance clock starts again on the day they arrive."""
     app = await application_for(repo, actor, number)
     require_own_uscc(actor, app["uscc"])
     if app["status"] not in rules.APPLICATION_PENDING:
-        raise Conflict(f"申请已办结，不能补充材料 (the application is {app['status']}: no more files)")
+        label = rules.APPLICATION_STATUS_LABELS.get(app["status"], app["status"])
+        raise Conflict(
+            f"申请已办结（{label}），不能补充材料 (the application is {app['status']}: no more files)",
+            current_status=app["status"],
+        )
     c = Collector()
     if not files:
         c.add("files", "至少上传一个文件 (at least one file)")
     evidence, errs = check_files(files, max_bytes, field="files")
     c.errors.extend(errs)
     c.raise_if_any()
-    await repo.add_application_files(app, evidence, actor, files_dir, now)
-    return app
+    supplied = None
+    if app["status"] == rules.AWAITING_MATERIALS:
+        rule = await _rule_for_application(repo, app)
+        allowed, to = rules.SUPPLY_MATERIALS
+        supplied = (allowed, to, rules.accept_by(local_date(now), rule))
+    await repo.add_application_files(app, evidence, actor, files_dir, now, supplied=supplied)
+    return await repo.get_application(number)
+
+
+async def _rule_for_application(repo: Any, app: dict[str, Any]) -> rules.Rule:
+    row = await repo.get_result(app["result_id"])
+    if row is None:  # results are never deleted; a missing one is a broken database
+        raise NotFound(f"没有编号为 {app['result_id']} 的检查结果 (no result {app['result_id']})")
+    return rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+
+
+DEFAULT_NOTES = {
+    "accept": "予以受理 (accepted)",
+    "approve": "准予信用修复 (approved)",
+}
 
 
 async def decide(
     repo: Any, actor: Principal, number: str, action: str, reason: str, now: dt.datetime
 ) -> dict[str, Any]:
+    """One step of the procedure by the deciding department (谁公示、谁修复): accept, decline,
+    request-materials, approve, reject. Accepting starts the decision clock (decide_by from the day
+    of acceptance); asking for materials stops the acceptance clock (accept_by unknown until they
+    arrive)."""
     app = await repo.get_application(number)
     if app is None:
         raise NotFound(f"没有编号为 {number} 的修复申请 (no application {number})")
     require_department(actor, app["department_code"])
-    to = rules.transition(rules.APPLICATION_ACTIONS, action, app["status"])
+    to = rules.transition(rules.APPLICATION_ACTIONS, action, app["status"], rules.APPLICATION_STATUS_LABELS)
     c = Collector()
-    reason = _text(c, "reason", reason, required=(action == "reject"))
+    reason = _text(c, "reason", reason, required=(action in rules.REASON_REQUIRED))
     c.raise_if_any()
-    reason = reason or {"accept": "予以受理 (accepted)", "approve": "准予信用修复 (approved)"}.get(action, "")
+    reason = reason or DEFAULT_NOTES.get(action, "")
+    today = local_date(now)
+    deadlines: dict[str, dt.date | None] = {}
+    if action == "accept":
+        deadlines["decide_by"] = rules.decide_by(today, await _rule_for_application(repo, app))
+    elif action == "request-materials":
+        deadlines["accept_by"] = None
     allowed, _ = rules.APPLICATION_ACTIONS[action]
-    if not await repo.decide_application(app, action, allowed, to, actor, reason, now):
+    if not await repo.decide_application(app, action, allowed, to, actor, reason, now, deadlines=deadlines):
         fresh = await repo.get_application(number)
         raise Conflict(
             f"申请已被处理，当前状态 {fresh['status']} (the application was decided meanwhile: {fresh['status']})",
@@ -397,9 +433,9 @@ async def withdraw_expired(repo: Any, now: dt.datetime) -> dict[str, int]:
     expired: list[int] = []
     for g in await repo.public_groups():
         rule = rules.pick_rule(all_rules, g["region_code"], g["check_field"])
-        # A few days' margin around month ends; the exact test is expires_on() below.
-        cutoff = rules.add_months(today, -rule.max_months) + dt.timedelta(days=3)
-        for r in await repo.public_published_before(g["region_code"], g["check_field"], cutoff):
+        # Published on or before `last`: the maximum period has run (domain.periods).
+        last = latest_event_with_run_period(today, rule.max_months)
+        for r in await repo.public_published_before(g["region_code"], g["check_field"], last):
             if rules.expires_on(r["published_on"], rule) <= today:
                 expired.append(r["id"])
     done_expired = await repo.withdraw_results(sorted(expired), "expired", SYSTEM, "公示期满 (maximum period)", now)
@@ -422,6 +458,7 @@ class DepartmentFigures:
     pending: int = 0
     moot: int = 0  # closed because the result stopped being public another way: neither decided nor pending
     median_working_days_to_decide: float | None = None
+    declined: int = 0  # 不予受理: refused at acceptance, not decided on its merits
 
 
 def figures(rows: list[dict[str, Any]]) -> list[DepartmentFigures]:
@@ -436,6 +473,8 @@ def figures(rows: list[dict[str, Any]]) -> list[DepartmentFigures]:
             f.approvals += 1
         elif r["status"] == "rejected":
             f.rejections += 1
+        elif r["status"] == rules.DECLINED:
+            f.declined += 1
         elif r["status"] == rules.MOOT:
             f.moot += 1
         else:
