@@ -155,19 +155,13 @@ class AdminRepairController(Controller):
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
         cursor: FromQuery[str | None] = None,
     ) -> AdminApplicationPage:
-        p = principal_of(request)
-        require_role(p, "officer", "admin")
-        statuses = _statuses(status, set(rules.APPLICATION_STATUSES))
-        size = check_page_size(page_size)
-        key = decode_cursor(cursor)
         today = flow.local_date(now_of(request))
-        rows = await repo.list_applications(p.department_code, statuses, key["id"] if key else None, size + 1)
-        rows, next_cursor = split_page(rows, size)
-        items = [await application_out(a, today, True) for a in rows]
-        if overdue is not None:
-            # Filters the page only; the cursor still walks every application.
-            items = [i for i in items if bool(i.overdue) == overdue]
-        return AdminApplicationPage(items=items, next_cursor=next_cursor)
+        rows, next_cursor = await flow.department_applications(
+            repo, principal_of(request), flow.application_statuses(status), overdue, page_size, cursor, today
+        )
+        return AdminApplicationPage(
+            items=[await application_out(a, today, True) for a in rows], next_cursor=next_cursor
+        )
 
     @get("/repair-applications/{number:str}", summary="One application (deciding department only)")
     async def one_application(self, request: Request, number: FromPath[str]) -> ApplicationOut:

@@ -194,6 +194,18 @@ DEFAULT_NOTES = {
 }
 
 
+def decision_step(status: str, action: str, reason: str) -> tuple[str, str]:
+    """(the status `action` leads to from `status`, the reason as it will be stored): NotFound for
+    an unknown action, Conflict when the step is not open from `status`, ValidationFailed when a
+    reason is required (rules.REASON_REQUIRED) and missing, or too long. decide() checks with it;
+    the back office's confirmation step checks with it before anything is done."""
+    to = rules.transition(rules.APPLICATION_ACTIONS, action, status, rules.APPLICATION_STATUS_LABELS)
+    c = Collector()
+    reason = _text(c, "reason", reason, required=(action in rules.REASON_REQUIRED))
+    c.raise_if_any()
+    return to, reason or DEFAULT_NOTES.get(action, "")
+
+
 async def decide(
     repo: Any, actor: Principal, number: str, action: str, reason: str, now: dt.datetime
 ) -> dict[str, Any]:
@@ -205,11 +217,7 @@ async def decide(
     if app is None:
         raise NotFound(f"没有编号为 {number} 的修复申请 (no application {number})")
     require_department(actor, app["department_code"])
-    to = rules.transition(rules.APPLICATION_ACTIONS, action, app["status"], rules.APPLICATION_STATUS_LABELS)
-    c = Collector()
-    reason = _text(c, "reason", reason, required=(action in rules.REASON_REQUIRED))
-    c.raise_if_any()
-    reason = reason or DEFAULT_NOTES.get(action, "")
+    to, reason = decision_step(app["status"], action, reason)
     today = local_date(now)
     deadlines: dict[str, dt.date | None] = {}
     if action == "accept":
@@ -224,6 +232,50 @@ async def decide(
             current_status=fresh["status"],
         )
     return await repo.get_application(number)
+
+
+def application_statuses(raw: str | None) -> list[str] | None:
+    """A comma-separated status filter (None: every status); 422 naming `status` for unknown ones."""
+    if not raw:
+        return None
+    out = [s.strip() for s in raw.split(",") if s.strip()]
+    allowed = rules.APPLICATION_STATUSES
+    if any(s not in allowed for s in out):
+        raise ValidationFailed("unknown status", [FieldError("status", f"one of {', '.join(sorted(allowed))}")])
+    return out
+
+
+async def department_applications(
+    repo: Any,
+    actor: Principal,
+    statuses: list[str] | None,
+    overdue: bool | None,
+    page_size: int | None,
+    cursor: str | None,
+    today: dt.date,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The deciding department's applications, newest first, one keyset page (rows, next_cursor)
+    — the API's admin list and the back office's. With `overdue`, only those whose running
+    deadline has (True) or has not (False) passed, the page filled from as many rows as it takes."""
+    require_role(actor, "officer", "admin")
+    size = check_page_size(page_size)
+    key = decode_cursor(cursor)
+    after = key["id"] if key else None
+    if overdue is None:
+        rows = await repo.list_applications(actor.department_code, statuses, after, size + 1)
+        return split_page(rows, size)
+    found: list[dict[str, Any]] = []
+    while True:
+        batch = await repo.list_applications(actor.department_code, statuses, after, 200)
+        for a in batch:
+            flags = rules.application_overdue(a["status"], a["accept_by"], a["decide_by"], today)
+            if bool(flags) == overdue:
+                found.append(a)
+                if len(found) > size:
+                    return split_page(found, size)
+        if len(batch) < 200:
+            return found, None
+        after = batch[-1]["id"]
 
 
 # -- objections ---------------------------------------------------------------------------

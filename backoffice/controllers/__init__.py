@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
+from backoffice.controllers.repair import RepairPagesController
 
-BACKOFFICE_CONTROLLERS: list = [LoginController, InboxController]
+BACKOFFICE_CONTROLLERS: list = [LoginController, InboxController, RepairPagesController]
