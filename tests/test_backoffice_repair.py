@@ -37,7 +37,7 @@ async def status_of(number: str) -> str:
 
 
 async def test_detail_shows_result_applicant_timeline_evidence_and_the_open_steps(client, clock) -> None:
-    w, rid, number = await world_with_application(client, clock)
+    w, _rid, number = await world_with_application(client, clock)
     await admin_login(client, "officer-x")
     r = await client.get(f"/admin/repair-applications/{number}")
     assert r.status_code == 200
@@ -60,7 +60,7 @@ async def test_detail_shows_result_applicant_timeline_evidence_and_the_open_step
 
 
 async def test_another_department_gets_404_for_page_file_and_decision(client, clock) -> None:
-    w, rid, number = await world_with_application(client, clock)
+    _w, _rid, number = await world_with_application(client, clock)
     await admin_login(client, "officer-x")
     file_id = re.findall(r"/files/(\d+)", (await client.get(f"/admin/repair-applications/{number}")).text)[0]
     client.cookies.clear()
@@ -79,7 +79,7 @@ async def test_another_department_gets_404_for_page_file_and_decision(client, cl
 
 
 async def test_accept_then_approve_with_confirmation_stops_publicity(client, clock) -> None:
-    w, rid, number = await world_with_application(client, clock)
+    _w, rid, number = await world_with_application(client, clock)
     await admin_login(client, "officer-x")
     r = await decide(client, number, action="accept")
     assert r.status_code == 303 and r.headers["location"] == f"/admin/repair-applications/{number}?done=accept"
@@ -107,7 +107,7 @@ async def test_accept_then_approve_with_confirmation_stops_publicity(client, clo
 
 
 async def test_reason_required_comes_back_next_to_its_field_with_nothing_stored(client, clock) -> None:
-    w, rid, number = await world_with_application(client, clock)
+    _w, _rid, number = await world_with_application(client, clock)
     await admin_login(client, "officer-x")
     events = await RepairEvent.count()
     for action, confirm in (("decline", ""), ("decline", "1"), ("request-materials", "")):
@@ -125,7 +125,7 @@ async def test_reason_required_comes_back_next_to_its_field_with_nothing_stored(
 
 
 async def test_decision_without_csrf_token_is_refused(client, clock) -> None:
-    w, rid, number = await world_with_application(client, clock)
+    _w, _rid, number = await world_with_application(client, clock)
     await admin_login(client, "officer-x")
     r = await client.post(f"/admin/repair-applications/{number}/decide", data={"action": "accept"})
     assert r.status_code == 403
