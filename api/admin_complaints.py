@@ -21,12 +21,10 @@ from litestar.response import File
 from api.complaints import now
 from api.deps import principal_of, settings_of
 from db import complaints as q
+from domain import complaint_flow
 from domain import complaints as rules_
-from domain.complaints import SHANGHAI, STATUS_LABELS, STATUSES
-from domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from domain.inbox import complaint_scope
-from domain.pagination import decode_cursor, split_page
-from domain.pagination import page_size as check_page_size
+from domain.complaints import SHANGHAI, STATUS_LABELS
+from domain.errors import NotFound
 
 
 class EventOut(msgspec.Struct):
@@ -127,11 +125,7 @@ def _today() -> dt.date:
 
 
 async def _load(number: str) -> dict:
-    number = rules_.parse_tracking_number(number)
-    c = await q.get_complaint(number)
-    if c is None:
-        raise NotFound(f"没有编号为 {number} 的投诉 (no complaint {number})")
-    return c
+    return await complaint_flow.load(q, number)
 
 
 class AdminComplaintsController(Controller):
@@ -148,16 +142,8 @@ class AdminComplaintsController(Controller):
         cursor: FromQuery[str | None] = None,
     ) -> HandlerPage:
         p = principal_of(request)
-        if status and status not in STATUSES:
-            raise ValidationFailed("未知状态 (unknown status)", [FieldError("status", f"one of {', '.join(STATUSES)}")])
-        size = check_page_size(page_size)
-        key = decode_cursor(cursor)
-        region, dept = complaint_scope(p)
-        if region is None and dept is None:
-            raise Forbidden("投诉处理仅限司法行政监督人员和执法部门 (complaints are for supervisors and departments)")
         today = _today()
-        rows = await q.list_for(region, dept, status, today if overdue else None, key["id"] if key else None, size + 1)
-        rows, next_cursor = split_page(rows, size)
+        rows, next_cursor = await complaint_flow.handler_list(q, p, status, overdue, page_size, cursor, today)
         names = await q.department_names([r["department_code"] for r in rows])
         return HandlerPage(items=[_out(p, r, names, today) for r in rows], next_cursor=next_cursor)
 
@@ -167,25 +153,12 @@ class AdminComplaintsController(Controller):
 
     @post("/{number:str}/transitions", summary="Move a complaint to its next state with a public note", status_code=200)
     async def transition(self, request: Request, number: FromPath[str], data: JSONBody[MoveIn]) -> HandlerComplaint:
-        p = principal_of(request)
-        c = await _load(number)
-        referred = (data.referred_to or "").strip() or None
-        rules_.check_move(p, c, data.to, data.note, referred)
-        if referred and referred not in await q.departments():
-            raise ValidationFailed(
-                "未知部门 (unknown department)",
-                [FieldError("referred_to", f"未知部门代码 {referred!r} (unknown department code)")],
-            )
-        if not await q.move(p, c, data.to, data.note.strip(), referred, rules_.ROLE_SUPERVISOR):
-            raise Conflict("投诉状态已被他人更改，请刷新后重试 (someone else moved this complaint first; reload)")
-        return await _detail(request, await _load(number))
+        c = await complaint_flow.move(q, principal_of(request), number, data.to, data.note, data.referred_to)
+        return await _detail(request, c)
 
     @post("/{number:str}/notes", summary="Add a public note (the named department's response)", status_code=201)
     async def note(self, request: Request, number: FromPath[str], data: JSONBody[NoteIn]) -> HandlerComplaint:
-        p = principal_of(request)
-        c = await _load(number)
-        role = rules_.check_response(p, c, data.note)
-        await q.add_note(p, c, data.note.strip(), role)
+        c = await complaint_flow.respond(q, principal_of(request), number, data.note)
         return await _detail(request, c)
 
     @get("/{number:str}/attachments/{attachment_id:int}", summary="An attachment of a complaint")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from backoffice.controllers.complaints import ComplaintPagesController
 from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
 from backoffice.controllers.repair import RepairPagesController
 
-BACKOFFICE_CONTROLLERS: list = [LoginController, InboxController, RepairPagesController]
+BACKOFFICE_CONTROLLERS: list = [LoginController, InboxController, RepairPagesController, ComplaintPagesController]

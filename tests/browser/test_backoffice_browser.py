@@ -1,0 +1,146 @@
+"""The back office in Chromium against the uvicorn process: an officer goes to /admin, is sent to
+the sign-in with next, signs in, finds the enterprise's application in the inbox, views the
+evidence PDF in the page, accepts and (after the confirmation step) approves it, and the result
+answers 410 on the public API; the whole thing by keyboard too; an enterprise is refused; axe-core
+on every back-office page at 1280 and 375 px; no page wider than a 375 px screen."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+
+from db.tables import RepairApplication
+from tests.browser.axe_check import axe_violations, serious
+from tests.browser.conftest import SCREENSHOTS, shot
+from tests.browser.test_repair_browser import pdf_bytes, setup
+from tests.helpers import PASSWORD
+
+AXE_SHOTS = SCREENSHOTS / "backoffice"
+
+
+async def apply_with_pdf(http: httpx.AsyncClient, w, result_id: int) -> str:
+    r = await w.apply(
+        http,
+        result_id,
+        attachments=[{"filename": "整改报告.pdf", "content_base64": base64.b64encode(pdf_bytes()).decode()}],
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["number"]
+
+
+async def check_page(page, name: str) -> None:
+    """axe-core at 1280 and 375 px (no serious or critical violation), no sideways scrolling at
+    375 px, and a screenshot of each."""
+    for width in (1280, 375):
+        await page.set_viewport_size({"width": width, "height": 900})
+        assert serious(await axe_violations(page)) == [], (name, width)
+        overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (name, width, overflow)
+        await shot(page, f"backoffice/{name}-{width}")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+
+async def test_officer_signs_in_views_evidence_accepts_and_approves(page, http, server) -> None:
+    w, old, _young, _old_on, _young_on = await setup(http)
+    number = await apply_with_pdf(http, w, old)
+
+    await page.goto(f"/admin/repair-applications/{number}")
+    assert page.url.endswith(f"/admin/login?next=/admin/repair-applications/{number}")
+    await check_page(page, "login")
+    await page.get_by_label("用户名").fill("officer-x")
+    await page.get_by_label("密码").fill("not-the-password")
+    await page.get_by_role("button", name="登录").click()
+    await page.get_by_text("用户名或密码错误。").wait_for()
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(f"**/admin/repair-applications/{number}")
+
+    await page.get_by_role("link", name="待办").click()
+    await page.wait_for_url("**/admin")
+    await check_page(page, "inbox")
+    await page.get_by_role("link", name=number).click()
+    await page.wait_for_url(f"**/admin/repair-applications/{number}")
+    await check_page(page, "application")
+
+    # The evidence PDF is shown in the page (Chromium's viewer in the frame) and downloadable.
+    frame = page.locator("iframe")
+    await frame.wait_for()
+    src = await frame.get_attribute("src")
+    r = await page.request.get(src)
+    assert r.status == 200 and r.headers["content-type"].startswith("application/pdf")
+    assert (await r.body()) == pdf_bytes()
+    async with page.expect_download() as info:
+        await page.get_by_role("link", name="下载").click()
+    assert (await info.value).suggested_filename == "整改报告.pdf"
+
+    await page.get_by_role("button", name="受理", exact=True).click()
+    await page.get_by_text("已办理：受理").wait_for()
+    await page.get_by_role("button", name="准予修复", exact=True).click()
+    await page.get_by_text("请确认：准予修复").wait_for()
+    await check_page(page, "confirm")
+    row = await RepairApplication.select().where(RepairApplication.number == number).first()
+    assert row["status"] == "accepted"  # nothing decided before the confirmation
+    await page.get_by_role("button", name="确认准予修复").click()
+    await page.get_by_text("该检查结果已停止公示").wait_for()
+    await shot(page, "backoffice/approved-1280")
+    assert (await http.get(f"/api/v1/results/{old}")).status_code == 410
+
+    await page.get_by_role("link", name="信用修复").click()
+    await page.wait_for_url("**/admin/repair-applications")
+    await check_page(page, "list")
+    await page.get_by_role("button", name="退出登录").click()
+    await page.get_by_text("已退出登录。").wait_for()
+    assert page.dialogs == []
+
+
+async def test_the_whole_decision_by_keyboard_only(page, http) -> None:
+    w, old, _young, _old_on, _young_on = await setup(http)
+    number = await apply_with_pdf(http, w, old)
+    await page.goto("/admin/login")
+    # The username field has the focus on arrival; Tab to the password, Enter submits.
+    await page.keyboard.type("officer-x")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(PASSWORD)
+    await page.keyboard.press("Enter")
+    await page.wait_for_url("**/admin/")
+    link = page.get_by_role("link", name=number)
+
+    async def tab_to(locator, limit: int = 80) -> None:
+        for _ in range(limit):
+            await page.keyboard.press("Tab")
+            if await locator.evaluate("el => el === document.activeElement"):
+                return
+        raise AssertionError(f"Tab never reached {locator}")
+
+    await tab_to(link)
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"**/admin/repair-applications/{number}")
+    await tab_to(page.get_by_role("button", name="受理", exact=True))
+    await page.keyboard.press("Enter")
+    await page.get_by_text("已办理：受理").wait_for()
+    await tab_to(page.locator("#f-approve-reason"))
+    await page.keyboard.type("整改到位，准予修复")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await page.get_by_text("请确认：准予修复").wait_for()
+    await tab_to(page.get_by_role("button", name="确认准予修复"))
+    await page.keyboard.press("Space")
+    await page.get_by_text("该检查结果已停止公示").wait_for()
+    row = await RepairApplication.select().where(RepairApplication.number == number).first()
+    assert row["status"] == "approved" and row["decision_reason"] == "整改到位，准予修复"
+
+
+async def test_enterprise_is_refused_and_cross_site_post_is_refused(page, http, server) -> None:
+    await setup(http)
+    await page.goto("/admin/login")
+    await page.get_by_label("用户名").fill("ent-a")
+    await page.get_by_label("密码").fill(PASSWORD)
+    async with page.expect_response("**/admin/login") as info:
+        await page.get_by_role("button", name="登录").click()
+    assert (await info.value).status == 403
+    await page.get_by_role("heading", name="无权使用政务后台").wait_for()
+    await check_page(page, "refused")
+    # A form posted from another site carries no CSRF token (and no SameSite=Strict cookie).
+    r = await http.post("/admin/login", data={"username": "officer-x", "password": PASSWORD})
+    assert r.status_code == 403
