@@ -455,16 +455,23 @@ def corrected_values(old: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]
     return changed
 
 
+def correction_step(status: str, old: dict[str, Any], raw: dict[str, Any], note: str) -> tuple[str, dict[str, Any]]:
+    """(the note as stored, the changed Result columns) for a correction of `old`: Conflict when
+    the objection's status does not allow it, 422 naming the fields otherwise wrong. What
+    correct_objection publishes, and what the back office previews before it does."""
+    rules.transition(rules.OBJECTION_ACTIONS, "correct", status)
+    c = Collector()
+    note = _text(c, "note", note)
+    c.raise_if_any()
+    return note, corrected_values(old, raw)
+
+
 async def correct_objection(
     repo: Any, actor: Principal, number: str, raw: dict[str, Any], note: str, now: dt.datetime
 ) -> dict[str, Any]:
     obj = await _objection(repo, actor, number)
-    rules.transition(rules.OBJECTION_ACTIONS, "correct", obj["status"])
     old = await repo.get_result(obj["result_id"])
-    c = Collector()
-    note = _text(c, "note", note)
-    c.raise_if_any()
-    values = corrected_values(old, raw)
+    note, values = correction_step(obj["status"], old, raw, note)
     rule = rules.pick_rule(await repo.load_rules(), old["region_code"], old["check_field"])
     correct_by = obj["correct_by"] or rules.objection_correct_by(local_date(now), rule)
     allowed, _ = rules.OBJECTION_ACTIONS["correct"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
@@ -24,7 +25,7 @@ async def admin_login(client: httpx.AsyncClient, username: str, password: str = 
     assert r.status_code == 303, r.text
 
 
-async def admin_post(client: httpx.AsyncClient, url: str, data: dict[str, str], form_page: str) -> httpx.Response:
+async def admin_post(client: httpx.AsyncClient, url: str, data: dict[str, Any], form_page: str) -> httpx.Response:
     """POST a form with the CSRF token of `form_page` (the page the form is on)."""
     page = await client.get(form_page)
     assert page.status_code == 200, page.text

@@ -5,6 +5,13 @@ from __future__ import annotations
 from backoffice.controllers.complaints import ComplaintPagesController
 from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
+from backoffice.controllers.objections import ObjectionPagesController
 from backoffice.controllers.repair import RepairPagesController
 
-BACKOFFICE_CONTROLLERS: list = [LoginController, InboxController, RepairPagesController, ComplaintPagesController]
+BACKOFFICE_CONTROLLERS: list = [
+    LoginController,
+    InboxController,
+    RepairPagesController,
+    ObjectionPagesController,
+    ComplaintPagesController,
+]

@@ -19,11 +19,12 @@ from tests.helpers import PASSWORD
 AXE_SHOTS = SCREENSHOTS / "backoffice"
 
 
-async def apply_with_pdf(http: httpx.AsyncClient, w, result_id: int) -> str:
+async def apply_with_pdf(http: httpx.AsyncClient, w, result_id: int, pdf: bytes = b"") -> str:
+    pdf = pdf or pdf_bytes()
     r = await w.apply(
         http,
         result_id,
-        attachments=[{"filename": "整改报告.pdf", "content_base64": base64.b64encode(pdf_bytes()).decode()}],
+        attachments=[{"filename": "整改报告.pdf", "content_base64": base64.b64encode(pdf).decode()}],
     )
     assert r.status_code == 201, r.text
     return r.json()["number"]
@@ -43,7 +44,8 @@ async def check_page(page, name: str) -> None:
 
 async def test_officer_signs_in_views_evidence_accepts_and_approves(page, http, server) -> None:
     w, old, _young, _old_on, _young_on = await setup(http)
-    number = await apply_with_pdf(http, w, old)
+    pdf = pdf_bytes()
+    number = await apply_with_pdf(http, w, old, pdf)
 
     await page.goto(f"/admin/repair-applications/{number}")
     assert page.url.endswith(f"/admin/login?next=/admin/repair-applications/{number}")
@@ -57,7 +59,7 @@ async def test_officer_signs_in_views_evidence_accepts_and_approves(page, http, 
     await page.wait_for_url(f"**/admin/repair-applications/{number}")
 
     await page.get_by_role("link", name="待办").click()
-    await page.wait_for_url("**/admin")
+    await page.wait_for_url("**/admin/")
     await check_page(page, "inbox")
     await page.get_by_role("link", name=number).click()
     await page.wait_for_url(f"**/admin/repair-applications/{number}")
@@ -69,7 +71,7 @@ async def test_officer_signs_in_views_evidence_accepts_and_approves(page, http, 
     src = await frame.get_attribute("src")
     r = await page.request.get(src)
     assert r.status == 200 and r.headers["content-type"].startswith("application/pdf")
-    assert (await r.body()) == pdf_bytes()
+    assert (await r.body()) == pdf
     async with page.expect_download() as info:
         await page.get_by_role("link", name="下载").click()
     assert (await info.value).suggested_filename == "整改报告.pdf"
@@ -86,7 +88,7 @@ async def test_officer_signs_in_views_evidence_accepts_and_approves(page, http, 
     await shot(page, "backoffice/approved-1280")
     assert (await http.get(f"/api/v1/results/{old}")).status_code == 410
 
-    await page.get_by_role("link", name="信用修复").click()
+    await page.get_by_role("link", name="信用修复", exact=True).click()
     await page.wait_for_url("**/admin/repair-applications")
     await check_page(page, "list")
     await page.get_by_role("button", name="退出登录").click()
