@@ -16,7 +16,7 @@ from domain.evidence import check_files
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
 from domain.periods import latest_event_with_run_period
-from domain.results import CHECK_FIELDS
+from domain.results import CHECK_FIELDS, published_late
 from domain.workdays import CalendarNotCovered, working_days_between
 
 SHANGHAI = rules.SHANGHAI
@@ -403,7 +403,12 @@ def corrected_values(old: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]
     if raw.get("inspected_on") is not None:
         out["inspected_on"] = raw["inspected_on"]
         out["year"] = raw["inspected_on"].year
+        if raw["inspected_on"] > old["published_on"]:
+            c.add("inspected_on", "检查日期不能晚于公示日期 (inspected_on is after published_on)")
     changed = {k: v for k, v in out.items() if old.get(k) != v}
+    if "inspected_on" in changed:
+        # The publication date stays (the periods run from it); whether it was late may change.
+        changed["published_late"] = published_late(changed["inspected_on"], old["published_on"])
     if not c.errors and not changed:
         c.add("categories", "更正内容与原结果相同 (the correction changes nothing)")
     c.raise_if_any()
