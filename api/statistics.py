@@ -44,7 +44,7 @@ class StatisticsOut(msgspec.Struct):
 class StatisticsController(Controller):
     path = "/api/v1/statistics"
     tags = ["statistics"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get("/", summary="Spot-check figures: checks by department and year, problem-discovery rate, joint share")
     async def get_statistics(self) -> StatisticsOut:
