@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Router
-from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.static_files import create_static_files_router
+
+from api.openapi_truth import TruthfulJsonRenderPlugin, TruthfulSwaggerRenderPlugin, new_cache
 
 ASSETS_DIR = Path(__file__).parent / "static" / "swagger-ui"
 ASSETS_PATH = "/schema/assets"
@@ -18,16 +20,18 @@ ASSETS_PATH = "/schema/assets"
 
 def render_plugins() -> list[OpenAPIRenderPlugin]:
     """JSON at /schema/openapi.json; Swagger UI at /schema (the first HTML plugin is the
-    default page) and /schema/swagger."""
+    default page) and /schema/swagger. Both show the document as api/openapi_truth.py corrects it."""
+    cache = new_cache()
     return [
-        SwaggerRenderPlugin(
+        TruthfulSwaggerRenderPlugin(
+            cache,
             path=["/swagger", "/docs"],
             js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
             css_url=f"{ASSETS_PATH}/swagger-ui.css",
             standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
             favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
         ),
-        JsonRenderPlugin(),
+        TruthfulJsonRenderPlugin(cache),
     ]
 
 

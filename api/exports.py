@@ -97,7 +97,7 @@ def _filter(uscc, department, region, year, category, negative) -> q.ResultFilte
 class ExportsController(Controller):
     path = "/api/v1/exports"
     tags = ["exports"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get(
         "/results.csv",

@@ -625,20 +625,21 @@ async def correct_objection(
 # -- automatic stop ----------------------------------------------------------------------
 
 
-async def public_groups() -> list[dict]:
-    """Distinct (region_code, check_field) among public results: one rule each."""
-    return await Result.raw(
-        "SELECT DISTINCT region_code, check_field FROM inspection_result WHERE disclosure = 'public'"
+async def public_published_on_or_before(day: dt.date) -> list[dict]:
+    """Public results published on or before `day` (the published_on index), with what picks
+    their repair rule: the publishing department and the check field."""
+    return await Result.select(Result.id, Result.published_on, Result.department_code, Result.check_field).where(
+        (Result.disclosure == "public") & (Result.published_on <= day)
     )
 
 
-async def public_published_before(region_code: str, check_field: str, before: dt.date) -> list[dict]:
-    return await Result.select(Result.id, Result.published_on).where(
-        (Result.disclosure == "public")
-        & (Result.region_code == region_code)
-        & (Result.check_field == check_field)
-        & (Result.published_on <= before)
-    )
+async def department_region(code: str) -> str | None:
+    row = await Department.select(Department.region_code).where(Department.code == code).first()
+    return row["region_code"] if row else None
+
+
+async def department_regions() -> dict[str, str]:
+    return {r["code"]: r["region_code"] for r in await Department.select(Department.code, Department.region_code)}
 
 
 async def public_with_withdrawn_penalty() -> list[int]:

@@ -93,6 +93,8 @@ class Result(Table, tablename="inspection_result"):
     follow_up = Varchar(length=200, default="")
     penalty_decision_number = Varchar(length=100, default="")
     published_on = Date(index=True)
+    # More than 20 working days after the inspection (domain.results.published_late).
+    published_late = Boolean(default=False)
     # Disclosure: 'public' or 'withdrawn' (with a reason code, time, actor and note).
     # Not indexed: nearly every row is 'public', so an index on it only misleads the planner.
     disclosure = Varchar(length=12, default="public")

@@ -44,6 +44,17 @@ def jurisdictions_for(region_code: str) -> list[str]:
     return out
 
 
+def rule_region(department_code: str, department_region: str | None) -> str:
+    """The region whose repair rules apply to a result: the publishing department's (谁公示、谁修复;
+    DOMAIN.md "Which rule applies"), never the enterprise's registered region. The department's
+    own `region_code` when it is on the department list; otherwise the GB/T 2260 code its slug
+    starts with (`371500-scjg`); otherwise none, and only the national default applies."""
+    if department_region and len(department_region) == 6 and department_region.isdigit():
+        return department_region
+    head = (department_code or "")[:6]
+    return head if len(head) == 6 and head.isdigit() else ""
+
+
 def pick_rule(rules: list[Rule], region_code: str, check_field: str) -> Rule:
     """(region, field) → (city, field) → (province, field) → ('*', field), then the same with
     field '*'. A field-specific rule beats a jurisdiction's general one, so the national

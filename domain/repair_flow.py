@@ -16,13 +16,20 @@ from domain.evidence import check_files
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
 from domain.periods import latest_event_with_run_period
-from domain.results import CHECK_FIELDS
+from domain.results import CHECK_FIELDS, published_late
 from domain.workdays import CalendarNotCovered, working_days_between
 
 SHANGHAI = rules.SHANGHAI
 local_date = rules.local_date
 SYSTEM = Principal(username="system:withdraw-expired", role="system")
 MAX_TEXT = 4000
+
+
+async def rule_for(repo: Any, row: dict[str, Any], all_rules: list[rules.Rule] | None = None) -> rules.Rule:
+    """The repair rule for a result: by the publishing department's region and its parents
+    (谁公示、谁修复), and the result's check field."""
+    region = rules.rule_region(row["department_code"], await repo.department_region(row["department_code"]))
+    return rules.pick_rule(all_rules if all_rules is not None else await repo.load_rules(), region, row["check_field"])
 
 
 def facts(row: dict[str, Any]) -> rules.ResultFacts:
@@ -51,7 +58,7 @@ async def check_eligibility(
     repo: Any, actor: Principal, result_id: int, today: dt.date
 ) -> tuple[dict[str, Any], rules.Rule, rules.Eligibility]:
     row = await _own_result(repo, actor, result_id)
-    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    rule = await rule_for(repo, row)
     pending = await repo.pending_application_exists(result_id)
     return row, rule, rules.eligibility(facts(row), rule, today, pending)
 
@@ -89,7 +96,7 @@ async def apply(
     evidence, errs = check_files(files, max_bytes)
     c.errors.extend(errs)
     c.raise_if_any()
-    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    rule = await rule_for(repo, row)
     pending = await repo.pending_application_exists(result_id)
     elig = rules.eligibility(facts(row), rule, today, pending)
     if pending:
@@ -185,7 +192,7 @@ async def _rule_for_application(repo: Any, app: dict[str, Any]) -> rules.Rule:
     row = await repo.get_result(app["result_id"])
     if row is None:  # results are never deleted; a missing one is a broken database
         raise NotFound(f"没有编号为 {app['result_id']} 的检查结果 (no result {app['result_id']})")
-    return rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    return await rule_for(repo, row)
 
 
 DEFAULT_NOTES = {
@@ -306,7 +313,7 @@ async def file_objection(
             "该结果已有待处理的异议 (an objection to this result is already pending)",
             [FieldError("result_id", "an objection to this result is pending")],
         )
-    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    rule = await rule_for(repo, row)
     verify_by = rules.objection_verify_by(today, rule)
     number = rules.new_number("YY", today)
     await repo.insert_objection(
@@ -412,7 +419,7 @@ async def decide_objection(
     correct_by = None
     if to == "confirmed":
         row = await repo.get_result(obj["result_id"])
-        rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+        rule = await rule_for(repo, row)
         correct_by = rules.objection_correct_by(local_date(now), rule)
     allowed, _ = rules.OBJECTION_ACTIONS[action]
     if not await repo.decide_objection(
@@ -448,7 +455,12 @@ def corrected_values(old: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]
     if raw.get("inspected_on") is not None:
         out["inspected_on"] = raw["inspected_on"]
         out["year"] = raw["inspected_on"].year
+        if raw["inspected_on"] > old["published_on"]:
+            c.add("inspected_on", "检查日期不能晚于公示日期 (inspected_on is after published_on)")
     changed = {k: v for k, v in out.items() if old.get(k) != v}
+    if "inspected_on" in changed:
+        # The publication date stays (the periods run from it); whether it was late may change.
+        changed["published_late"] = published_late(changed["inspected_on"], old["published_on"])
     if not c.errors and not changed:
         c.add("categories", "更正内容与原结果相同 (the correction changes nothing)")
     c.raise_if_any()
@@ -472,7 +484,7 @@ async def correct_objection(
     obj = await _objection(repo, actor, number)
     old = await repo.get_result(obj["result_id"])
     note, values = correction_step(obj["status"], old, raw, note)
-    rule = rules.pick_rule(await repo.load_rules(), old["region_code"], old["check_field"])
+    rule = await rule_for(repo, old)
     correct_by = obj["correct_by"] or rules.objection_correct_by(local_date(now), rule)
     allowed, _ = rules.OBJECTION_ACTIONS["correct"]
     new_id = await repo.correct_objection(obj, allowed, old, values, actor, note, now, correct_by)
@@ -490,11 +502,14 @@ async def withdraw_expired(repo: Any, now: dt.datetime) -> dict[str, int]:
     today = local_date(now)
     all_rules = await repo.load_rules()
     expired: list[int] = []
-    for g in await repo.public_groups():
-        rule = rules.pick_rule(all_rules, g["region_code"], g["check_field"])
-        # Published on or before `last`: the maximum period has run (domain.periods).
-        last = latest_event_with_run_period(today, rule.max_months)
-        for r in await repo.public_published_before(g["region_code"], g["check_field"], last):
+    if all_rules:
+        # No result published after `bound` can have run its maximum under any rule (the shortest
+        # maximum gives the latest bound); the exact test per result is expires_on() below.
+        bound = max(latest_event_with_run_period(today, r.max_months) for r in all_rules)
+        regions = await repo.department_regions()
+        for r in await repo.public_published_on_or_before(bound):
+            region = rules.rule_region(r["department_code"], regions.get(r["department_code"]))
+            rule = rules.pick_rule(all_rules, region, r["check_field"])
             if rules.expires_on(r["published_on"], rule) <= today:
                 expired.append(r["id"])
     done_expired = await repo.withdraw_results(sorted(expired), "expired", SYSTEM, "公示期满 (maximum period)", now)

@@ -129,3 +129,59 @@ async def test_migration_recounts_deadlines_stored_from_submission(run_migration
     # A second run changes nothing.
     await run_migration()
     assert await AuditLog.count() == audits + 1 and (await row(waiting))["decide_by"] is None
+
+
+# -- which rule applies: the publishing department's (谁公示、谁修复) ----------------------------------
+
+
+def test_rule_region_is_the_departments() -> None:
+    from domain.repair import rule_region
+
+    assert rule_region("jn-scjg", "370100") == "370100"  # the department list decides
+    assert rule_region("371500-scjg", None) == "371500"  # not listed: the code's region prefix
+    assert rule_region("scjg", None) == ""  # unknown: only the national default applies
+
+
+async def test_the_publishing_departments_region_decides_not_the_enterprises(client, clock) -> None:
+    from db.tables import Department, Result
+    from tests.helpers import make_uscc, result_payload, sign_in
+
+    admin = await sign_in(client, "admin-1", "admin", department_code="370000-scjg")
+    # A Jinan department (its slug says nothing of its region) publishing about a Liaocheng enterprise.
+    await Department.insert(
+        Department(code="jn-scjg", name="济南市市场监督管理局", short_name="市场监管局", region_code="370100")
+    )
+    officer = await sign_in(client, "officer-jn", "officer", department_code="jn-scjg")
+    uscc = make_uscc(region="371500", seed=7)
+    ent = await sign_in(client, "ent-lc", "enterprise", uscc=uscc)
+    body = result_payload(uscc, task="T-JN", dept="jn-scjg", categories=["X05"], published_on="2026-07-01")
+    body["inspected_on"] = "2026-06-20"
+    r = await client.post("/api/v1/admin/results", json=body, headers=officer)
+    assert r.status_code == 201, r.text
+    rid = r.json()["ids"][0]
+    assert (await Result.select(Result.region_code).where(Result.id == rid).first())["region_code"] == "371500"
+
+    def profile(j: str, months: int) -> dict:
+        return {
+            "jurisdiction": j,
+            "source": f"{j} 信用修复规则 (test)",
+            "rules": [
+                {
+                    "check_field": "*",
+                    "min_months": months,
+                    "max_months": 36,
+                    "accept_days": 3,
+                    "decide_days": 15,
+                    "objection_days": 5,
+                }
+            ],
+        }
+
+    for j, months in (("371500", 12), ("370100", 3)):
+        assert (
+            await client.post("/api/v1/admin/repair-rules", json=profile(j, months), headers=admin)
+        ).status_code == 201
+    body = (await client.get(f"/api/v1/results/{rid}/repair-eligibility", headers=ent)).json()
+    # Jinan's 3 months apply (published Jul 1 → apply from Oct 2), not Liaocheng's 12.
+    assert body["rule_jurisdiction"] == "370100" and body["min_months"] == 3 and body["eligible"] is True, body
+    assert body["earliest_on"] == "2026-10-02"

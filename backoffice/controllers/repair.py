@@ -120,9 +120,7 @@ class RepairPagesController(Controller):
         a = await _visible(staff, number)
         today = flow.local_date(now_of(request))
         result = await get_result(a["result_id"])
-        rule = (
-            rules.pick_rule(await repo.load_rules(), result["region_code"], result["check_field"]) if result else None
-        )
+        rule = await flow.rule_for(repo, result) if result else None
         files = await repo.attachments_of("repair", a["id"])
         deadline = application_deadline(a)
         cats = []
