@@ -49,10 +49,13 @@ class RateLimiter:
         start = math.floor(now / window) * window
         return f"rl:{key}:{int(start)}", max(1, int(start + window - now))
 
-    async def peek(self, key: str, window: int = 60) -> tuple[int, int]:
-        """The count in the current window (not incremented) and the seconds until it ends."""
-        k, reset = self._window(key, window)
-        return int(await self.store.get(k) or 0), reset
+    async def undo(self, key: str, window: int = 60) -> None:
+        """Take one hit back in the current window (a sign-in that turned out right)."""
+        k, _reset = self._window(key, window)
+        async with self._lock:
+            count = int(await self.store.get(k) or 0)
+            if count > 0:
+                await self.store.set(k, str(count - 1), expires_in=window + 1)
 
     async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
         k, reset = self._window(key, window)

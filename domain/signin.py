@@ -7,7 +7,9 @@
 - Failed attempts are counted per account and per client address in fixed windows
   (issue 13 item 1: e.g. 10 per 10 minutes); once either count reaches its limit every attempt
   for that account or from that address answers 429 with the wait, the right password included,
-  until the window ends. Successful sign-ins are not counted.
+  until the window ends. Each attempt is counted before its password is checked (a burst of
+  parallel guesses cannot all pass a check made before any of them failed); a successful one
+  takes its count back, so successes are not counted.
 
 Which roles a sign-in serves is the caller's business (checked after the password, so a refusal
 never tells a role apart from a wrong password).
@@ -37,14 +39,17 @@ class Throttle:
     window_seconds: int = 600
 
 
+class Hit(Protocol):
+    allowed: bool
+    reset: int  # seconds until the window ends
+
+
 class Counter(Protocol):
-    """A shared counter store (the app's rate-limit store: memory, or Redis across workers)."""
+    """A shared counter store (the app's rate limiter: memory, or Redis across workers)."""
 
-    async def peek(self, key: str, window: int) -> tuple[int, int]:
-        """(count in the current window, seconds until it ends)"""
-        ...
+    async def hit(self, key: str, limit: int, window: int = 60) -> Hit: ...
 
-    async def hit(self, key: str, limit: int, window: int = 60) -> Any: ...
+    async def undo(self, key: str, window: int = 60) -> None: ...
 
 
 class Users(Protocol):
@@ -70,20 +75,13 @@ def _keys(username: str, client: str) -> tuple[str, str]:
     return f"signin:user:{username.casefold()}", f"signin:ip:{client}"
 
 
-async def _check_throttle(counter: Counter, throttle: Throttle, username: str, client: str) -> None:
-    user_key, ip_key = _keys(username, client)
-    waits = []
-    for key, limit in ((user_key, throttle.per_account), (ip_key, throttle.per_client)):
-        count, reset = await counter.peek(key, throttle.window_seconds)
-        if count >= limit:
-            waits.append(reset)
-    if waits:
-        wait = max(waits)
-        minutes = math.ceil(wait / 60)
-        raise TooManyRequests(
-            f"登录失败次数过多，请 {minutes} 分钟后再试 (too many failed sign-ins; try again in {wait} s)",
-            retry_after=wait,
-        )
+def _throttled(waits: list[int]) -> TooManyRequests:
+    wait = max(waits)
+    minutes = math.ceil(wait / 60)
+    return TooManyRequests(
+        f"登录失败次数过多，请 {minutes} 分钟后再试 (too many failed sign-ins; try again in {wait} s)",
+        retry_after=wait,
+    )
 
 
 async def authenticate(
@@ -92,13 +90,20 @@ async def authenticate(
     """The active account whose password this is, or Unauthorized (401, one message for every
     wrong part) / TooManyRequests (429 with retry_after)."""
     username = (username or "").strip()
-    await _check_throttle(counter, throttle, username, client)
+    user_key, ip_key = _keys(username, client)
+    # Counted before the password is checked, so a burst of parallel guesses cannot all slip in
+    # under the limit; a successful sign-in takes its count back.
+    hits = [
+        await counter.hit(user_key, throttle.per_account, throttle.window_seconds),
+        await counter.hit(ip_key, throttle.per_client, throttle.window_seconds),
+    ]
+    if not all(h.allowed for h in hits):
+        raise _throttled([h.reset for h in hits if not h.allowed])
     row = await users.by_username(username) if username else None
     stored = row["password_hash"] if row is not None and row["active"] else _DUMMY_HASH
     ok = await password_matches(password or "", stored)
     if row is None or not row["active"] or not ok:
-        user_key, ip_key = _keys(username, client)
-        await counter.hit(user_key, throttle.per_account, throttle.window_seconds)
-        await counter.hit(ip_key, throttle.per_client, throttle.window_seconds)
         raise Unauthorized(WRONG)
+    await counter.undo(user_key, throttle.window_seconds)
+    await counter.undo(ip_key, throttle.window_seconds)
     return row

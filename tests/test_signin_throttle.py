@@ -66,6 +66,17 @@ async def test_address_throttled_across_accounts(app, clean_db, settings) -> Non
         assert r.status_code == 200
 
 
+async def test_a_parallel_burst_gets_no_more_guesses_than_the_limit(app, clean_db, settings) -> None:
+    await create_user("off-b", PASSWORD, "officer", department_code="371500-scjg")
+    async with client_at(app, "10.7.0.1") as c:
+        rs = await asyncio.gather(
+            *(c.post("/api/v1/auth/token", json={"username": "off-b", "password": f"guess-{i}"}) for i in range(30))
+        )
+    codes = sorted(r.status_code for r in rs)
+    assert codes.count(401) == settings.signin_limit_account, codes
+    assert codes.count(429) == 30 - settings.signin_limit_account
+
+
 async def test_portal_sign_in_is_throttled_per_account(app, clean_db, settings) -> None:
     await create_user("ent-t", PASSWORD, "enterprise", uscc=make_uscc(seed=11))
     async with client_at(app, "10.3.0.1") as c:
