@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PYBABEL=.venv/bin/pybabel
 POT=$(mktemp --suffix=.pot)
 trap 'rm -f "$POT"' EXIT
-$PYBABEL extract -F portal/babel.cfg -k N_ --no-location --sort-output --omit-header -o "$POT" portal
+# portal/ and backoffice/ share one catalogue (the back office renders through the portal's i18n).
+$PYBABEL extract -F portal/babel.cfg -k N_ --no-location --sort-output --omit-header -o "$POT" portal backoffice
 if [ -f portal/locale/en/LC_MESSAGES/messages.po ]; then
   $PYBABEL update -i "$POT" -d portal/locale -l en --no-fuzzy-matching --ignore-obsolete --omit-header
 else

@@ -127,3 +127,16 @@ async def test_sign_in_gives_a_new_session_id_and_ends_the_old_one(client, offic
         client.cookies.clear()
         client.cookies.set("gongshi_admin", cookie, domain="testserver.local", path="/admin")
         assert (await client.get("/admin/")).status_code == status
+
+
+def test_cookies_are_secure_under_an_https_base_url() -> None:
+    from backoffice.session import csrf_config, session_config
+    from settings import Settings
+
+    for base, secure in (("https://gongshi.example.gov.cn", True), ("http://127.0.0.1:8000", False)):
+        s = Settings(base_url=base, admin_session_idle_seconds=900)
+        sc, cc = session_config(s), csrf_config(s)
+        assert sc.secure is secure and cc.cookie_secure is secure
+        assert sc.path == cc.cookie_path == "/admin"
+        assert sc.httponly and cc.cookie_httponly and sc.samesite == cc.cookie_samesite == "strict"
+        assert sc.max_age == 900 and sc.renew_on_access

@@ -146,3 +146,73 @@ async def test_enterprise_is_refused_and_cross_site_post_is_refused(page, http, 
     # A form posted from another site carries no CSRF token (and no SameSite=Strict cookie).
     r = await http.post("/admin/login", data={"username": "officer-x", "password": PASSWORD})
     assert r.status_code == 403
+
+
+async def test_supervisor_substantiates_a_complaint_the_complainant_sees_the_note(page, http) -> None:
+    from db.users import create_user
+    from tests.complaint_fixtures import add_departments, body, png
+    from tests.helpers import make_uscc
+
+    await add_departments()
+    await create_user("sf-lc", PASSWORD, "supervisor", region_code="371500")
+    photo = {"filename": "现场.png", "content_base64": base64.b64encode(png()).decode()}
+    filed = await http.post("/api/v1/complaints", json=body(make_uscc(seed=77), attachments=[photo]))
+    assert filed.status_code == 201, filed.text
+    number, code = filed.json()["number"], filed.json()["lookup_code"]
+    await page.goto("/admin/login")
+    await page.get_by_label("用户名").fill("sf-lc")
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url("**/admin/")
+    await page.get_by_role("link", name=number).click()
+    await page.wait_for_url(f"**/admin/complaints/{number}")
+    await check_page(page, "complaint")
+    await page.locator("ul.evidence img").scroll_into_view_if_needed()
+    await page.wait_for_function(  # the photo shows in the page
+        "() => { const i = document.querySelector('ul.evidence img'); return i && i.complete && i.naturalWidth > 0 }"
+    )
+    await page.locator("#f-under_review-note").fill("已调取执法记录仪视频核查")
+    await page.get_by_role("button", name="开始核查").click()
+    await page.get_by_text("已变更为：核查中").wait_for()
+    await page.get_by_role("button", name="认定属实").click()  # the note is required: the browser says so
+    assert "已变更为：属实" not in await page.content()
+    await page.locator("#f-substantiated-note").fill("经核查，执法人员未扫码入企，已责令整改")
+    await page.get_by_role("button", name="认定属实").click()
+    await page.get_by_text("已变更为：属实").wait_for()
+    await check_page(page, "complaint-moved")
+    await page.get_by_role("navigation", name="后台导航").get_by_role("link", name="投诉处理").click()
+    await page.wait_for_url("**/admin/complaints")
+    await check_page(page, "complaints")
+
+    # The complainant, on the public tracking page, sees the supervisor's note.
+    await page.goto(f"/complaints/track?number={number}")
+    await page.get_by_label("查询码").fill(code)
+    await page.get_by_role("button", name="查询").click()
+    await page.wait_for_selector("#status")
+    assert await page.locator("#status").inner_text() == "属实"
+    assert "经核查，执法人员未扫码入企，已责令整改" in await page.locator("ol.timeline").inner_text()
+
+
+async def test_objection_correction_previewed_then_published(page, http) -> None:
+    w, _old, young, _old_on, _young_on = await setup(http)
+    r = await http.post(
+        "/api/v1/objections", json={"result_id": young, "reason": "抽检样品不是本企业的"}, headers=w.h["a"]
+    )
+    assert r.status_code == 201, r.text
+    number = r.json()["number"]
+    await page.goto(f"/admin/objections/{number}")
+    await page.get_by_label("用户名").fill("officer-x")
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(f"**/admin/objections/{number}")
+    await check_page(page, "objection")
+    await page.get_by_label("发现问题已责令改正").uncheck()
+    await page.get_by_label("未发现问题").check()
+    await page.get_by_label("更正说明").fill("样品归属核实有误")
+    await page.get_by_role("button", name="预览更正").click()
+    await page.get_by_text("请核对更正内容").wait_for()
+    await check_page(page, "objection-preview")
+    assert await page.locator("table.diff-table del").first.inner_text() == "发现问题已责令改正"
+    await page.get_by_role("button", name="确认发布更正").click()
+    await page.get_by_text("更正后的结果已公示").wait_for()
+    assert (await http.get(f"/api/v1/results/{young}")).status_code == 410
