@@ -103,6 +103,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "url": "https://gongshi.example.gov.cn/results/1024",
         "check_field": "general",
         "joint": False,
+        "published_late": False,
     },
 }
 
