@@ -23,6 +23,7 @@ from api.auth import AuthController, make_jwt_auth
 from api.complaints import ComplaintsController, ComplaintStatsController
 from api.exports import ExportsController
 from api.feeds import FeedsController
+from api.headers import make_before_send
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
@@ -124,6 +125,7 @@ def create_app(settings: Settings) -> Litestar:
         on_shutdown=[on_shutdown],
         exception_handlers={**HANDLERS, HTTPException: http_error_by_audience},  # type: ignore[dict-item]
         middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings)],
+        before_send=[make_before_send(settings)],
         state=State(
             {
                 "settings": settings,
