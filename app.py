@@ -24,6 +24,7 @@ from api.complaints import ComplaintsController, ComplaintStatsController
 from api.exports import ExportsController
 from api.feeds import FeedsController
 from api.headers import make_before_send
+from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
@@ -124,8 +125,13 @@ def create_app(settings: Settings) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         exception_handlers={**HANDLERS, HTTPException: http_error_by_audience},  # type: ignore[dict-item]
-        middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings)],
+        middleware=[
+            DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings),
+            ConditionalGetMiddleware,
+        ],
         before_send=[make_before_send(settings)],
+        response_class=LinkedResponse,
+        compression_config=compression(),
         state=State(
             {
                 "settings": settings,
@@ -145,5 +151,8 @@ def create_app(settings: Settings) -> Litestar:
         request_max_body_size=16 * 1024 * 1024,
         debug=False,
     )
+    # HEAD for every GET and CORS on the open-data paths, outside routing so that preflights, 404s
+    # and 429s are covered too (api/http_conventions.py).
+    app.asgi_handler = OpenDataGate(app.asgi_handler)
     logging.getLogger("gongshi").setLevel(logging.INFO)
     return app

@@ -127,6 +127,7 @@ async def publish_version(settings: Settings, actor: Any, guide_id: int, raw: di
 class AdminGuidesController(Controller):
     path = "/api/v1/admin/guides"
     tags = ["admin"]
+    opt = {"problems": (503,)}  # 503: no CJK font to render the PDF with
 
     @post(
         "/",

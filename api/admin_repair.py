@@ -179,13 +179,16 @@ class AdminRepairController(Controller):
     @post(
         "/repair-applications/{number:str}/{action:str}",
         status_code=200,
-        summary="accept, approve or reject (a reason is required to reject); approval stops publicity",
+        summary="The repair procedure's steps: accept (受理), decline (不予受理), request-materials (一次性告知补正), "
+        "and once accepted approve (准予修复) or reject (不予修复); decline, request-materials and reject need a "
+        "reason (request-materials: every missing or defective item). Approval stops publicity. A step not open "
+        "from the current status is a 409 naming it.",
     )
     async def decide(
         self,
         request: Request,
         number: FromPath[str],
-        action: FromPath[Literal["accept", "approve", "reject"]],
+        action: FromPath[Literal["accept", "decline", "request-materials", "approve", "reject"]],
         data: JSONBody[DecisionIn],
     ) -> ApplicationOut:
         now = now_of(request)

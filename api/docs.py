@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Router
-from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.static_files import create_static_files_router
+
+from api.openapi_truth import TruthfulJsonRenderPlugin, TruthfulSwaggerRenderPlugin, new_cache
 
 ASSETS_DIR = Path(__file__).parent / "static" / "swagger-ui"
 INIT_DIR = Path(__file__).parent / "static" / "docs"
@@ -22,8 +24,9 @@ ASSETS_PATH = "/schema/assets"
 SPEC_URL = "/schema/openapi.json"
 
 
-class SwaggerPage(SwaggerRenderPlugin):
-    """Litestar's Swagger UI page without its inline script and style."""
+class SwaggerPage(TruthfulSwaggerRenderPlugin):
+    """Litestar's Swagger UI page without its inline script and style: the start-up script loads
+    the (corrected) document from /schema/openapi.json instead of having it inlined."""
 
     def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
         title = escape(str(openapi_schema["info"]["title"]))
@@ -49,16 +52,18 @@ class SwaggerPage(SwaggerRenderPlugin):
 
 def render_plugins() -> list[OpenAPIRenderPlugin]:
     """JSON at /schema/openapi.json; Swagger UI at /schema (the first HTML plugin is the
-    default page) and /schema/swagger."""
+    default page) and /schema/swagger. Both show the document as api/openapi_truth.py corrects it."""
+    cache = new_cache()
     return [
         SwaggerPage(
+            cache,
             path=["/swagger", "/docs"],
             js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
             css_url=f"{ASSETS_PATH}/swagger-ui.css",
             standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
             favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
         ),
-        JsonRenderPlugin(),
+        TruthfulJsonRenderPlugin(cache),
     ]
 
 

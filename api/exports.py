@@ -17,6 +17,7 @@ from api.params import Params
 from api.schemas import ResultOut
 from api.serialize import result_out
 from db import results as q
+from domain.spreadsheet import neutralise_row
 
 CHUNK = 2000  # rows per query: one keyset page
 CSV_COLUMNS = [
@@ -55,25 +56,28 @@ async def public_results(f: q.ResultFilter, base_url: str) -> AsyncIterator[list
 
 
 def csv_row(r: ResultOut) -> list[str]:
-    return [
-        str(r.id),
-        r.task_number,
-        r.uscc,
-        r.entity_name,
-        r.entity_kind,
-        r.region_code,
-        "；".join(r.departments),
-        ",".join(r.department_codes),
-        r.inspected_on.isoformat(),
-        r.inspection_type,
-        ",".join(c.code for c in r.categories),
-        "；".join(c.label for c in r.categories),
-        "true" if r.negative else "false",
-        r.follow_up,
-        r.penalty_decision_number or "",
-        r.published_on.isoformat(),
-        r.url,
-    ]
+    """One CSV line, every cell neutralised against spreadsheet formulas (domain.spreadsheet)."""
+    return neutralise_row(
+        [
+            str(r.id),
+            r.task_number,
+            r.uscc,
+            r.entity_name,
+            r.entity_kind,
+            r.region_code,
+            "；".join(r.departments),
+            ",".join(r.department_codes),
+            r.inspected_on.isoformat(),
+            r.inspection_type,
+            ",".join(c.code for c in r.categories),
+            "；".join(c.label for c in r.categories),
+            "true" if r.negative else "false",
+            r.follow_up,
+            r.penalty_decision_number or "",
+            r.published_on.isoformat(),
+            r.url,
+        ]
+    )
 
 
 def _filter(uscc, department, region, year, category, negative) -> q.ResultFilter:
@@ -93,7 +97,7 @@ def _filter(uscc, department, region, year, category, negative) -> q.ResultFilte
 class ExportsController(Controller):
     path = "/api/v1/exports"
     tags = ["exports"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get(
         "/results.csv",

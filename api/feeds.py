@@ -24,7 +24,7 @@ PORTAL_PATH = {"result": "results", "plan": "plans", "guide": "guides", "honour"
 class FeedsController(Controller):
     path = "/feeds"
     tags = ["feeds"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get("/publications.atom", summary="Atom feed of new publications", media_type="application/atom+xml")
     async def publications(self, request: Request) -> Response:

@@ -34,7 +34,7 @@ ENTITY_RESULTS = 100  # results listed on a profile; the rest via /api/v1/result
 class EntitiesController(Controller):
     path = "/api/v1/entities"
     tags = ["entities"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get("/{uscc:str}", summary="Entity profile with its public results and honours")
     async def get_entity(self, request: Request, uscc: FromPath[str]) -> EntityProfileOut:
@@ -79,7 +79,7 @@ class EntitiesController(Controller):
 class HonoursController(Controller):
     path = "/api/v1/honours"
     tags = ["honours"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get("/", summary="Honour records (荣誉信息)")
     async def list_honours(
@@ -117,7 +117,7 @@ class HonoursController(Controller):
 class DocumentsController(Controller):
     path = "/api/v1/documents"
     tags = ["documents"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get("/", summary="Policy documents (title, issuer, doc number, date, region, text)")
     async def list_documents(
@@ -171,7 +171,7 @@ def parse_since(since: str | None) -> tuple[dt.datetime | None, int | None]:
 class ChangesController(Controller):
     path = "/api/v1/changes"
     tags = ["changes"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get("/", summary="Every public change in order; withdrawn records carry no content")
     async def list_changes(

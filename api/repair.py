@@ -20,6 +20,7 @@ from db import repair as repo
 from domain import repair_flow as flow
 from domain.errors import Collector
 from domain.repair import (
+    APPLICATION_STATUS_LABELS,
     OBJECTION_STATUS_LABELS,
     application_overdue,
     objection_deadline_provisional,
@@ -68,8 +69,9 @@ class ApplicationIn(msgspec.Struct):
 class ApplicationCreated(msgspec.Struct):
     number: str
     status: str
-    accept_by: dt.date
-    decide_by: dt.date
+    accept_by: dt.date | None
+    # The decision deadline runs from acceptance (自受理之日起): null until the application is accepted.
+    decide_by: dt.date | None
     url: str
     # True when the deadline runs past the official holiday calendar the portal has installed:
     # it was counted Monday to Friday there and may move once that year's arrangement is known.
@@ -98,8 +100,10 @@ class ApplicationOut(msgspec.Struct):
     reason: str
     commitment_accepted: bool
     submitted_at: dt.datetime
-    accept_by: dt.date
-    decide_by: dt.date
+    # accept_by is null while the department awaits materials (the clock stops), decide_by until
+    # the application is accepted (it runs from acceptance).
+    accept_by: dt.date | None
+    decide_by: dt.date | None
     decided_at: dt.datetime | None
     decision_reason: str
     overdue: list[str]
@@ -107,6 +111,7 @@ class ApplicationOut(msgspec.Struct):
     attachments: list[AttachmentOut]
     applicant: str | None = None  # officers of the deciding department only
     applicant_contact: str | None = None
+    status_label: str = ""  # Chinese, e.g. 已受理，待决定
 
 
 class ApplicationList(msgspec.Struct):
@@ -165,6 +170,7 @@ class DepartmentFiguresOut(msgspec.Struct):
     # Closed without a decision: the result stopped being public another way (status `moot`).
     moot: int
     median_working_days_to_decide: float | None
+    declined: int = 0  # 不予受理
 
 
 class RepairFiguresOut(msgspec.Struct):
@@ -175,6 +181,7 @@ class RepairFiguresOut(msgspec.Struct):
     pending: int
     moot: int
     by_department: list[DepartmentFiguresOut]
+    declined: int = 0  # 不予受理
 
 
 def decode_attachments(items: list[AttachmentIn]) -> list[tuple[str, bytes]]:
@@ -198,6 +205,7 @@ async def application_out(app: dict, today: dt.date, officer: bool) -> Applicati
         uscc=app["uscc"],
         department_code=app["department_code"],
         status=app["status"],
+        status_label=APPLICATION_STATUS_LABELS.get(app["status"], app["status"]),
         reason=app["reason"],
         commitment_accepted=bool(app["commitment_accepted"]),
         submitted_at=app["submitted_at"],
@@ -285,7 +293,7 @@ class RepairController(Controller):
         )
         return ApplicationCreated(
             url=f"{s.base_url}/repair/applications/{out['number']}",
-            deadline_provisional=is_provisional(out["decide_by"]),
+            deadline_provisional=is_provisional(out["accept_by"]),
             **out,
         )
 
@@ -386,6 +394,7 @@ class RepairStatsController(Controller):
             rejections=sum(f.rejections for f in figs),
             pending=sum(f.pending for f in figs),
             moot=sum(f.moot for f in figs),
+            declined=sum(f.declined for f in figs),
             by_department=[
                 DepartmentFiguresOut(department_name=names.get(f.department_code, f.department_code), **f.__dict__)
                 for f in figs

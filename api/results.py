@@ -22,7 +22,7 @@ COUNT_CAP = 1_000
 class ResultsController(Controller):
     path = "/api/v1/results"
     tags = ["results"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get("/", summary="Inspection results")
     async def list_results(

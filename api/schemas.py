@@ -33,6 +33,8 @@ class ResultOut(msgspec.Struct):
     department_codes: list[str] = []
     check_field: str = "general"
     joint: bool = False
+    # Published more than 20 working days after the inspection (《企业信息公示暂行条例》第六条).
+    published_late: bool = False
 
 
 class ResultPage(msgspec.Struct):

@@ -49,7 +49,7 @@ class SearchPageOut(msgspec.Struct):
 class SearchController(Controller):
     path = "/api/v1/search"
     tags = ["search"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "problems": (503,)}  # 503: the search backend is unreachable
 
     @get(
         "/",

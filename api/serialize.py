@@ -28,6 +28,7 @@ def result_out(row: dict, dept_names: dict[str, str], base_url: str) -> ResultOu
         url=f"{base_url}/results/{row['id']}",
         check_field=row["check_field"],
         joint=bool(row["joint"]),
+        published_late=bool(row.get("published_late")),
     )
 
 

@@ -17,6 +17,8 @@ class YearOut(msgspec.Struct):
     problem_rate: float | None
     joint_checks: int
     joint_share: float | None
+    # Results published more than 20 working days after the inspection (《企业信息公示暂行条例》第六条).
+    published_late: int = 0
 
 
 class DepartmentOut(msgspec.Struct):
@@ -36,12 +38,13 @@ class StatisticsOut(msgspec.Struct):
     joint_target: float
     years: list[YearOut]
     departments: list[DepartmentOut]
+    published_late: int = 0
 
 
 class StatisticsController(Controller):
     path = "/api/v1/statistics"
     tags = ["statistics"]
-    opt = {"exclude_from_auth": True}
+    opt = {"exclude_from_auth": True, "conditional": True}
 
     @get("/", summary="Spot-check figures: checks by department and year, problem-discovery rate, joint share")
     async def get_statistics(self) -> StatisticsOut:
@@ -55,6 +58,7 @@ class StatisticsController(Controller):
             joint_checks=s.total_joint,
             joint_share=s.joint_share,
             joint_target=JOINT_TARGET,
+            published_late=s.total_published_late,
             years=[
                 YearOut(
                     y.year,
@@ -64,6 +68,7 @@ class StatisticsController(Controller):
                     y.problem_rate,
                     y.joint_checks,
                     y.joint_share,
+                    y.published_late,
                 )
                 for y in s.years
             ],

@@ -33,6 +33,7 @@ RESULT_COLS = (
     "follow_up",
     "penalty_decision_number",
     "published_on",
+    "published_late",
 )
 ENTITY_COLS = (
     "id",
@@ -152,6 +153,7 @@ async def _write_results(
             d.follow_up,
             d.penalty_decision_number,
             day(d.published_on or today),
+            d.published_late,
         )
         for i, d in zip(ids, drafts, strict=False)
     ]

@@ -92,3 +92,18 @@ async def public_records(object_type: str, ids: list[int]) -> dict[int, dict]:
                 "summary": f"发文机关：{d['issuer']}",
             }
     return out
+
+
+async def latest_change() -> tuple[int | None, dt.datetime | None]:
+    """(seq, at) of the newest change-log row, the version of everything public: HTTP validators
+    (ETag, Last-Modified) are made from it. The time also tells a `seq` reused after the table was
+    emptied (as tests do) from the old one."""
+    row = await ChangeLog.select(ChangeLog.seq, ChangeLog.at).order_by(ChangeLog.seq, ascending=False).first()
+    if not row:
+        return None, None
+    at = row["at"]
+    if isinstance(at, str):  # SQLite may hand back text
+        at = dt.datetime.fromisoformat(at)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return row["seq"], at

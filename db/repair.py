@@ -226,21 +226,38 @@ async def insert_application(
 
 
 async def add_application_files(
-    app: dict, files: list[EvidenceFile], actor: Any, files_dir: str, now: dt.datetime
+    app: dict,
+    files: list[EvidenceFile],
+    actor: Any,
+    files_dir: str,
+    now: dt.datetime,
+    supplied: tuple[frozenset[str], str, dt.date] | None = None,
 ) -> None:
+    """Store the files; with `supplied` = (statuses, new status, accept_by) they are the materials
+    the department asked for: the status moves and the acceptance clock restarts in the same
+    transaction (a Conflict if the department moved the application meanwhile)."""
     rels: list[str] = []
+    status = app["status"]
     try:
         async with write_transaction():
+            if supplied is not None:
+                allowed, status, accept_by = supplied
+                moved = (
+                    await RepairApplication.update(
+                        {RepairApplication.status: status, RepairApplication.accept_by: accept_by}
+                    )
+                    .where((RepairApplication.id == app["id"]) & RepairApplication.status.is_in(sorted(allowed)))
+                    .returning(RepairApplication.id)
+                )
+                if not moved:
+                    raise Conflict("申请状态已变化，请刷新后重试 (the application changed meanwhile; reload it)")
             rels = _write_files(files_dir, app["number"], files)
             await _insert_attachments("repair", app["id"], files, rels, now)
+            note = f"补充材料 {len(files)} 份 (added {len(files)} files)"
+            if supplied is not None:
+                note = f"已补正材料 {len(files)} 份，重新计算受理期限 (materials supplied: {len(files)} files)"
             await RepairEvent.insert(
-                RepairEvent(
-                    application_id=app["id"],
-                    at=now,
-                    status=app["status"],
-                    note=f"补充材料 {len(files)} 份 (added {len(files)} files)",
-                    actor=actor.username,
-                )
+                RepairEvent(application_id=app["id"], at=now, status=status, note=note, actor=actor.username)
             )
             await changes.audit(
                 actor,
@@ -368,12 +385,22 @@ async def close_moot_applications(withdrawals: list[Withdrawal], actor: Any, now
 
 
 async def decide_application(
-    app: dict, action: str, allowed: frozenset[str], to: str, actor: Any, reason: str, now: dt.datetime
+    app: dict,
+    action: str,
+    allowed: frozenset[str],
+    to: str,
+    actor: Any,
+    reason: str,
+    now: dt.datetime,
+    deadlines: dict[str, dt.date | None] | None = None,
 ) -> bool:
-    """Move the application from one of `allowed` to `to`; False if someone else moved it first.
-    Approval withdraws the result in the same transaction."""
-    final = to in ("approved", "rejected")
+    """Move the application from one of `allowed` to `to`, setting the `deadlines` given
+    (accept_by / decide_by); False if someone else moved it first. Approval withdraws the result
+    in the same transaction."""
+    final = to in ("approved", "rejected", "declined")
     values: dict = {RepairApplication.status: to}
+    for name, day in (deadlines or {}).items():
+        values[getattr(RepairApplication, name)] = day
     if final:
         values.update(
             {
@@ -598,20 +625,21 @@ async def correct_objection(
 # -- automatic stop ----------------------------------------------------------------------
 
 
-async def public_groups() -> list[dict]:
-    """Distinct (region_code, check_field) among public results: one rule each."""
-    return await Result.raw(
-        "SELECT DISTINCT region_code, check_field FROM inspection_result WHERE disclosure = 'public'"
+async def public_published_on_or_before(day: dt.date) -> list[dict]:
+    """Public results published on or before `day` (the published_on index), with what picks
+    their repair rule: the publishing department and the check field."""
+    return await Result.select(Result.id, Result.published_on, Result.department_code, Result.check_field).where(
+        (Result.disclosure == "public") & (Result.published_on <= day)
     )
 
 
-async def public_published_before(region_code: str, check_field: str, before: dt.date) -> list[dict]:
-    return await Result.select(Result.id, Result.published_on).where(
-        (Result.disclosure == "public")
-        & (Result.region_code == region_code)
-        & (Result.check_field == check_field)
-        & (Result.published_on <= before)
-    )
+async def department_region(code: str) -> str | None:
+    row = await Department.select(Department.region_code).where(Department.code == code).first()
+    return row["region_code"] if row else None
+
+
+async def department_regions() -> dict[str, str]:
+    return {r["code"]: r["region_code"] for r in await Department.select(Department.code, Department.region_code)}
 
 
 async def public_with_withdrawn_penalty() -> list[int]:

@@ -189,6 +189,7 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date, 
                         follow_up=d.follow_up,
                         penalty_decision_number=d.penalty_decision_number,
                         published_on=d.published_on or today,
+                        published_late=d.published_late,
                         created_at=now,
                         updated_at=now,
                     )

@@ -52,7 +52,8 @@ async def _version() -> tuple:
 async def _aggregate() -> Statistics:
     per_year = await Result.raw(
         "SELECT year, COUNT(*) AS checks, COUNT(DISTINCT uscc) AS entities, "
-        "SUM(CASE WHEN joint THEN 1 ELSE 0 END) AS joint "
+        "SUM(CASE WHEN joint THEN 1 ELSE 0 END) AS joint, "
+        "SUM(CASE WHEN published_late THEN 1 ELSE 0 END) AS late "
         "FROM inspection_result WHERE disclosure = 'public' GROUP BY year"
     )
     problems = await Result.raw(
@@ -62,7 +63,8 @@ async def _aggregate() -> Statistics:
     )
     totals = await Result.raw(
         "SELECT COUNT(*) AS checks, COUNT(DISTINCT uscc) AS entities, "
-        "SUM(CASE WHEN joint THEN 1 ELSE 0 END) AS joint FROM inspection_result WHERE disclosure = 'public'"
+        "SUM(CASE WHEN joint THEN 1 ELSE 0 END) AS joint, "
+        "SUM(CASE WHEN published_late THEN 1 ELSE 0 END) AS late FROM inspection_result WHERE disclosure = 'public'"
     )
     with_problems = await Result.raw(
         "SELECT COUNT(DISTINCT uscc) AS n FROM inspection_result WHERE disclosure = 'public' AND negative = {}", True

@@ -93,6 +93,8 @@ class Result(Table, tablename="inspection_result"):
     follow_up = Varchar(length=200, default="")
     penalty_decision_number = Varchar(length=100, default="")
     published_on = Date(index=True)
+    # More than 20 working days after the inspection (domain.results.published_late).
+    published_late = Boolean(default=False)
     # Disclosure: 'public' or 'withdrawn' (with a reason code, time, actor and note).
     # Not indexed: nearly every row is 'public', so an index on it only misleads the planner.
     disclosure = Varchar(length=12, default="public")
@@ -322,10 +324,13 @@ class RepairApplication(Table, tablename="repair_application"):
     department_code = Varchar(length=40, index=True)
     reason = Text()
     commitment_accepted = Boolean(default=False)
-    status = Varchar(length=20)  # submitted / accepted / approved / rejected / moot
+    # submitted / awaiting_materials / accepted / declined / approved / rejected / moot
+    status = Varchar(length=20)
     submitted_at = Timestamptz()
-    accept_by = Date()
-    decide_by = Date()
+    # Working-day deadlines (domain.repair.accept_by / decide_by): accept_by is null while the
+    # department awaits materials (the clock stops), decide_by until the application is accepted.
+    accept_by = Date(null=True, default=None)
+    decide_by = Date(null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     decided_by = Varchar(length=100, default="")
     decision_reason = Text(default="")

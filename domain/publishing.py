@@ -32,7 +32,7 @@ async def publish_results(
     seen: dict[tuple[str, str], int] = {}
     for i, raw in enumerate(raws):
         prefix = f"items[{i}]." if bulk else ""
-        draft, errs = validate_result(raw, prefix)
+        draft, errs = validate_result(raw, prefix, today)
         errors.extend(errs)
         if draft is None:
             continue

@@ -14,10 +14,9 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from domain.auth import Principal
 from domain.errors import Conflict, FieldError, NotFound
+from domain.periods import first_day_after
 from domain.results import CHECK_FIELDS
 from domain.workdays import add_working_days, is_provisional
 
@@ -45,6 +44,17 @@ def jurisdictions_for(region_code: str) -> list[str]:
     return out
 
 
+def rule_region(department_code: str, department_region: str | None) -> str:
+    """The region whose repair rules apply to a result: the publishing department's (谁公示、谁修复;
+    DOMAIN.md "Which rule applies"), never the enterprise's registered region. The department's
+    own `region_code` when it is on the department list; otherwise the GB/T 2260 code its slug
+    starts with (`371500-scjg`); otherwise none, and only the national default applies."""
+    if department_region and len(department_region) == 6 and department_region.isdigit():
+        return department_region
+    head = (department_code or "")[:6]
+    return head if len(head) == 6 and head.isdigit() else ""
+
+
 def pick_rule(rules: list[Rule], region_code: str, check_field: str) -> Rule:
     """(region, field) → (city, field) → (province, field) → ('*', field), then the same with
     field '*'. A field-specific rule beats a jurisdiction's general one, so the national
@@ -58,19 +68,16 @@ def pick_rule(rules: list[Rule], region_code: str, check_field: str) -> Rule:
     raise NotFound("没有适用的信用修复规则 (no repair rule applies; the default profile ('*', '*') is missing)")
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months; the 31st plus one month is the last day of a shorter month."""
-    moved: dt.date = day + relativedelta(months=months)
-    return moved
-
-
 def earliest_repair_on(published_on: dt.date, rule: Rule) -> dt.date:
-    return add_months(published_on, rule.min_months)
+    """The first day an application may be made: the day after the minimum period has run
+    (民法典第二百零一条至第二百零三条, domain.periods)."""
+    return first_day_after(published_on, rule.min_months)
 
 
 def expires_on(published_on: dt.date, rule: Rule) -> dt.date:
-    """The first day the result is no longer public on its own (maximum period reached)."""
-    return add_months(published_on, rule.max_months)
+    """The first day the result is no longer public on its own: the day after the maximum period
+    has run (民法典第二百零一条至第二百零三条, domain.periods)."""
+    return first_day_after(published_on, rule.max_months)
 
 
 @dataclass(frozen=True)
@@ -162,10 +169,19 @@ def objection_eligibility(disclosure: str, pending_number: str | None) -> Object
 # -- deadlines --------------------------------------------------------------------------
 
 
-def application_deadlines(submitted_on: dt.date, rule: Rule) -> tuple[dt.date, dt.date]:
-    """(accept_by, decide_by): accept within `accept_days`, decide within `decide_days` working
-    days of submission."""
-    return add_working_days(submitted_on, rule.accept_days), add_working_days(submitted_on, rule.decide_days)
+def accept_by(received_on: dt.date, rule: Rule) -> dt.date:
+    """The acceptance deadline: `accept_days` working days from receipt, the day of receipt not
+    counted (期间开始之日不计算在内; domain.workdays). When materials were asked for (一次性告知补正)
+    the clock starts again on the day they arrive."""
+    return add_working_days(received_on, rule.accept_days)
+
+
+def decide_by(accepted_on: dt.date, rule: Rule) -> dt.date:
+    """The decision deadline: `decide_days` working days from acceptance (自受理之日起), the day
+    of acceptance not counted; unknown (None on the record) until the application is accepted.
+    DOMAIN.md "Periods, deadlines and the repair procedure"; the default 15 working days follow
+    the SAMR credit-repair measures (《市场监督管理信用修复管理办法》, 2021) by analogy."""
+    return add_working_days(accepted_on, rule.decide_days)
 
 
 def objection_verify_by(submitted_on: dt.date, rule: Rule) -> dt.date:
@@ -179,18 +195,54 @@ def objection_correct_by(confirmed_on: dt.date, rule: Rule) -> dt.date:
 
 # -- state machines -----------------------------------------------------------------------
 
+# The repair procedure (DOMAIN.md "Periods, deadlines and the repair procedure"): 受理 or
+# 不予受理 (with reasons), or 一次性告知补正 (the department lists every missing or defective item
+# at once; the acceptance clock stops until the enterprise supplies them); after acceptance
+# 准予修复 or 不予修复 (with reasons).
+SUBMITTED, AWAITING_MATERIALS, ACCEPTED = "submitted", "awaiting_materials", "accepted"
+DECLINED, APPROVED, REJECTED = "declined", "approved", "rejected"
+
 # action → (statuses it may start from, status it leads to)
 APPLICATION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
-    "accept": (frozenset({"submitted"}), "accepted"),
-    "approve": (frozenset({"submitted", "accepted"}), "approved"),
-    "reject": (frozenset({"submitted", "accepted"}), "rejected"),
+    "accept": (frozenset({SUBMITTED}), ACCEPTED),
+    "decline": (frozenset({SUBMITTED, AWAITING_MATERIALS}), DECLINED),
+    "request-materials": (frozenset({SUBMITTED}), AWAITING_MATERIALS),
+    "approve": (frozenset({ACCEPTED}), APPROVED),
+    "reject": (frozenset({ACCEPTED}), REJECTED),
 }
-APPLICATION_PENDING = frozenset({"submitted", "accepted"})
+# The enterprise's own step: the materials asked for arrive (portal or API attachments).
+SUPPLY_MATERIALS: tuple[frozenset[str], str] = (frozenset({AWAITING_MATERIALS}), SUBMITTED)
+# Actions that need a written reason: the decisions against the enterprise, and the list of what
+# is missing (一次性告知: every item at once).
+REASON_REQUIRED = frozenset({"decline", "request-materials", "reject"})
+# Actions that end the application (a decision, kept with who made it, when and why).
+FINAL_ACTIONS = frozenset({"decline", "approve", "reject"})
+
+APPLICATION_PENDING = frozenset({SUBMITTED, AWAITING_MATERIALS, ACCEPTED})
 # Closed without a decision: the result stopped being public some other way while the
 # application was pending (see applications_made_moot below).
 MOOT = "moot"
 MOOT_FROM = APPLICATION_PENDING
-APPLICATION_STATUSES = frozenset({*APPLICATION_PENDING, "approved", "rejected", MOOT})
+APPLICATION_STATUSES = frozenset({*APPLICATION_PENDING, DECLINED, APPROVED, REJECTED, MOOT})
+
+# What each status is called, in the procedure's own words (the API's `status_label`; the portal
+# translates it). 受理/不予受理/补正/准予修复/不予修复: DOMAIN.md, the repair procedure.
+APPLICATION_STATUS_LABELS = {
+    SUBMITTED: "已提交，待受理",
+    AWAITING_MATERIALS: "待补正材料",
+    ACCEPTED: "已受理，待决定",
+    DECLINED: "不予受理",
+    APPROVED: "准予修复",
+    REJECTED: "不予修复",
+    MOOT: "已终止（结果已停止公示）",
+}
+ACTION_LABELS = {
+    "accept": "受理",
+    "decline": "不予受理",
+    "request-materials": "一次性告知补正",
+    "approve": "准予修复",
+    "reject": "不予修复",
+}
 
 OBJECTION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "confirm": (frozenset({"submitted"}), "confirmed"),
@@ -200,24 +252,35 @@ OBJECTION_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
 OBJECTION_PENDING = frozenset({"submitted", "confirmed"})
 
 
-def transition(actions: dict[str, tuple[frozenset[str], str]], action: str, current: str) -> str:
+def transition(
+    actions: dict[str, tuple[frozenset[str], str]],
+    action: str,
+    current: str,
+    labels: dict[str, str] | None = None,
+) -> str:
+    """The status `action` leads to from `current`; NotFound for an unknown action, Conflict (409)
+    naming the current status when the action is not open from it."""
     if action not in actions:
         raise NotFound(f"未知操作 {action!r} (unknown action; one of {', '.join(actions)})")
     allowed, to = actions[action]
     if current not in allowed:
+        label = (labels or {}).get(current, current)
         raise Conflict(
-            f"当前状态为 {current}，不能执行 {action} (cannot {action} from status {current})",
+            f"当前状态为“{label}”，不能执行 {action} (cannot {action} from status {current}; "
+            f"it needs {' or '.join(sorted(allowed))})",
             [FieldError("status", f"{action} needs one of {', '.join(sorted(allowed))}")],
             current_status=current,
         )
     return to
 
 
-def application_overdue(status: str, accept_by: dt.date, decide_by: dt.date, today: dt.date) -> list[str]:
+def application_overdue(status: str, accept_by: dt.date | None, decide_by: dt.date | None, today: dt.date) -> list[str]:
+    """Which running deadline has passed: acceptance while submitted (the clock is stopped while
+    materials are awaited), the decision once accepted (it runs from acceptance only)."""
     flags: list[str] = []
-    if status == "submitted" and today > accept_by:
+    if status == SUBMITTED and accept_by is not None and today > accept_by:
         flags.append("accept_overdue")
-    if status in APPLICATION_PENDING and today > decide_by:
+    if status == ACCEPTED and decide_by is not None and today > decide_by:
         flags.append("decide_overdue")
     return flags
 

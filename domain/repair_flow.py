@@ -15,13 +15,21 @@ from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, 
 from domain.evidence import check_files
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
-from domain.results import CHECK_FIELDS
+from domain.periods import latest_event_with_run_period
+from domain.results import CHECK_FIELDS, published_late
 from domain.workdays import CalendarNotCovered, working_days_between
 
 SHANGHAI = rules.SHANGHAI
 local_date = rules.local_date
 SYSTEM = Principal(username="system:withdraw-expired", role="system")
 MAX_TEXT = 4000
+
+
+async def rule_for(repo: Any, row: dict[str, Any], all_rules: list[rules.Rule] | None = None) -> rules.Rule:
+    """The repair rule for a result: by the publishing department's region and its parents
+    (谁公示、谁修复), and the result's check field."""
+    region = rules.rule_region(row["department_code"], await repo.department_region(row["department_code"]))
+    return rules.pick_rule(all_rules if all_rules is not None else await repo.load_rules(), region, row["check_field"])
 
 
 def facts(row: dict[str, Any]) -> rules.ResultFacts:
@@ -50,7 +58,7 @@ async def check_eligibility(
     repo: Any, actor: Principal, result_id: int, today: dt.date
 ) -> tuple[dict[str, Any], rules.Rule, rules.Eligibility]:
     row = await _own_result(repo, actor, result_id)
-    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    rule = await rule_for(repo, row)
     pending = await repo.pending_application_exists(result_id)
     return row, rule, rules.eligibility(facts(row), rule, today, pending)
 
@@ -88,7 +96,7 @@ async def apply(
     evidence, errs = check_files(files, max_bytes)
     c.errors.extend(errs)
     c.raise_if_any()
-    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    rule = await rule_for(repo, row)
     pending = await repo.pending_application_exists(result_id)
     elig = rules.eligibility(facts(row), rule, today, pending)
     if pending:
@@ -103,7 +111,7 @@ async def apply(
             earliest_on=elig.earliest_on,
             reasons=[r.code for r in elig.reasons],
         )
-    accept_by, decide_by = rules.application_deadlines(today, rule)
+    accept_by = rules.accept_by(today, rule)
     number = rules.new_number("XF", today)
     await repo.insert_application(
         {
@@ -119,14 +127,14 @@ async def apply(
             "status": "submitted",
             "submitted_at": now,
             "accept_by": accept_by,
-            "decide_by": decide_by,
+            "decide_by": None,  # runs from acceptance (自受理之日起): unknown until then
         },
         evidence,
         actor,
         files_dir,
         now,
     )
-    return {"number": number, "status": "submitted", "accept_by": accept_by, "decide_by": decide_by}
+    return {"number": number, "status": "submitted", "accept_by": accept_by, "decide_by": None}
 
 
 def can_see(actor: Principal, uscc: str, department_code: str) -> bool:
@@ -154,34 +162,69 @@ async def add_files(
     files_dir: str,
     max_bytes: int,
 ) -> dict[str, Any]:
+    """The applicant adds files to a pending application. While the department awaits materials
+    (一次性告知补正) the files are the materials asked for: the application goes back to
+    `submitted` and the acceptance clock starts again on the day they arrive."""
     app = await application_for(repo, actor, number)
     require_own_uscc(actor, app["uscc"])
     if app["status"] not in rules.APPLICATION_PENDING:
-        raise Conflict(f"申请已办结，不能补充材料 (the application is {app['status']}: no more files)")
+        label = rules.APPLICATION_STATUS_LABELS.get(app["status"], app["status"])
+        raise Conflict(
+            f"申请已办结（{label}），不能补充材料 (the application is {app['status']}: no more files)",
+            current_status=app["status"],
+        )
     c = Collector()
     if not files:
         c.add("files", "至少上传一个文件 (at least one file)")
     evidence, errs = check_files(files, max_bytes, field="files")
     c.errors.extend(errs)
     c.raise_if_any()
-    await repo.add_application_files(app, evidence, actor, files_dir, now)
-    return app
+    supplied = None
+    if app["status"] == rules.AWAITING_MATERIALS:
+        rule = await _rule_for_application(repo, app)
+        allowed, to = rules.SUPPLY_MATERIALS
+        supplied = (allowed, to, rules.accept_by(local_date(now), rule))
+    await repo.add_application_files(app, evidence, actor, files_dir, now, supplied=supplied)
+    return await repo.get_application(number)
+
+
+async def _rule_for_application(repo: Any, app: dict[str, Any]) -> rules.Rule:
+    row = await repo.get_result(app["result_id"])
+    if row is None:  # results are never deleted; a missing one is a broken database
+        raise NotFound(f"没有编号为 {app['result_id']} 的检查结果 (no result {app['result_id']})")
+    return await rule_for(repo, row)
+
+
+DEFAULT_NOTES = {
+    "accept": "予以受理 (accepted)",
+    "approve": "准予信用修复 (approved)",
+}
 
 
 async def decide(
     repo: Any, actor: Principal, number: str, action: str, reason: str, now: dt.datetime
 ) -> dict[str, Any]:
+    """One step of the procedure by the deciding department (谁公示、谁修复): accept, decline,
+    request-materials, approve, reject. Accepting starts the decision clock (decide_by from the day
+    of acceptance); asking for materials stops the acceptance clock (accept_by unknown until they
+    arrive)."""
     app = await repo.get_application(number)
     if app is None:
         raise NotFound(f"没有编号为 {number} 的修复申请 (no application {number})")
     require_department(actor, app["department_code"])
-    to = rules.transition(rules.APPLICATION_ACTIONS, action, app["status"])
+    to = rules.transition(rules.APPLICATION_ACTIONS, action, app["status"], rules.APPLICATION_STATUS_LABELS)
     c = Collector()
-    reason = _text(c, "reason", reason, required=(action == "reject"))
+    reason = _text(c, "reason", reason, required=(action in rules.REASON_REQUIRED))
     c.raise_if_any()
-    reason = reason or {"accept": "予以受理 (accepted)", "approve": "准予信用修复 (approved)"}.get(action, "")
+    reason = reason or DEFAULT_NOTES.get(action, "")
+    today = local_date(now)
+    deadlines: dict[str, dt.date | None] = {}
+    if action == "accept":
+        deadlines["decide_by"] = rules.decide_by(today, await _rule_for_application(repo, app))
+    elif action == "request-materials":
+        deadlines["accept_by"] = None
     allowed, _ = rules.APPLICATION_ACTIONS[action]
-    if not await repo.decide_application(app, action, allowed, to, actor, reason, now):
+    if not await repo.decide_application(app, action, allowed, to, actor, reason, now, deadlines=deadlines):
         fresh = await repo.get_application(number)
         raise Conflict(
             f"申请已被处理，当前状态 {fresh['status']} (the application was decided meanwhile: {fresh['status']})",
@@ -218,7 +261,7 @@ async def file_objection(
             "该结果已有待处理的异议 (an objection to this result is already pending)",
             [FieldError("result_id", "an objection to this result is pending")],
         )
-    rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+    rule = await rule_for(repo, row)
     verify_by = rules.objection_verify_by(today, rule)
     number = rules.new_number("YY", today)
     await repo.insert_objection(
@@ -324,7 +367,7 @@ async def decide_objection(
     correct_by = None
     if to == "confirmed":
         row = await repo.get_result(obj["result_id"])
-        rule = rules.pick_rule(await repo.load_rules(), row["region_code"], row["check_field"])
+        rule = await rule_for(repo, row)
         correct_by = rules.objection_correct_by(local_date(now), rule)
     allowed, _ = rules.OBJECTION_ACTIONS[action]
     if not await repo.decide_objection(
@@ -360,7 +403,12 @@ def corrected_values(old: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]
     if raw.get("inspected_on") is not None:
         out["inspected_on"] = raw["inspected_on"]
         out["year"] = raw["inspected_on"].year
+        if raw["inspected_on"] > old["published_on"]:
+            c.add("inspected_on", "检查日期不能晚于公示日期 (inspected_on is after published_on)")
     changed = {k: v for k, v in out.items() if old.get(k) != v}
+    if "inspected_on" in changed:
+        # The publication date stays (the periods run from it); whether it was late may change.
+        changed["published_late"] = published_late(changed["inspected_on"], old["published_on"])
     if not c.errors and not changed:
         c.add("categories", "更正内容与原结果相同 (the correction changes nothing)")
     c.raise_if_any()
@@ -377,7 +425,7 @@ async def correct_objection(
     note = _text(c, "note", note)
     c.raise_if_any()
     values = corrected_values(old, raw)
-    rule = rules.pick_rule(await repo.load_rules(), old["region_code"], old["check_field"])
+    rule = await rule_for(repo, old)
     correct_by = obj["correct_by"] or rules.objection_correct_by(local_date(now), rule)
     allowed, _ = rules.OBJECTION_ACTIONS["correct"]
     new_id = await repo.correct_objection(obj, allowed, old, values, actor, note, now, correct_by)
@@ -395,11 +443,14 @@ async def withdraw_expired(repo: Any, now: dt.datetime) -> dict[str, int]:
     today = local_date(now)
     all_rules = await repo.load_rules()
     expired: list[int] = []
-    for g in await repo.public_groups():
-        rule = rules.pick_rule(all_rules, g["region_code"], g["check_field"])
-        # A few days' margin around month ends; the exact test is expires_on() below.
-        cutoff = rules.add_months(today, -rule.max_months) + dt.timedelta(days=3)
-        for r in await repo.public_published_before(g["region_code"], g["check_field"], cutoff):
+    if all_rules:
+        # No result published after `bound` can have run its maximum under any rule (the shortest
+        # maximum gives the latest bound); the exact test per result is expires_on() below.
+        bound = max(latest_event_with_run_period(today, r.max_months) for r in all_rules)
+        regions = await repo.department_regions()
+        for r in await repo.public_published_on_or_before(bound):
+            region = rules.rule_region(r["department_code"], regions.get(r["department_code"]))
+            rule = rules.pick_rule(all_rules, region, r["check_field"])
             if rules.expires_on(r["published_on"], rule) <= today:
                 expired.append(r["id"])
     done_expired = await repo.withdraw_results(sorted(expired), "expired", SYSTEM, "公示期满 (maximum period)", now)
@@ -422,6 +473,7 @@ class DepartmentFigures:
     pending: int = 0
     moot: int = 0  # closed because the result stopped being public another way: neither decided nor pending
     median_working_days_to_decide: float | None = None
+    declined: int = 0  # 不予受理: refused at acceptance, not decided on its merits
 
 
 def figures(rows: list[dict[str, Any]]) -> list[DepartmentFigures]:
@@ -436,6 +488,8 @@ def figures(rows: list[dict[str, Any]]) -> list[DepartmentFigures]:
             f.approvals += 1
         elif r["status"] == "rejected":
             f.rejections += 1
+        elif r["status"] == rules.DECLINED:
+            f.declined += 1
         elif r["status"] == rules.MOOT:
             f.moot += 1
         else:

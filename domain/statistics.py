@@ -26,6 +26,8 @@ class YearFigures:
     entities: int
     entities_with_problems: int
     joint_checks: int
+    # Published more than 20 working days after the inspection (domain.results.published_late).
+    published_late: int = 0
 
     @property
     def problem_rate(self) -> float | None:
@@ -56,6 +58,7 @@ class Statistics:
     total_entities_with_problems: int
     total_joint: int
     as_of_seq: int | None = None
+    total_published_late: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -82,8 +85,8 @@ def compile_statistics(
 ) -> Statistics:
     """Assemble figures from the aggregate rows the db layer returns.
 
-    per_year rows: {year, checks, entities, joint}; dept_year rows: {department_code, year, n};
-    totals: {checks, entities, entities_with_problems, joint}. Departments are ranked by their
+    per_year rows: {year, checks, entities, joint, late}; dept_year rows: {department_code, year, n};
+    totals: {checks, entities, entities_with_problems, joint, late} (late: published_late results). Departments are ranked by their
     total checks; the rest are left out of the chart (the API gives every department)."""
     years = [
         YearFigures(
@@ -92,6 +95,7 @@ def compile_statistics(
             entities=int(r["entities"]),
             entities_with_problems=int(problems_per_year.get(int(r["year"]), 0)),
             joint_checks=int(r["joint"] or 0),
+            published_late=int(r.get("late") or 0),
         )
         for r in sorted(per_year, key=lambda r: r["year"])
     ]
@@ -110,4 +114,5 @@ def compile_statistics(
         total_entities_with_problems=int(totals.get("entities_with_problems") or 0),
         total_joint=int(totals.get("joint") or 0),
         as_of_seq=as_of_seq,
+        total_published_late=int(totals.get("late") or 0),
     )

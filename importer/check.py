@@ -105,7 +105,7 @@ def _validator(
 
     def results(c: dict[str, Any]):
         raw, conv = convert.result_raw(c, departments)
-        draft, errs = validate_result(raw)
+        draft, errs = validate_result(raw, "", today)
         out = fields(errs)
         if draft is not None:
             e = publisher_error(draft.department_codes[0], actor.department_code)

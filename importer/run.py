@@ -312,8 +312,10 @@ def print_report(outcome: Outcome, out: TextIO, limit: int = 50) -> None:
 def write_report_csv(outcome: Outcome, path: Path) -> None:
     import csv
 
+    from domain.spreadsheet import neutralise_row
+
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
         w.writerow(["row", "column", "problem"])
-        for p in outcome.problems:
-            w.writerow([p.row, p.column, p.message])
+        for p in outcome.problems:  # messages quote the rejected cell: keep a formula there inert
+            w.writerow(neutralise_row([str(p.row), p.column, p.message]))

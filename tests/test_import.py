@@ -522,3 +522,16 @@ async def test_import_masks_by_the_entity_register(world, tmp_path, monkeypatch,
     )
     assert (await do_import(world, "honours", hon)).stored == 1
     assert (await Honour.select(Honour.entity_name).first())["entity_name"] == "聊城市王**早餐店"
+
+
+def test_problem_report_csv_keeps_a_quoted_formula_inert(tmp_path) -> None:
+    """The report quotes rejected cells; opened in a spreadsheet, a cell that was a formula stays text."""
+    import csv
+
+    from importer.check import Problem
+    from importer.run import Outcome, write_report_csv
+
+    out = Outcome(kind="results", problems=[Problem(3, '=HYPERLINK("x")', "-1 不是有效日期"), Problem(4, "uscc", "ok")])
+    write_report_csv(out, tmp_path / "r.csv")
+    rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8-sig", newline="")))
+    assert rows == [["row", "column", "problem"], ["3", '\'=HYPERLINK("x")', "'-1 不是有效日期"], ["4", "uscc", "ok"]]

@@ -45,9 +45,10 @@ def files_on_disk(files_dir) -> list[Path]:
 @pytest.mark.parametrize(
     "check_field,published,boundary",
     [
-        ("general", D(2026, 5, 25), D(2026, 11, 25)),  # minimum 6 months
-        ("food", D(2025, 11, 25), D(2026, 11, 25)),  # minimum 12 months for food
-        ("drug", D(2025, 11, 25), D(2026, 11, 25)),
+        # 民法典 201-203: the minimum ends on the corresponding day; one may apply the next day.
+        ("general", D(2026, 5, 25), D(2026, 11, 26)),  # minimum 6 months
+        ("food", D(2025, 11, 25), D(2026, 11, 26)),  # minimum 12 months for food
+        ("drug", D(2025, 11, 25), D(2026, 11, 26)),
     ],
 )
 async def test_eligibility_day_before_on_after_min_period(client, clock, check_field, published, boundary) -> None:
@@ -68,11 +69,12 @@ async def test_eligibility_day_before_on_after_max_period(client, clock) -> None
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2023, 11, 25), "T-1")
     seen = []
-    for day in (D(2026, 11, 24), D(2026, 11, 25), D(2026, 11, 26)):
+    # 36 months from 2023-11-25: public through 2026-11-25, stopped on 2026-11-26.
+    for day in (D(2026, 11, 25), D(2026, 11, 26), D(2026, 11, 27)):
         clock["now"] = at(day)
         body = (await client.get(f"/api/v1/results/{rid}/repair-eligibility", headers=w.h["a"])).json()
         seen.append((body["eligible"], [x["code"] for x in body["reasons"]], body["expires_on"]))
-    assert seen == [(True, [], "2026-11-25"), (False, ["expired"], "2026-11-25"), (False, ["expired"], "2026-11-25")]
+    assert seen == [(True, [], "2026-11-26"), (False, ["expired"], "2026-11-26"), (False, ["expired"], "2026-11-26")]
 
 
 async def test_apply_then_approve_stops_publicity_everywhere(client, clock, files_dir) -> None:
@@ -85,7 +87,8 @@ async def test_apply_then_approve_stops_publicity_everywhere(client, clock, file
     created = r.json()
     number = created["number"]
     assert created["status"] == "submitted"
-    assert created["decide_by"] == add_working_days(D(2026, 11, 25), 15).isoformat() == "2026-12-16"
+    # Only the acceptance clock runs until the department accepts (自受理之日起 for the decision).
+    assert created["decide_by"] is None
     assert created["accept_by"] == "2026-11-30"
     assert len(set(files_on_disk(files_dir)) - old_files) == 1
 
@@ -99,6 +102,8 @@ async def test_apply_then_approve_stops_publicity_everywhere(client, clock, file
     # The applicant sees a dated timeline, without officer names; the officer sees who applied.
     mine = (await client.get(f"/api/v1/repair-applications/{number}", headers=w.h["a"])).json()
     assert [e["status"] for e in mine["timeline"]] == ["submitted", "accepted", "approved"]
+    # Accepted on 2026-11-26: 15 working days from acceptance, the day itself not counted.
+    assert mine["decide_by"] == add_working_days(D(2026, 11, 26), 15).isoformat() == "2026-12-17"
     assert mine["timeline"][2]["at"].startswith("2026-11-27") and mine["decision_reason"] == "整改到位，准予修复"
     # Exact instants survive the round trip through the database (no time-zone shift on any engine).
     assert [dt.datetime.fromisoformat(e["at"]) for e in mine["timeline"]] == [
@@ -142,7 +147,7 @@ async def test_not_eligible_and_bad_input_store_nothing(client, clock, files_dir
     old_files = set(files_on_disk(files_dir))
 
     r = await w.apply(client, young)
-    assert r.status_code == 422 and r.json()["earliest_on"] == "2027-04-01", r.text
+    assert r.status_code == 422 and r.json()["earliest_on"] == "2027-04-02", r.text
     assert r.json()["reasons"] == ["min_period"]
     r = await w.apply(client, neutral)
     assert r.status_code == 422 and r.json()["earliest_on"] is None
@@ -213,7 +218,12 @@ async def test_authorisation_matrix(client, clock) -> None:
     assert (await client.get("/api/v1/repair-applications", headers=w.h["b"])).json()["items"] == []
     assert await Result.count().where(Result.disclosure == "public") == 2
     assert (await client.get(f"/api/v1/repair-applications/{number}", headers=w.h["a"])).json()["status"] == "submitted"
-    # Rejection needs a reason; then the enterprise may apply again.
+    # Not decided before it is accepted (409 naming the status); rejection needs a reason; then the
+    # enterprise may apply again.
+    r = await client.post(f"/api/v1/admin/repair-applications/{number}/reject", json={"reason": "x"}, headers=w.h["x"])
+    assert r.status_code == 409 and r.json()["current_status"] == "submitted", r.text
+    r = await client.post(f"/api/v1/admin/repair-applications/{number}/accept", json={}, headers=w.h["x"])
+    assert r.status_code == 200, r.text
     r = await client.post(f"/api/v1/admin/repair-applications/{number}/reject", json={"reason": ""}, headers=w.h["x"])
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason"
     r = await client.post(
@@ -239,6 +249,7 @@ async def test_two_concurrent_approvals_exactly_one_wins(client, clock) -> None:
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     number = (await w.apply(client, rid)).json()["number"]
     url = f"/api/v1/admin/repair-applications/{number}"
+    assert (await client.post(f"{url}/accept", json={}, headers=w.h["x"])).status_code == 200
     results = await asyncio.gather(
         client.post(f"{url}/approve", json={"reason": "ok"}, headers=w.h["x"]),
         client.post(f"{url}/approve", json={"reason": "ok too"}, headers=w.h["x2"]),
@@ -385,6 +396,8 @@ async def test_admin_adds_a_jurisdiction_profile(client, clock) -> None:
     body = (await client.get(f"/api/v1/results/{rid}/repair-eligibility", headers=w.h["a"])).json()
     assert body["eligible"] is True and body["min_months"] == 3 and body["rule_jurisdiction"] == "371500"
     r = await w.apply(client, rid)
+    assert r.json()["accept_by"] == add_working_days(NOW.date(), 2).isoformat() and r.json()["decide_by"] is None
+    r = await client.post(f"/api/v1/admin/repair-applications/{r.json()['number']}/accept", json={}, headers=w.h["x"])
     assert r.json()["decide_by"] == add_working_days(NOW.date(), 10).isoformat()
     assert await AuditLog.count().where(AuditLog.action == "repair_rules_add") == 1
 
@@ -399,6 +412,8 @@ async def test_public_figures_by_department_without_records(client, clock) -> No
     w = await World().setup(client)
     ids = [await w.publish(client, w.a, D(2026, 1, 1), f"T-{i}") for i in range(3)]
     numbers = [(await w.apply(client, i)).json()["number"] for i in ids]
+    for n in numbers[:2]:
+        await client.post(f"/api/v1/admin/repair-applications/{n}/accept", json={}, headers=w.h["x"])
     clock["now"] = at(D(2026, 12, 2))  # 5 working days after Nov 25
     await client.post(f"/api/v1/admin/repair-applications/{numbers[0]}/approve", json={}, headers=w.h["x"])
     clock["now"] = at(D(2026, 12, 4))  # 7 working days
@@ -462,10 +477,10 @@ async def test_deadline_past_the_known_calendar_is_accepted_with_a_provisional_d
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     last = covered_years()[1]
-    clock["now"] = at(D(last, 12, 28))  # 15 working days from here run into an unpublished year
+    clock["now"] = at(D(last, 12, 30))  # 3 working days from here run into an unpublished year
     before = await repair_counts()
     r = await w.apply(client, rid)
     assert r.status_code == 201, r.text
     body = r.json()
-    assert body["decide_by"].startswith(str(last + 1)) and body["deadline_provisional"] is True
+    assert body["accept_by"].startswith(str(last + 1)) and body["deadline_provisional"] is True
     assert await repair_counts() != before

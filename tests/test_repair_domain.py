@@ -111,10 +111,12 @@ def facts(published: dt.date, field: str = "general", negative: bool = True, dis
 @pytest.mark.parametrize(
     "field,published,boundary",
     [
-        ("general", D(2025, 5, 25), D(2025, 11, 25)),  # 6 months
-        ("food", D(2025, 5, 25), D(2026, 5, 25)),  # 12 months
-        ("special_equipment", D(2024, 8, 31), D(2025, 8, 31)),
-        ("general", D(2025, 8, 31), D(2026, 2, 28)),  # calendar months: Aug 31 + 6 → Feb 28
+        # 民法典 201-203: the period ends on the corresponding day; the right begins the next day.
+        ("general", D(2025, 5, 25), D(2025, 11, 26)),  # 6 months
+        ("general", D(2025, 1, 15), D(2025, 7, 16)),  # DOMAIN.md's example
+        ("food", D(2025, 5, 25), D(2026, 5, 26)),  # 12 months
+        ("special_equipment", D(2024, 8, 31), D(2025, 9, 1)),
+        ("general", D(2025, 8, 31), D(2026, 3, 1)),  # Aug 31 + 6 months ends Feb 28 → apply Mar 1
     ],
 )
 def test_min_period_day_before_on_after(field: str, published: dt.date, boundary: dt.date) -> None:
@@ -130,7 +132,7 @@ def test_min_period_day_before_on_after(field: str, published: dt.date, boundary
 def test_max_period_day_before_on_after() -> None:
     rule = r.pick_rule(DEFAULT, "371500", "general")
     published = D(2022, 11, 25)
-    end = D(2025, 11, 25)
+    end = D(2025, 11, 26)  # public through 2025-11-25 (36 months), stopped on the 26th
     assert r.expires_on(published, rule) == end
     assert r.eligibility(facts(published), rule, end - dt.timedelta(days=1), False).eligible
     for day in (end, end + dt.timedelta(days=1)):
@@ -148,7 +150,7 @@ def test_other_reasons() -> None:
         x.code for x in r.eligibility(facts(D(2025, 1, 1), disclosure="withdrawn"), rule, today, False).reasons
     ] == ["not_public"]
     e = r.eligibility(facts(D(2026, 10, 1)), rule, today, True)
-    assert {x.code for x in e.reasons} == {"pending", "min_period"} and e.earliest_on == D(2027, 4, 1)
+    assert {x.code for x in e.reasons} == {"pending", "min_period"} and e.earliest_on == D(2027, 4, 2)
 
 
 def test_state_machines() -> None:
@@ -158,17 +160,30 @@ def test_state_machines() -> None:
         r.transition(r.APPLICATION_ACTIONS, "approve", "rejected")
     with pytest.raises(Conflict):
         r.transition(r.APPLICATION_ACTIONS, "accept", "accepted")
+    # Not before acceptance (自受理之日起): the 409 names the current status.
+    with pytest.raises(Conflict) as e:
+        r.transition(r.APPLICATION_ACTIONS, "approve", "submitted", r.APPLICATION_STATUS_LABELS)
+    assert "已提交，待受理" in e.value.detail and e.value.extra["current_status"] == "submitted"
     assert r.transition(r.OBJECTION_ACTIONS, "confirm", "submitted") == "confirmed"
     with pytest.raises(Conflict):
         r.transition(r.OBJECTION_ACTIONS, "reject", "corrected")
 
 
 def test_overdue_flags() -> None:
-    accept_by, decide_by = r.application_deadlines(D(2025, 9, 30), DEFAULT[0])
-    assert (accept_by, decide_by) == (D(2025, 10, 11), D(2025, 10, 28))
-    assert r.application_overdue("submitted", accept_by, decide_by, D(2025, 10, 11)) == []
-    assert r.application_overdue("submitted", accept_by, decide_by, D(2025, 10, 12)) == ["accept_overdue"]
-    assert r.application_overdue("accepted", accept_by, decide_by, D(2025, 10, 29)) == ["decide_overdue"]
+    accept_by = r.accept_by(D(2025, 9, 30), DEFAULT[0])
+    assert accept_by == D(2025, 10, 11)
+    # Before acceptance only accept_by runs; decide_by is unknown.
+    assert r.application_overdue("submitted", accept_by, None, D(2025, 10, 11)) == []
+    assert r.application_overdue("submitted", accept_by, None, D(2025, 10, 12)) == ["accept_overdue"]
+    assert r.application_overdue("submitted", accept_by, None, D(2026, 10, 12)) == ["accept_overdue"]
+    # Accepted on Oct 10: 15 working days from acceptance.
+    decide_by = r.decide_by(D(2025, 10, 10), DEFAULT[0])
+    assert r.application_overdue("accepted", accept_by, decide_by, decide_by) == []
+    assert r.application_overdue("accepted", accept_by, decide_by, decide_by + dt.timedelta(days=1)) == [
+        "decide_overdue"
+    ]
+    # The acceptance clock is stopped while materials are awaited.
+    assert r.application_overdue("awaiting_materials", None, None, D(2025, 12, 1)) == []
     assert r.application_overdue("approved", accept_by, decide_by, D(2025, 12, 1)) == []
     assert r.objection_overdue("confirmed", D(2025, 10, 1), D(2025, 10, 9), D(2025, 10, 10)) == ["correct_overdue"]
 

@@ -228,10 +228,11 @@ async def figures(client) -> dict:
 
 async def test_expired_by_the_command_closes_the_pending_application_only(client, clock, settings) -> None:
     w = await World().setup(client)
-    # The 36-month maximum of a result published 2023-11-27 ends on 2026-11-27.
-    rid = await w.publish(client, w.a, D(2023, 11, 27), "T-exp")
+    # The 36-month maximum of a result published 2023-11-26 runs through 2026-11-26: it stops on 2026-11-27.
+    rid = await w.publish(client, w.a, D(2023, 11, 26), "T-exp")
     stays = await w.publish(client, w.a, D(2026, 1, 1), "T-stays")
     first = (await w.apply(client, rid)).json()["number"]
+    await client.post(f"/api/v1/admin/repair-applications/{first}/accept", json={}, headers=w.h["x"])
     r = await client.post(
         f"/api/v1/admin/repair-applications/{first}/reject", json={"reason": "材料不全"}, headers=w.h["x"]
     )
@@ -288,7 +289,7 @@ async def test_the_portal_shows_the_enterprise_why_it_was_closed(client, clock, 
     from tests.test_repair_portal import portal_sign_in
 
     w = await World().setup(client)
-    rid = await w.publish(client, w.a, D(2023, 11, 27), "T-exp")
+    rid = await w.publish(client, w.a, D(2023, 11, 26), "T-exp")
     number = (await w.apply(client, rid)).json()["number"]
     assert gongshi(settings, "withdraw-expired", "--today", "2026-11-27").strip().endswith("penalty_withdrawn=0")
     reason = (await application(number))["decision_reason"]
@@ -397,6 +398,7 @@ async def test_approval_closes_its_own_application_as_approved_not_moot(client, 
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     number = (await w.apply(client, rid)).json()["number"]
+    await client.post(f"/api/v1/admin/repair-applications/{number}/accept", json={}, headers=w.h["x"])
     r = await client.post(
         f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"}, headers=w.h["x"]
     )
@@ -439,7 +441,7 @@ async def test_a_failed_expiry_run_leaves_result_and_application_unchanged(clien
     from commands.repair import run_once
 
     w = await World().setup(client)
-    rid = await w.publish(client, w.a, D(2023, 11, 27), "T-exp")
+    rid = await w.publish(client, w.a, D(2023, 11, 26), "T-exp")
     number = (await w.apply(client, rid)).json()["number"]
     before = await snapshot(rid, number)
     with pytest.raises(RuntimeError, match="disk full"):
@@ -545,6 +547,7 @@ async def _stuck_state(client, w: World) -> dict:
         for k in ("exp", "pen", "cor", "public", "decided")
     }
     numbers = {k: (await w.apply(client, rid)).json()["number"] for k, rid in ids.items()}
+    await client.post(f"/api/v1/admin/repair-applications/{numbers['decided']}/accept", json={}, headers=w.h["x"])
     await client.post(
         f"/api/v1/admin/repair-applications/{numbers['decided']}/reject", json={"reason": "不符合"}, headers=w.h["x"]
     )

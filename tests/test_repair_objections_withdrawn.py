@@ -183,8 +183,8 @@ async def test_expired_by_the_command_objection_stays_pending_and_is_corrected_u
     client, clock, settings
 ) -> None:
     w = await World().setup(client)
-    # The 36-month maximum of a result published 2023-11-27 ends on 2026-11-27.
-    rid = await w.publish(client, w.a, D(2023, 11, 27), "T-exp")
+    # The 36-month maximum of a result published 2023-11-26 runs through 2026-11-26: it stops on 2026-11-27.
+    rid = await w.publish(client, w.a, D(2023, 11, 26), "T-exp")
     number = await file_objection(client, w, rid)
     r = await client.post(f"/api/v1/admin/objections/{number}/confirm", json={"note": "核实属实"}, headers=w.h["x"])
     assert r.status_code == 200 and r.json()["correct_by"] == "2026-12-02", r.text
@@ -244,6 +244,7 @@ async def test_repair_approved_the_correction_does_not_publish_the_repaired_resu
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-rep")
     application = (await w.apply(client, rid)).json()["number"]
     number = await file_objection(client, w, rid)
+    await client.post(f"/api/v1/admin/repair-applications/{application}/accept", json={}, headers=w.h["x"])
     r = await client.post(
         f"/api/v1/admin/repair-applications/{application}/approve", json={"reason": "整改到位"}, headers=w.h["x"]
     )

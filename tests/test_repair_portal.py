@@ -35,7 +35,7 @@ async def test_enterprise_applies_through_the_portal(client, clock) -> None:
     home = await client.get("/repair")
     assert home.status_code == 200 and w.a in home.text
     assert f'href="/repair/apply/{rid}"' in home.text and f'href="/repair/apply/{young}"' not in home.text
-    assert "2027-04-01" in home.text  # the young result's earliest date
+    assert "2027-04-02" in home.text  # the young result's earliest date (the day after 6 months)
     assert "LC-2026-B" not in home.text
     assert 'href="/repair"' in home.text  # the services navigation now links here
 
@@ -43,7 +43,7 @@ async def test_enterprise_applies_through_the_portal(client, clock) -> None:
     assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
     assert (await client.get(f"/repair/apply/{other}")).status_code == 403
     not_yet = await client.get(f"/repair/apply/{young}")
-    assert "2027-04-01" in not_yet.text and '<form class="repair-form"' not in not_yet.text
+    assert "2027-04-02" in not_yet.text and '<form class="repair-form"' not in not_yet.text
 
     before = (await RepairApplication.count(), await Attachment.count())
     r = await client.post(
@@ -75,12 +75,17 @@ async def test_enterprise_applies_through_the_portal(client, clock) -> None:
     number = url.split("/")[-1].split("?")[0]
     status = await client.get(url)
     assert status.status_code == 200 and number in status.text
-    assert "2026-12-16" in status.text  # decide_by
+    assert "2026-11-30" in status.text  # accept_by; decide_by runs from acceptance
+    assert "自受理之日起计算" in status.text
     assert "整改报告.pdf" in status.text and "现场照片.png" in status.text
     assert await Attachment.count() == before[1] + 2
 
     # The officer's decision shows on the status page with its date.
-    clock["now"] += dt.timedelta(days=2)
+    clock["now"] += dt.timedelta(days=1)
+    await client.post(f"/api/v1/admin/repair-applications/{number}/accept", json={}, headers=w.h["x"])
+    status = await client.get(f"/repair/applications/{number}")
+    assert "已受理，待决定" in status.text and "2026-12-17" in status.text  # 15 working days from Nov 26
+    clock["now"] += dt.timedelta(days=1)
     await client.post(
         f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "整改到位"}, headers=w.h["x"]
     )

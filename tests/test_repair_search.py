@@ -36,6 +36,7 @@ async def test_repaired_result_never_reappears_in_search(client, clock, app, set
     assert await in_search(client, rid) and await in_search(client, keep)
 
     number = (await w.apply(client, rid)).json()["number"]
+    await client.post(f"/api/v1/admin/repair-applications/{number}/accept", json={}, headers=w.h["x"])
     r = await client.post(
         f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"}, headers=w.h["x"]
     )

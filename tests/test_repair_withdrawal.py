@@ -62,9 +62,10 @@ async def public_view(client, uscc: str, rid: int) -> dict:
 
 async def seed_expiry(client, w: World) -> dict[str, int]:
     ids = {
-        # Published 2023-11-25: the 36-month maximum ends on 2026-11-25 (today, pinned).
-        "expired": await w.publish(client, w.a, D(2023, 11, 25), "T-old"),
-        "last_day": await w.publish(client, w.a, D(2023, 11, 26), "T-last"),
+        # Published 2023-11-24: the 36-month maximum runs through 2026-11-24 and publicity stops on
+        # 2026-11-25 (today, pinned); published 2023-11-25: today is its last public day.
+        "expired": await w.publish(client, w.a, D(2023, 11, 24), "T-old"),
+        "last_day": await w.publish(client, w.a, D(2023, 11, 25), "T-last"),
         "penalty": await w.publish(client, w.a, D(2026, 6, 1), "T-pen", penalty="聊市监罚〔2026〕12号"),
         "penalty_public": await w.publish(client, w.a, D(2026, 6, 1), "T-pen2", penalty="聊市监罚〔2026〕13号"),
     }
@@ -129,6 +130,7 @@ async def test_withdrawn_result_stays_withdrawn_after_a_restart(client, clock, s
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     number = (await w.apply(client, rid)).json()["number"]
+    await client.post(f"/api/v1/admin/repair-applications/{number}/accept", json={}, headers=w.h["x"])
     r = await client.post(
         f"/api/v1/admin/repair-applications/{number}/approve", json={"reason": "ok"}, headers=w.h["x"]
     )

@@ -34,6 +34,7 @@ from domain import repair_flow as flow
 from domain.auth import Principal, check_password
 from domain.errors import DomainError, Forbidden
 from domain.repair import (
+    APPLICATION_STATUS_LABELS,
     OBJECTION_STATUS_LABELS,
     application_overdue,
     objection_deadline_provisional,
@@ -44,13 +45,18 @@ from portal.render import page
 
 COOKIE = "gongshi_ent"
 NO_STORE = {"Cache-Control": "no-store"}
-STATUS_LABELS = {
-    "submitted": N_("已提交"),
-    "accepted": N_("已受理"),
-    "approved": N_("准予修复"),
-    "rejected": N_("不予修复"),
-    "moot": N_("已终止（结果已停止公示）"),
-}
+# The application status labels come from domain.repair.APPLICATION_STATUS_LABELS (also the API's
+# status_label); listed here so the catalogue extraction sees them.
+STATUS_LABELS = APPLICATION_STATUS_LABELS
+APPLICATION_STATUS_MSGIDS = (
+    N_("已提交，待受理"),
+    N_("待补正材料"),
+    N_("已受理，待决定"),
+    N_("不予受理"),
+    N_("准予修复"),
+    N_("不予修复"),
+    N_("已终止（结果已停止公示）"),
+)
 REASON_LABELS = {
     "not_negative": N_("不是失信（负面）结果，无需修复"),
     "not_public": N_("已停止公示"),

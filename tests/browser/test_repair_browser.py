@@ -13,6 +13,7 @@ import hashlib
 import subprocess
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from fpdf import FPDF
 
 from db import repair as repo
@@ -93,7 +94,7 @@ async def setup(http) -> tuple[World, int, int, dt.date, dt.date]:
     w = await World().setup(http)  # officers of DEPT and enterprises A and B, created in the test database
     day = today()
     rule = await rule_for("general")
-    old_on = rules.add_months(day, -rule.min_months) - MARGIN
+    old_on = day - relativedelta(months=rule.min_months) - MARGIN
     young_on = day - dt.timedelta(days=10)
     assert rules.eligibility(facts(old_on), rule, day, pending=False).eligible
     assert not rules.eligibility(facts(young_on), rule, day, pending=False).eligible
@@ -203,12 +204,12 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(
     assert row["applicant_contact"] == "王经理 0635-8241234"
     submitted_on = rules.local_date(row["submitted_at"])  # the server's own "today"
     assert submitted_on in (today(), today() - dt.timedelta(days=1))
-    accept_by, decide_by = rules.application_deadlines(submitted_on, rule)
-    assert (row["accept_by"], row["decide_by"]) == (accept_by, decide_by)
+    accept_by = rules.accept_by(submitted_on, rule)
+    assert (row["accept_by"], row["decide_by"]) == (accept_by, None)  # decide_by runs from acceptance
     assert "申请已提交，请记下申请编号" in await page.get_by_role("status").inner_text()
     facts_text = await page.locator("dl.facts").inner_text()
     assert "已提交" in facts_text
-    assert f"受理期限\n{accept_by.isoformat()}" in facts_text and f"决定期限\n{decide_by.isoformat()}" in facts_text
+    assert f"受理期限\n{accept_by.isoformat()}" in facts_text and "决定期限\n自受理之日起计算" in facts_text
     listed = await page.locator("main ul").last.inner_text()
     assert "整改报告.pdf" in listed and "application/pdf" in listed
     assert "整改现场.png" in listed and "image/png" in listed
@@ -241,7 +242,10 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(
     assert r.status_code == 200, r.text
     await apps.first.get_by_role("link", name=number).click()
     await page.wait_for_url(f"**/repair/applications/{number}")
-    assert await page.locator("dd.status").inner_text() == "已受理"
+    assert await page.locator("dd.status").inner_text() == "已受理，待决定"
+    # The decision deadline now runs, from the day of acceptance (自受理之日起).
+    decide_by = rules.decide_by(rules.local_date(dt.datetime.now(dt.UTC)), rule)
+    assert f"决定期限\n{decide_by.isoformat()}" in await page.locator("dl.facts").inner_text()
     timeline = page.locator("ol.timeline > li")
     assert await timeline.count() == 2
     assert "已提交" in await timeline.nth(0).inner_text() and "已受理" in await timeline.nth(1).inner_text()
