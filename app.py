@@ -25,6 +25,7 @@ from api.exports import ExportsController
 from api.feeds import FeedsController
 from api.headers import make_before_send
 from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
+from api.input_guard import guard_input
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
@@ -130,6 +131,7 @@ def create_app(settings: Settings) -> Litestar:
             ConditionalGetMiddleware,
         ],
         before_send=[make_before_send(settings)],
+        before_request=guard_input,
         response_class=LinkedResponse,
         compression_config=compression(),
         state=State(
