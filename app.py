@@ -31,7 +31,7 @@ from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
 from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
-from api.repair import RepairController, RepairStatsController
+from api.repair import RepairController, RepairRulesController, RepairStatsController
 from api.results import ResultsController
 from api.search import SearchController
 from api.statistics import StatisticsController
@@ -62,6 +62,7 @@ API_CONTROLLERS: list = [
     AdminResultsController,
     RepairController,
     RepairStatsController,
+    RepairRulesController,
     AdminRepairController,
     ComplaintsController,
     ComplaintStatsController,

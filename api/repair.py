@@ -17,8 +17,10 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
 
 from api.deps import principal_of, settings_of
 from db import repair as repo
+from db.lookups import region_names
 from domain import repair_flow as flow
 from domain.errors import Collector
+from domain.regions import full_name
 from domain.repair import (
     APPLICATION_STATUS_LABELS,
     OBJECTION_STATUS_LABELS,
@@ -26,6 +28,7 @@ from domain.repair import (
     objection_deadline_provisional,
     objection_overdue,
 )
+from domain.results import CHECK_FIELD_LABELS
 from domain.workdays import is_provisional
 
 
@@ -372,6 +375,76 @@ class RepairController(Controller):
         p = principal_of(request)
         obj = await flow.objection_for(repo, p, number)
         return await enterprise_objection_out(obj, flow.local_date(now_of(request)), p.role != "enterprise")
+
+
+class PublicRuleOut(msgspec.Struct):
+    check_field: str  # a check field, or '*' for every field without a rule of its own
+    check_field_label: str
+    min_months: int
+    max_months: int
+    accept_days: int
+    decide_days: int
+    objection_days: int
+
+
+class RuleProfileOut(msgspec.Struct):
+    jurisdiction: str  # a GB/T 2260 region code, or '*' for the national default
+    jurisdiction_name: str
+    source: str
+    rules: list[PublicRuleOut]
+
+
+class RuleProfileList(msgspec.Struct):
+    items: list[RuleProfileOut]
+    # How the rule for a result is chosen, in words (谁公示、谁修复).
+    lookup: str = (
+        "按发布该结果的部门所在地区及其上级地区查找，先县、后市、再省，最后全国默认；同一地区内先按抽查领域，"
+        "再按通用规则 (by the publishing department's region and its parents: county, city, province, then the "
+        "national default; within each, the rule for the check field before the general one)"
+    )
+
+
+async def rule_profiles_out() -> RuleProfileList:
+    """The public rule list; the portal's /repair/rules renders the same."""
+    profiles = await flow.public_profiles(repo)
+    names = await region_names([p.jurisdiction for p in profiles if p.jurisdiction != "*"])
+    return RuleProfileList(
+        items=[
+            RuleProfileOut(
+                jurisdiction=p.jurisdiction,
+                jurisdiction_name="全国" if p.jurisdiction == "*" else full_name(p.jurisdiction, names),
+                source=p.source,
+                rules=[
+                    PublicRuleOut(
+                        check_field=r.check_field,
+                        check_field_label="其他领域（通用）"
+                        if r.check_field == "*"
+                        else CHECK_FIELD_LABELS[r.check_field],
+                        min_months=r.min_months,
+                        max_months=r.max_months,
+                        accept_days=r.accept_days,
+                        decide_days=r.decide_days,
+                        objection_days=r.objection_days,
+                    )
+                    for r in p.rules
+                ],
+            )
+            for p in profiles
+        ]
+    )
+
+
+class RepairRulesController(Controller):
+    path = "/api/v1/repair-rules"
+    tags = ["repair"]
+    opt = {"exclude_from_auth": True}
+
+    @get(
+        "/",
+        summary="Every repair-rule profile with its source (public): periods in months, deadlines in working days",
+    )
+    async def list_profiles(self) -> RuleProfileList:
+        return await rule_profiles_out()
 
 
 class RepairStatsController(Controller):

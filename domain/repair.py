@@ -80,6 +80,42 @@ def expires_on(published_on: dt.date, rule: Rule) -> dt.date:
     return first_day_after(published_on, rule.max_months)
 
 
+# The seeded national default (migration 2026-12-07T12:20:00 words it so): no seed fixes the months for
+# spot-check results; the SAMR measures of 2021 set them for 行政处罚、经营异常名录 and 严重违法失信名单,
+# and the default follows them by analogy until a jurisdiction publishes its own (DOMAIN.md "Sources,
+# honestly").
+DEFAULT_SOURCE = (
+    "参照《市场监督管理信用修复管理办法》（国市监信规〔2021〕3号）类推适用。该办法规定的是行政处罚、"
+    "经营异常名录和严重违法失信名单的信用修复，没有规定抽查检查结果的公示期限；在本地区发布自己的规则之前，"
+    "本门户以其期限作为全国默认规则。 (National default, by analogy with the SAMR credit-repair measures of "
+    "2021, which set the periods for administrative penalties, the list of abnormal operations and the list "
+    "of serious violations, not for spot-check results; it applies until a jurisdiction publishes its own.)"
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One jurisdiction's rule profile as the public reads it: where it applies, the document it
+    follows and its rule per check field ('*' for all others)."""
+
+    jurisdiction: str
+    source: str
+    rules: list[Rule]
+
+
+def profiles(all_rules: list[Rule]) -> list[Profile]:
+    """The rule table grouped by jurisdiction (and source), the national default first, then by
+    region code; within a profile the general rule ('*') first, then by field."""
+    groups: dict[tuple[str, str], list[Rule]] = {}
+    for r in all_rules:
+        groups.setdefault((r.jurisdiction, r.source), []).append(r)
+    out = [
+        Profile(j, src, sorted(rs, key=lambda r: (r.check_field != ANY, r.check_field)))
+        for (j, src), rs in groups.items()
+    ]
+    return sorted(out, key=lambda p: (p.jurisdiction != ANY, p.jurisdiction, p.source))
+
+
 @dataclass(frozen=True)
 class ResultFacts:
     id: int

@@ -32,6 +32,11 @@ async def rule_for(repo: Any, row: dict[str, Any], all_rules: list[rules.Rule] |
     return rules.pick_rule(all_rules if all_rules is not None else await repo.load_rules(), region, row["check_field"])
 
 
+async def public_profiles(repo: Any) -> list[rules.Profile]:
+    """Every repair-rule profile with its source, for anyone (GET /api/v1/repair-rules, /repair/rules)."""
+    return rules.profiles(await repo.load_rules())
+
+
 def facts(row: dict[str, Any]) -> rules.ResultFacts:
     return rules.ResultFacts(
         row["id"],

@@ -25,6 +25,19 @@ CHECK_FIELDS = (
     "health",
     "other",
 )
+# What the public reads for each field (the repair-rule list, the rule that applies).
+CHECK_FIELD_LABELS = {
+    "general": "一般领域",
+    "food": "食品",
+    "drug": "药品",
+    "special_equipment": "特种设备",
+    "product_quality": "产品质量",
+    "environment": "生态环境",
+    "work_safety": "安全生产",
+    "fire": "消防",
+    "health": "卫生健康",
+    "other": "其他",
+}
 MAX_BULK = 10_000
 
 # Latest allowed inspection date (tomorrow, for clocks a day apart). It only ever moves forward,

@@ -73,6 +73,28 @@ def test_category_lookup_by_code_or_label() -> None:
         categories.lookup("Q99")
 
 
+@pytest.mark.parametrize(
+    "written,code",
+    [
+        ("公示信息隐瞒真实情况、弄虚作假", "X02"),  # the official label, with its 、
+        ("公示信息隐瞒真实情况弄虚作假", "X02"),  # as older files write it
+        ("通过登记的住所（经营场所）无法联系", "X03"),  # full-width brackets, as written
+        ("通过登记的住所(经营场所)无法联系", "X03"),  # half-width
+        ("通过登记的住所（经营场所)无法联系", "X03"),  # mixed
+        (" 发现问题已责令改正 ", "X05"),
+    ],
+)
+def test_official_labels_as_written_and_their_variants(written: str, code: str) -> None:
+    assert categories.lookup(written).code == code
+    assert categories.parse_codes([written])[0].code == code
+
+
+def test_x02_is_labelled_as_officially_written() -> None:
+    assert categories.BY_CODE["X02"].label == "公示信息隐瞒真实情况、弄虚作假"
+    with pytest.raises(KeyError):
+        categories.lookup("公示信息隐瞒真实情况")  # a prefix is not a label
+
+
 def test_catalogue_has_every_official_label_once() -> None:
     labels = [c.label for c in categories.CATALOGUE]
     assert len(labels) == len(set(labels)) == 16

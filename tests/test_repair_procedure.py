@@ -185,3 +185,63 @@ async def test_the_publishing_departments_region_decides_not_the_enterprises(cli
     # Jinan's 3 months apply (published Jul 1 → apply from Oct 2), not Liaocheng's 12.
     assert body["rule_jurisdiction"] == "370100" and body["min_months"] == 3 and body["eligible"] is True, body
     assert body["earliest_on"] == "2026-10-02"
+
+
+# -- the rule table, public and honest about its source --------------------------------------------
+
+
+async def test_the_rule_list_is_public_and_names_its_source(client, clock) -> None:
+    from domain.repair import DEFAULT_SOURCE
+    from tests.helpers import sign_in
+
+    r = await client.get("/api/v1/repair-rules")  # no account
+    assert r.status_code == 200, r.text
+    body = r.json()
+    national = body["items"][0]
+    assert national["jurisdiction"] == "*" and national["jurisdiction_name"] == "全国"
+    assert national["source"] == DEFAULT_SOURCE and "类推适用" in national["source"]
+    assert "抽查检查结果" in national["source"]  # says what the measures do not cover
+    assert [x["check_field"] for x in national["rules"]] == ["*", "drug", "food", "special_equipment"]
+    assert national["rules"][0]["min_months"] == 6 and national["rules"][2]["check_field_label"] == "食品"
+    assert "谁公示、谁修复" not in body["lookup"] or "发布该结果的部门" in body["lookup"]
+    admin = await sign_in(client, "admin-1", "admin", department_code="370000-scjg")
+    profile = {
+        "jurisdiction": "371500",
+        "source": "聊城市信用修复实施细则 (test)",
+        "rules": [
+            {
+                "check_field": "*",
+                "min_months": 3,
+                "max_months": 24,
+                "accept_days": 2,
+                "decide_days": 10,
+                "objection_days": 5,
+            }
+        ],
+    }
+    assert (await client.post("/api/v1/admin/repair-rules", json=profile, headers=admin)).status_code == 201
+    items = (await client.get("/api/v1/repair-rules")).json()["items"]
+    assert [i["jurisdiction"] for i in items] == ["*", "371500"]
+    assert items[1]["source"] == "聊城市信用修复实施细则 (test)" and items[1]["rules"][0]["min_months"] == 3
+    page = await client.get("/repair/rules")
+    assert page.status_code == 200 and "全国默认规则" in page.text and "类推适用" in page.text
+    assert "聊城市信用修复实施细则" in page.text and "3 个月" in page.text
+    assert "National default" not in page.text  # the Chinese page shows the Chinese half
+    en = await client.get("/repair/rules?lang=en")
+    assert "National default" in en.text and "by analogy" in en.text
+
+
+mig_source = importlib.import_module("migrations.gongshi_2026_12_07t12_20_00_000000")
+
+
+async def test_the_source_migration_rewords_only_the_seeded_default(app, clean_db, monkeypatch, client) -> None:
+    from db.tables import RepairRule
+    from domain.repair import DEFAULT_SOURCE
+
+    assert mig_source.NEW == DEFAULT_SOURCE  # the frozen wording is the domain's
+    await RepairRule.update({RepairRule.source: mig_source.OLD}).where(RepairRule.jurisdiction == "*")
+    run = migration_runner(mig_source, monkeypatch)
+    await run()
+    assert {r["source"] for r in await RepairRule.select(RepairRule.source)} == {DEFAULT_SOURCE}
+    await run()
+    assert {r["source"] for r in await RepairRule.select(RepairRule.source)} == {DEFAULT_SOURCE}

@@ -73,6 +73,25 @@ OBJECTION_STATUS_MSGIDS = (
     N_("异议不成立"),
     N_("已终止（结果已由更正后的版本取代）"),
 )
+RULE_LOOKUP = N_(
+    "适用哪条规则：按发布该结果的部门（谁公示、谁修复）所在地区查找，先县、后市、再省，最后是全国默认规则；"
+    "同一地区先看该抽查领域的规则，没有时用该地区的通用规则。"
+)
+# The check-field labels of the rule list come from domain.results.CHECK_FIELD_LABELS (the API's
+# check_field_label); listed here so the catalogue extraction sees them.
+CHECK_FIELD_MSGIDS = (
+    N_("一般领域"),
+    N_("食品"),
+    N_("药品"),
+    N_("特种设备"),
+    N_("产品质量"),
+    N_("生态环境"),
+    N_("安全生产"),
+    N_("消防"),
+    N_("卫生健康"),
+    N_("其他"),
+    N_("其他领域（通用）"),
+)
 OBJECTION_REASON_LABELS = {"not_public": N_("已停止公示，不能再提出异议"), "pending": N_("已有待处理的异议")}
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
@@ -241,6 +260,20 @@ class RepairPagesController(Controller):
                 accept=ACCEPT,
                 max_mb=max(1, s.max_attachment_bytes // (1024 * 1024)),
             )
+        )
+
+    @get("/rules", name="portal:repair_rules", media_type=MediaType.HTML)
+    async def rules(self, request: Request) -> Template:
+        """Every repair-rule profile with its source, for anyone: which rule applies and why."""
+        from api.repair import rule_profiles_out
+
+        return page(
+            request,
+            "repair/rules.html",
+            api_url="/api/v1/repair-rules",
+            nav="services",
+            profiles=(await rule_profiles_out()).items,
+            lookup=RULE_LOOKUP,
         )
 
     @get("/apply/{result_id:int}", name="portal:repair_apply")

@@ -76,6 +76,7 @@ async def test_axe_on_every_public_page(page, http) -> None:
         "/complaints/new",
         "/complaints/track",
         "/repair",
+        "/repair/rules",
         "/sitemap",
         f"/results/{s.withdrawn_result}",
     ]
