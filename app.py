@@ -23,7 +23,9 @@ from api.auth import AuthController, make_jwt_auth
 from api.complaints import ComplaintsController, ComplaintStatsController
 from api.exports import ExportsController
 from api.feeds import FeedsController
+from api.headers import make_before_send
 from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
+from api.input_guard import guard_input
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
@@ -140,6 +142,8 @@ def create_app(settings: Settings) -> Litestar:
             DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             ConditionalGetMiddleware,
         ],
+        before_send=[make_before_send(settings)],
+        before_request=guard_input,
         response_class=LinkedResponse,
         compression_config=compression(),
         state=State(

@@ -44,8 +44,9 @@ FIELD_LABELS = {
     "check_field": N_("检查领域"),
     "inspected_on": N_("检查日期"),
     "note": N_("更正说明"),
+    "negative": N_("是否失信（负面）"),
 }
-COLUMN_FIELDS = {"category_codes": "categories", "negative": "categories", "year": "inspected_on"}
+COLUMN_FIELDS = {"category_codes": "categories", "year": "inspected_on"}
 
 
 def _local(when: dt.datetime | None) -> str:
