@@ -336,6 +336,24 @@ class RepairApplication(Table, tablename="repair_application"):
     decision_reason = Text(default="")
 
 
+class RepairExchange(Table, tablename="repair_exchange"):
+    """Outbound record of every repair approval and every automatic stop of publicity (修复结果共享),
+    for the province's credit platform, 国家企业信用信息公示系统 and 信用中国 to take
+    (GET /api/v1/exchange/repairs). Append-only; written in the withdrawal's transaction."""
+
+    id = Serial(primary_key=True)
+    at = Timestamptz()
+    uscc = Varchar(length=18)
+    entity_name = Varchar(length=200)
+    result_id = Integer()
+    task_number = Varchar(length=64)
+    department_code = Varchar(length=40)
+    decision = Varchar(length=30)  # repaired / expired / penalty_withdrawn (domain.exchange)
+    effective_on = Date()
+    application_number = Varchar(length=32, default="")
+    legal_basis = Text()
+
+
 class RepairEvent(Table, tablename="repair_event"):
     id = Serial(primary_key=True)
     application_id = Integer(index=True)
@@ -436,6 +454,7 @@ ALL_TABLES: list[type[Table]] = [
     RepairRule,
     RepairApplication,
     RepairEvent,
+    RepairExchange,
     Objection,
     Attachment,
     Complaint,
