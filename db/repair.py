@@ -31,7 +31,15 @@ from domain import exchange
 from domain.disclosure import is_public, withdrawal_fields
 from domain.errors import Conflict, FieldError
 from domain.evidence import EvidenceFile
-from domain.repair import MOOT, MOOT_FROM, Rule, Withdrawal, applications_made_moot, corrected_revision_disclosure
+from domain.repair import (
+    MOOT,
+    MOOT_FROM,
+    Rule,
+    Withdrawal,
+    applications_made_moot,
+    corrected_revision_disclosure,
+    parse_required_materials,
+)
 
 CHUNK = 400
 
@@ -57,6 +65,7 @@ async def load_rules() -> list[Rule]:
             r["decide_days"],
             r["objection_days"],
             r["source"],
+            parse_required_materials(r["required_materials"]),
         )
         for r in rows
     ]
@@ -80,6 +89,7 @@ async def insert_rules(rules: list[Rule], actor: Any, now: dt.datetime) -> None:
                         decide_days=r.decide_days,
                         objection_days=r.objection_days,
                         source=r.source,
+                        required_materials=",".join(r.required_materials),
                         created_by=actor.username,
                         created_at=now,
                     )
@@ -138,6 +148,7 @@ async def _insert_attachments(
                 Attachment(
                     owner_type=owner_type,
                     owner_id=owner_id,
+                    kind=f.kind,
                     filename=f.filename,
                     content_type=f.content_type,
                     bytes=f.size,

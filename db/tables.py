@@ -307,6 +307,8 @@ class RepairRule(Table, tablename="repair_rule"):
     decide_days = Integer()  # working days
     objection_days = Integer()  # working days
     source = Text()
+    # Required material kinds, comma-separated; alternatives joined by '|' (domain.repair).
+    required_materials = Text(default="application,commitment,correction,identity|authorisation")
     created_by = Varchar(length=100, default="migration")
     created_at = Timestamptz()
 
@@ -324,6 +326,7 @@ class RepairApplication(Table, tablename="repair_application"):
     department_code = Varchar(length=40, index=True)
     reason = Text()
     commitment_accepted = Boolean(default=False)
+    commitment_text = Text(default="")  # the 守信承诺 as accepted (domain.repair.COMMITMENT_TEXT)
     # submitted / awaiting_materials / accepted / declined / approved / rejected / moot
     status = Varchar(length=20)
     submitted_at = Timestamptz()
@@ -387,6 +390,8 @@ class Attachment(Table, tablename="attachment"):
     id = Serial(primary_key=True)
     owner_type = Varchar(length=20)  # repair / objection / complaint
     owner_id = Integer(index=True)
+    # application / commitment / correction / identity / authorisation / other (domain.repair.MATERIAL_KINDS)
+    kind = Varchar(length=20, default="other")
     filename = Varchar(length=200)
     content_type = Varchar(length=60)
     bytes = BigInt()
