@@ -169,6 +169,34 @@ def profiles(all_rules: list[Rule]) -> list[Profile]:
 
 
 @dataclass(frozen=True)
+class Publicity:
+    """How long a result stays public and from when its enterprise may apply to stop it early."""
+
+    published_on: dt.date
+    last_public_day: dt.date  # the maximum period's last day (民法典第二百零二条)
+    expires_on: dt.date  # the first day it is no longer public by itself
+    earliest_repair_on: dt.date  # the first day an application may be made
+    min_months: int
+    max_months: int
+    rule_jurisdiction: str
+    rule_source: str
+
+
+def publicity(published_on: dt.date, rule: Rule) -> Publicity:
+    ends = expires_on(published_on, rule)
+    return Publicity(
+        published_on,
+        ends - dt.timedelta(days=1),
+        ends,
+        earliest_repair_on(published_on, rule),
+        rule.min_months,
+        rule.max_months,
+        rule.jurisdiction,
+        rule.source,
+    )
+
+
+@dataclass(frozen=True)
 class ResultFacts:
     id: int
     uscc: str

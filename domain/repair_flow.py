@@ -32,6 +32,12 @@ async def rule_for(repo: Any, row: dict[str, Any], all_rules: list[rules.Rule] |
     return rules.pick_rule(all_rules if all_rules is not None else await repo.load_rules(), region, row["check_field"])
 
 
+async def result_publicity(repo: Any, row: dict[str, Any]) -> rules.Publicity:
+    """For anyone reading a public result: until when it stays public and from when its enterprise
+    may apply for repair, by the rule that applies to it."""
+    return rules.publicity(row["published_on"], await rule_for(repo, row))
+
+
 async def public_profiles(repo: Any) -> list[rules.Profile]:
     """Every repair-rule profile with its source, for anyone (GET /api/v1/repair-rules, /repair/rules)."""
     return rules.profiles(await repo.load_rules())

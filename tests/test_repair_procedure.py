@@ -303,3 +303,18 @@ async def test_an_application_missing_a_kind_is_refused_naming_it(client, clock,
     mine = (await client.get(f"/api/v1/repair-applications/{r.json()['number']}", headers=w.h["a"])).json()
     assert mine["commitment_text"].startswith("本企业郑重承诺")
     assert sorted(a["kind"] for a in mine["attachments"]) == ["application", "commitment", "correction", "identity"]
+
+
+async def test_the_result_page_says_until_when_it_is_public_and_how_to_repair(client, clock) -> None:
+    w = await World().setup(client)
+    rid = await w.publish(client, w.a, D(2025, 1, 15), "T-PAGE")
+    page = (await client.get(f"/results/{rid}")).text
+    # 民法典 201-203: 36 months from 2025-01-15 run through 2028-01-15; 6 months end 2025-07-15.
+    assert "最长公示至 2028-01-15（36 个月），2028-01-16 起自动停止公示" in page
+    assert "自 2025-07-16 起，该企业可以申请信用修复" in page
+    assert 'href="/repair/objections/new/' + str(rid) + '"' in page and 'href="/repair/rules"' in page
+    neutral = await w.publish(client, w.a, D(2025, 1, 15), "T-OK", categories=["N01"])
+    page = (await client.get(f"/results/{neutral}")).text
+    assert "2028-01-16 起自动停止公示" in page and "可以申请信用修复" not in page
+    en = (await client.get(f"/results/{rid}?lang=en")).text
+    assert "2028-01-16" in en and "自动停止公示" not in en
