@@ -24,7 +24,9 @@ from api.complaints import ComplaintsController, ComplaintStatsController
 from api.exchange import ExchangeController
 from api.exports import ExportsController
 from api.feeds import FeedsController
+from api.headers import make_before_send
 from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
+from api.input_guard import guard_input
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
@@ -131,6 +133,8 @@ def create_app(settings: Settings) -> Litestar:
             DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             ConditionalGetMiddleware,
         ],
+        before_send=[make_before_send(settings)],
+        before_request=guard_input,
         response_class=LinkedResponse,
         compression_config=compression(),
         state=State(

@@ -42,6 +42,8 @@ class Settings:
     jwt_ttl_seconds: int = 3600
     # Public base URL used to build each record's `url`.
     base_url: str = "http://127.0.0.1:8000"
+    # Strict-Transport-Security max-age in seconds, sent only when BASE_URL is https (0: never).
+    hsts_seconds: int = 31536000
     # Rate limits per minute: anonymous callers, callers with an API key.
     rate_limit_anonymous: int = 120
     rate_limit_api_key: int = 1200
@@ -130,6 +132,7 @@ class Settings:
             jwt_secret=get("JWT_SECRET", d.jwt_secret),
             jwt_ttl_seconds=get_int("JWT_TTL_SECONDS", d.jwt_ttl_seconds),
             base_url=get("BASE_URL", d.base_url).rstrip("/"),
+            hsts_seconds=get_int("HSTS_SECONDS", d.hsts_seconds),
             rate_limit_anonymous=get_int("RATE_LIMIT_ANONYMOUS", d.rate_limit_anonymous),
             rate_limit_api_key=get_int("RATE_LIMIT_API_KEY", d.rate_limit_api_key),
             api_keys=keys,

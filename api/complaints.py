@@ -20,6 +20,7 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, 
 from litestar.params import FromPath, FromQuery, Parameter
 
 from api.deps import settings_of
+from api.input_guard import refused
 from api.ratelimit import client_address
 from api.uploads import new_tmp_dir, read_json, read_multipart
 from db import complaints as q
@@ -27,6 +28,7 @@ from domain import complaints as rules_
 from domain.complaint_checks import MIN_COUNT, complaint_stats
 from domain.complaints import SHANGHAI, STATUS_LABELS, Rules
 from domain.errors import DomainError, FieldError, ValidationFailed
+from domain.text import control_errors, field_errors
 from domain.workdays import add_working_days
 from settings import Settings
 
@@ -180,6 +182,7 @@ class ComplaintsController(Controller):
         status_code=201,
         request_max_body_size=None,
         operation_class=_FilingDoc,
+        opt={"streams_body": True},  # api/uploads.py reads and checks it (api/input_guard.py)
     )
     async def file(self, request: Request) -> FiledOut:
         s = settings_of(request)
@@ -217,6 +220,9 @@ async def file_from_request(request: Request, s: Settings, keep: dict | None = N
             raw, uploads = await read_json(request, tmp, r)
         if keep is not None:
             keep.update(raw)
+        errors = control_errors(raw) + field_errors(("attachments.filename", u.filename) for u in uploads)
+        if errors:
+            raise refused(errors)
         at = now()
         draft = rules_.validate_filing(raw, uploads, r, at, await q.departments())
         return await rules_.file_complaint(

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get
 
 from api.deps import settings_of
 from db import changefeed as cq
+from domain.text import xml_safe
 
 ENTRIES = 50
 TYPE_LABEL = {
@@ -55,11 +56,13 @@ class FeedsController(Controller):
             url = f"{base}/{PORTAL_PATH.get(c['object_type'], c['object_type'])}/{c['object_id']}"
             e = fg.add_entry(order="append")
             e.id(url)
-            e.title(f"[{TYPE_LABEL.get(c['object_type'], c['object_type'])}] {rec['title']}")
+            # xml_safe: text stored before control characters were refused must not make the
+            # feed ill-formed (feedgen raises on them: a 500 for every reader).
+            e.title(xml_safe(f"[{TYPE_LABEL.get(c['object_type'], c['object_type'])}] {rec['title']}"))
             e.link(href=url)
             e.updated(c["at"])
             e.published(c["at"])
-            e.summary(rec.get("summary") or rec["title"])
+            e.summary(xml_safe(rec.get("summary") or rec["title"]))
             e.category(term=c["object_type"], label=TYPE_LABEL.get(c["object_type"]))
             latest = latest or c["at"]
             entries += 1

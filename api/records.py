@@ -22,6 +22,7 @@ from domain import uscc as uscc_rules
 from domain.disclosure import ensure_servable
 from domain.entities import kind_label
 from domain.errors import FieldError, NotFound, ValidationFailed
+from domain.limits import INT_MAX, in_range
 from domain.masking import mask_person_name, public_entity_name
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
@@ -155,6 +156,10 @@ def parse_since(since: str | None) -> tuple[dt.datetime | None, int | None]:
         return None, None
     s = since.strip()
     if s.isdigit():
+        if not in_range(int(s)):  # past every seq (domain/limits.py)
+            raise ValidationFailed(
+                "Invalid `since`.", [FieldError("since", f"超出范围 (out of range: at most {INT_MAX})")]
+            )
         return None, int(s)
     try:
         at = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))

@@ -16,6 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
 
 from api.deps import principal_of, settings_of
+from api.params import Params
 from db import repair as repo
 from db.lookups import region_names
 from domain import repair_flow as flow
@@ -498,6 +499,9 @@ class RepairStatsController(Controller):
         "by department",
     )
     async def figures(self, year: FromQuery[int | None] = None) -> RepairFiguresOut:
+        p = Params()
+        year = p.year(year)  # 2000-2100, as every other figure's year
+        p.done()
         figs = flow.figures(await repo.application_rows(year))
         names = await repo.department_names([f.department_code for f in figs])
         return RepairFiguresOut(

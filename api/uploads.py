@@ -247,6 +247,10 @@ async def read_json(request: Request, tmp: Path, rules: Rules) -> tuple[dict, li
         raise ValidationFailed(
             "请求体不是有效的 JSON (the body is not valid JSON)", [FieldError("body", str(e))]
         ) from None
+    except RecursionError:
+        raise ValidationFailed(
+            "JSON 嵌套层数过多 (the JSON body is nested too deeply)", [FieldError("body", "nested too deeply")]
+        ) from None
     if len(data.attachments) > rules.max_attachments:
         raise ValidationFailed(
             f"最多{rules.max_attachments}个附件 (at most {rules.max_attachments} attachments)",

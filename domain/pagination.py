@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from domain.errors import FieldError, ValidationFailed
+from domain.limits import in_range
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -48,6 +49,8 @@ def decode_cursor(
                 raise ValueError("wrong type")
             if f in int_fields and not isinstance(key[f], int):
                 raise ValueError("wrong type")
+            if f in int_fields and not in_range(key[f]):
+                raise ValueError("out of range")  # no id is past it (domain/limits.py)
     except (ValueError, UnicodeDecodeError, json.JSONDecodeError):
         raise ValidationFailed(
             "The cursor is not one this API issued.",

@@ -25,6 +25,7 @@ from domain.import_rows import (
     validate_scan,
 )
 from domain.results import ResultDraft, validate_result
+from domain.text import CONTROL, control_message
 from importer import convert
 
 
@@ -160,6 +161,12 @@ class RowChecker:
         width = len(row)
         cells = {k: (row[i] if i < width else "") for k, i in self.items}
         draft, errs = self.validate(cells)
+        # One search over the row's text for the rare control character (domain/text.py).
+        if CONTROL.search("\n".join(v for v in cells.values() if v.__class__ is str)):
+            draft = None
+            errs = [
+                (k, control_message(v)) for k, v in cells.items() if isinstance(v, str) and CONTROL.search(v)
+            ] + errs
         if not errs:
             return draft, []
         if not cells.get("region_code") and any(c == "uscc" for c, _ in errs):

@@ -84,7 +84,13 @@ class ComplaintPagesController(Controller):
     async def new(self, request: Request) -> Template:
         return await self._form(request, {})
 
-    @post("/new", name="portal:complaint_file", request_max_body_size=None, status_code=200)
+    @post(
+        "/new",
+        name="portal:complaint_file",
+        request_max_body_size=None,
+        status_code=200,
+        opt={"streams_body": True},  # api/uploads.py reads and checks it (api/input_guard.py)
+    )
     async def file(self, request: Request) -> Template:
         keep: dict = {}
         try:
