@@ -21,6 +21,7 @@ from api.admin_repair import AdminRepairController
 from api.admin_results import AdminResultsController
 from api.auth import AuthController, make_jwt_auth
 from api.complaints import ComplaintsController, ComplaintStatsController
+from api.exchange import ExchangeController
 from api.exports import ExportsController
 from api.feeds import FeedsController
 from api.headers import make_before_send
@@ -67,6 +68,7 @@ API_CONTROLLERS: list = [
     RepairController,
     RepairStatsController,
     RepairRulesController,
+    ExchangeController,
     AdminRepairController,
     ComplaintsController,
     ComplaintStatsController,

@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 
+from domain.auth import ROLES
 from settings import Settings
 
 
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("create-user", help="create an account")
     s.add_argument("username")
-    s.add_argument("--role", required=True, choices=["enterprise", "officer", "supervisor", "admin"])
+    s.add_argument("--role", required=True, choices=list(ROLES))
     s.add_argument("--password", help="prompted for when omitted")
     s.add_argument("--department", help="department code (officers)")
     s.add_argument("--uscc", help="the enterprise's USCC (enterprise accounts)")

@@ -77,6 +77,8 @@ class RuleIn(msgspec.Struct):
     accept_days: int
     decide_days: int
     objection_days: int
+    # Material kinds required; "identity|authorisation" means either. Default: the national list.
+    required_materials: list[str] | None = None
 
 
 class ProfileIn(msgspec.Struct):
@@ -95,6 +97,7 @@ class RuleOut(msgspec.Struct):
     objection_days: int
     source: str
     created_by: str
+    required_materials: list[str] = []
 
 
 class RuleList(msgspec.Struct):
@@ -240,7 +243,13 @@ class AdminRepairController(Controller):
     async def list_rules(self, request: Request) -> RuleList:
         require_role(principal_of(request), "officer", "admin", "supervisor")
         return RuleList(
-            items=[RuleOut(**{k: r[k] for k in RuleOut.__struct_fields__}) for r in await repo.list_rules()]
+            items=[
+                RuleOut(
+                    **{k: r[k] for k in RuleOut.__struct_fields__ if k != "required_materials"},
+                    required_materials=list(rules.parse_required_materials(r["required_materials"])),
+                )
+                for r in await repo.list_rules()
+            ]
         )
 
     @post("/repair-rules", status_code=201, summary="Add a jurisdiction's own rule profile (admins)")
@@ -253,7 +262,16 @@ class AdminRepairController(Controller):
         if errs:
             raise ValidationFailed("规则无效，未保存 (invalid rules; nothing was saved)", errs)
         await repo.insert_rules(profile, p, now_of(request))
-        return RuleList(items=[RuleOut(created_by=p.username, **r.__dict__) for r in profile])
+        return RuleList(
+            items=[
+                RuleOut(
+                    created_by=p.username,
+                    **{k: v for k, v in r.__dict__.items() if k != "required_materials"},
+                    required_materials=list(r.required_materials),
+                )
+                for r in profile
+            ]
+        )
 
     @get("/results/{result_id:int}", summary="Any result, withdrawn ones included, with its withdrawal record")
     async def result(self, request: Request, result_id: FromPath[int]) -> AdminResultOut:

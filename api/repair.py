@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -21,9 +21,11 @@ from db import repair as repo
 from db.lookups import region_names
 from domain import repair_flow as flow
 from domain.errors import Collector
+from domain.evidence import FileIn
 from domain.regions import full_name
 from domain.repair import (
     APPLICATION_STATUS_LABELS,
+    MATERIAL_KINDS,
     OBJECTION_STATUS_LABELS,
     application_overdue,
     objection_deadline_provisional,
@@ -60,6 +62,8 @@ class EligibilityOut(msgspec.Struct):
 class AttachmentIn(msgspec.Struct):
     filename: str
     content_base64: str
+    # application / commitment / correction / identity / authorisation / other (domain.repair.MATERIAL_KINDS)
+    kind: str = "other"
 
 
 class ApplicationIn(msgspec.Struct):
@@ -93,6 +97,8 @@ class AttachmentOut(msgspec.Struct):
     content_type: str
     bytes: int
     sha256: str
+    kind: str = "other"
+    kind_label: str = ""
 
 
 class ApplicationOut(msgspec.Struct):
@@ -116,6 +122,7 @@ class ApplicationOut(msgspec.Struct):
     applicant: str | None = None  # officers of the deciding department only
     applicant_contact: str | None = None
     status_label: str = ""  # Chinese, e.g. 已受理，待决定
+    commitment_text: str = ""  # the 守信承诺 as the enterprise accepted it
 
 
 class ApplicationList(msgspec.Struct):
@@ -188,12 +195,29 @@ class RepairFiguresOut(msgspec.Struct):
     declined: int = 0  # 不予受理
 
 
-def decode_attachments(items: list[AttachmentIn]) -> list[tuple[str, bytes]]:
+async def files_by_kind(data: dict[str, Any]) -> list[FileIn]:
+    """A multipart body's files with their kinds: part `files` takes the form field `kind` (default
+    `other`), part `files_<kind>` that kind. Empty file inputs (no name, no bytes) are skipped."""
+    given = data.get("kind")
+    default_kind: str = given if isinstance(given, str) and given else "other"
+    out: list[FileIn] = []
+    for key, value in data.items():
+        if key != "files" and not key.startswith("files_"):
+            continue
+        kind = default_kind if key == "files" else key.removeprefix("files_")
+        uploads = value if isinstance(value, list) else [value]
+        for u in uploads:
+            if isinstance(u, UploadFile) and u.filename:
+                out.append((u.filename, await u.read(), kind))
+    return out
+
+
+def decode_attachments(items: list[AttachmentIn]) -> list[FileIn]:
     c = Collector()
-    out: list[tuple[str, bytes]] = []
+    out: list[FileIn] = []
     for i, a in enumerate(items):
         try:
-            out.append((a.filename, base64.b64decode(a.content_base64, validate=True)))
+            out.append((a.filename, base64.b64decode(a.content_base64, validate=True), a.kind))
         except (binascii.Error, ValueError):
             c.add(f"attachments[{i}].content_base64", "不是有效的 base64 (not valid base64)")
     c.raise_if_any()
@@ -212,6 +236,7 @@ async def application_out(app: dict, today: dt.date, officer: bool) -> Applicati
         status_label=APPLICATION_STATUS_LABELS.get(app["status"], app["status"]),
         reason=app["reason"],
         commitment_accepted=bool(app["commitment_accepted"]),
+        commitment_text=app.get("commitment_text") or "",
         submitted_at=app["submitted_at"],
         accept_by=app["accept_by"],
         decide_by=app["decide_by"],
@@ -221,7 +246,14 @@ async def application_out(app: dict, today: dt.date, officer: bool) -> Applicati
         # Officer usernames are not shown to the applicant: the department decides, not a person.
         timeline=[TimelineItem(at=e["at"], status=e["status"], note=e["note"]) for e in events],
         attachments=[
-            AttachmentOut(filename=f["filename"], content_type=f["content_type"], bytes=f["bytes"], sha256=f["sha256"])
+            AttachmentOut(
+                filename=f["filename"],
+                content_type=f["content_type"],
+                bytes=f["bytes"],
+                sha256=f["sha256"],
+                kind=f.get("kind") or "other",
+                kind_label=MATERIAL_KINDS.get(f.get("kind") or "other", ""),
+            )
             for f in files
         ],
         applicant=app["applicant"] if officer else None,
@@ -249,7 +281,14 @@ async def enterprise_objection_out(o: dict, today: dt.date, officer: bool) -> En
         overdue=objection_overdue(o["status"], o["verify_by"], o["correct_by"], today),
         deadline_provisional=objection_deadline_provisional(o["verify_by"], o["correct_by"]),
         attachments=[
-            AttachmentOut(filename=f["filename"], content_type=f["content_type"], bytes=f["bytes"], sha256=f["sha256"])
+            AttachmentOut(
+                filename=f["filename"],
+                content_type=f["content_type"],
+                bytes=f["bytes"],
+                sha256=f["sha256"],
+                kind=f.get("kind") or "other",
+                kind_label=MATERIAL_KINDS.get(f.get("kind") or "other", ""),
+            )
             for f in files
         ],
         applicant=o["applicant"] if officer else None,
@@ -321,16 +360,17 @@ class RepairController(Controller):
     @post(
         "/repair-applications/{number:str}/attachments",
         status_code=201,
-        summary="Add correction evidence (multipart: PDF, JPG or PNG files)",
+        summary="Add materials (multipart: PDF, JPG or PNG files in `files` with their `kind`, or in "
+        "`files_<kind>` such as files_commitment); while materials are awaited they restart the acceptance clock",
     )
     async def add_files(
         self,
         request: Request,
         number: FromPath[str],
-        data: Annotated[list[UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> ApplicationOut:
         s = settings_of(request)
-        files = [(f.filename, await f.read()) for f in data]
+        files = await files_by_kind(data)
         now = now_of(request)
         p = principal_of(request)
         await flow.add_files(repo, p, number, files, now, s.files_dir, s.max_attachment_bytes)

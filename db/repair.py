@@ -20,16 +20,26 @@ from db.tables import (
     Objection,
     RepairApplication,
     RepairEvent,
+    RepairExchange,
     RepairRule,
     Result,
     ResultCategory,
     ResultDepartment,
 )
 from db.tx import write_transaction
+from domain import exchange
 from domain.disclosure import is_public, withdrawal_fields
 from domain.errors import Conflict, FieldError
 from domain.evidence import EvidenceFile
-from domain.repair import MOOT, MOOT_FROM, Rule, Withdrawal, applications_made_moot, corrected_revision_disclosure
+from domain.repair import (
+    MOOT,
+    MOOT_FROM,
+    Rule,
+    Withdrawal,
+    applications_made_moot,
+    corrected_revision_disclosure,
+    parse_required_materials,
+)
 
 CHUNK = 400
 
@@ -55,6 +65,7 @@ async def load_rules() -> list[Rule]:
             r["decide_days"],
             r["objection_days"],
             r["source"],
+            parse_required_materials(r["required_materials"]),
         )
         for r in rows
     ]
@@ -78,6 +89,7 @@ async def insert_rules(rules: list[Rule], actor: Any, now: dt.datetime) -> None:
                         decide_days=r.decide_days,
                         objection_days=r.objection_days,
                         source=r.source,
+                        required_materials=",".join(r.required_materials),
                         created_by=actor.username,
                         created_at=now,
                     )
@@ -136,6 +148,7 @@ async def _insert_attachments(
                 Attachment(
                     owner_type=owner_type,
                     owner_id=owner_id,
+                    kind=f.kind,
                     filename=f.filename,
                     content_type=f.content_type,
                     bytes=f.size,
@@ -319,9 +332,20 @@ async def _withdraw(
             }
         )
         .where(Result.id.is_in(result_ids) & (Result.disclosure == "public"))
-        .returning(Result.id, Result.penalty_decision_number)
+        .returning(
+            Result.id,
+            Result.penalty_decision_number,
+            Result.uscc,
+            Result.entity_name,
+            Result.task_number,
+            Result.department_code,
+        )
     )
     ids = sorted(r["id"] for r in rows)
+    if ids and exchange.shared(reason):
+        await RepairExchange.insert(
+            *[RepairExchange(**exchange.exchange_row(reason, r, now, ref)) for r in sorted(rows, key=lambda r: r["id"])]
+        )
     if ids:
         await changes.public_change("result", ids, "withdrawn")
         await changes.audit_many(actor, f"withdraw_{reason}", "result", ids, reason=note)
@@ -631,6 +655,22 @@ async def public_published_on_or_before(day: dt.date) -> list[dict]:
     return await Result.select(Result.id, Result.published_on, Result.department_code, Result.check_field).where(
         (Result.disclosure == "public") & (Result.published_on <= day)
     )
+
+
+async def exchange_rows(after_id: int, limit: int) -> list[dict]:
+    """The exchange outbox after `after_id`, oldest first (keyset on id)."""
+    return await RepairExchange.select().where(RepairExchange.id > after_id).order_by(RepairExchange.id).limit(limit)
+
+
+async def exchange_id_at(at: dt.datetime) -> int:
+    """The last outbox id written before `at` (so `since` may be a time)."""
+    row = (
+        await RepairExchange.select(RepairExchange.id)
+        .where(RepairExchange.at < at)
+        .order_by(RepairExchange.id, ascending=False)
+        .first()
+    )
+    return row["id"] if row else 0
 
 
 async def department_region(code: str) -> str | None:

@@ -307,6 +307,8 @@ class RepairRule(Table, tablename="repair_rule"):
     decide_days = Integer()  # working days
     objection_days = Integer()  # working days
     source = Text()
+    # Required material kinds, comma-separated; alternatives joined by '|' (domain.repair).
+    required_materials = Text(default="application,commitment,correction,identity|authorisation")
     created_by = Varchar(length=100, default="migration")
     created_at = Timestamptz()
 
@@ -324,6 +326,7 @@ class RepairApplication(Table, tablename="repair_application"):
     department_code = Varchar(length=40, index=True)
     reason = Text()
     commitment_accepted = Boolean(default=False)
+    commitment_text = Text(default="")  # the 守信承诺 as accepted (domain.repair.COMMITMENT_TEXT)
     # submitted / awaiting_materials / accepted / declined / approved / rejected / moot
     status = Varchar(length=20)
     submitted_at = Timestamptz()
@@ -334,6 +337,24 @@ class RepairApplication(Table, tablename="repair_application"):
     decided_at = Timestamptz(null=True, default=None)
     decided_by = Varchar(length=100, default="")
     decision_reason = Text(default="")
+
+
+class RepairExchange(Table, tablename="repair_exchange"):
+    """Outbound record of every repair approval and every automatic stop of publicity (修复结果共享),
+    for the province's credit platform, 国家企业信用信息公示系统 and 信用中国 to take
+    (GET /api/v1/exchange/repairs). Append-only; written in the withdrawal's transaction."""
+
+    id = Serial(primary_key=True)
+    at = Timestamptz()
+    uscc = Varchar(length=18)
+    entity_name = Varchar(length=200)
+    result_id = Integer()
+    task_number = Varchar(length=64)
+    department_code = Varchar(length=40)
+    decision = Varchar(length=30)  # repaired / expired / penalty_withdrawn (domain.exchange)
+    effective_on = Date()
+    application_number = Varchar(length=32, default="")
+    legal_basis = Text()
 
 
 class RepairEvent(Table, tablename="repair_event"):
@@ -369,6 +390,8 @@ class Attachment(Table, tablename="attachment"):
     id = Serial(primary_key=True)
     owner_type = Varchar(length=20)  # repair / objection / complaint
     owner_id = Integer(index=True)
+    # application / commitment / correction / identity / authorisation / other (domain.repair.MATERIAL_KINDS)
+    kind = Varchar(length=20, default="other")
     filename = Varchar(length=200)
     content_type = Varchar(length=60)
     bytes = BigInt()
@@ -436,6 +459,7 @@ ALL_TABLES: list[type[Table]] = [
     RepairRule,
     RepairApplication,
     RepairEvent,
+    RepairExchange,
     Objection,
     Attachment,
     Complaint,

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from domain.errors import Forbidden
 
-ROLES = ("enterprise", "officer", "supervisor", "admin")
+# exchange: a system account of an authoritative platform reading the repair exchange outbox.
+ROLES = ("enterprise", "officer", "supervisor", "admin", "exchange")
 
 
 @dataclass(frozen=True)

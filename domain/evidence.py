@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import filetype
@@ -26,6 +27,7 @@ class EvidenceFile:
     ext: str
     data: bytes
     sha256: str
+    kind: str = "other"  # what the file is (domain.repair.MATERIAL_KINDS for repair applications)
 
     @property
     def size(self) -> int:
@@ -39,16 +41,22 @@ def clean_name(name: str) -> str:
     return (base or "attachment")[:200]
 
 
+FileIn = tuple[str, bytes] | tuple[str, bytes, str]  # (filename, data) or (filename, data, kind)
+
+
 def check_files(
-    files: list[tuple[str, bytes]], max_bytes: int, field: str = "attachments"
+    files: Sequence[FileIn], max_bytes: int, field: str = "attachments"
 ) -> tuple[list[EvidenceFile], list[FieldError]]:
-    """Every problem at once, each naming the file's position in the request."""
+    """Every problem at once, each naming the file's position in the request. A file may carry
+    its kind as a third element (default `other`)."""
     errs: list[FieldError] = []
     out: list[EvidenceFile] = []
     if len(files) > MAX_FILES:
         errs.append(FieldError(field, f"最多 {MAX_FILES} 个附件 (at most {MAX_FILES} files, got {len(files)})"))
         return [], errs
-    for i, (name, data) in enumerate(files):
+    for i, item in enumerate(files):
+        name, data = item[0], item[1]
+        file_kind = item[2] if len(item) > 2 else "other"
         where = f"{field}[{i}]"
         if not data:
             errs.append(FieldError(where, f"文件 {clean_name(name)} 为空 (the file is empty)"))
@@ -74,5 +82,7 @@ def check_files(
                 )
             )
             continue
-        out.append(EvidenceFile(clean_name(name), mime, ALLOWED[mime], data, hashlib.sha256(data).hexdigest()))
+        out.append(
+            EvidenceFile(clean_name(name), mime, ALLOWED[mime], data, hashlib.sha256(data).hexdigest(), file_kind)
+        )
     return (out if not errs else []), errs

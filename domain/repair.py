@@ -23,6 +23,57 @@ from domain.workdays import add_working_days, is_provisional
 ANY = "*"
 
 
+# The materials of a repair application (DOMAIN.md "Stopping publicity", Materials; the SAMR
+# credit-repair measures of 2021 list the same: 信用修复申请书, 守信承诺书, 履行法定义务/纠正违法行为的材料,
+# and the applicant's identity or an authorisation).
+MATERIAL_KINDS = {
+    "application": "信用修复申请书",
+    "commitment": "守信承诺书",
+    "correction": "整改材料",
+    "identity": "身份证明",
+    "authorisation": "授权委托书",
+    "other": "其他材料",
+}
+MATERIAL_HINTS = {
+    "application": "企业盖章的信用修复申请书，写明申请修复的检查结果和理由",
+    "commitment": "企业盖章的守信承诺书，内容与本页下方的承诺文本一致",
+    "correction": "已经整改、履行法定义务的证明材料，例如整改报告、现场照片、补报的年度报告",
+    "identity": "法定代表人的身份证明",
+    "authorisation": "由他人代为办理时，企业盖章的授权委托书和受托人身份证明",
+    "other": "其他需要说明的材料（可不提供）",
+}
+# Each entry is one kind, or alternatives joined by '|' (either suffices).
+DEFAULT_REQUIRED_MATERIALS: tuple[str, ...] = ("application", "commitment", "correction", "identity|authorisation")
+
+# The 守信承诺 the enterprise accepts, shown in full and stored with the application.
+COMMITMENT_TEXT = (
+    "本企业郑重承诺：所提交的信用修复申请材料真实、准确、完整，不存在隐瞒、虚构或者伪造的情形；"
+    "已经纠正失信行为、履行法定义务；今后将严格遵守法律法规，依法诚信经营，自觉接受政府、行业组织、"
+    "社会公众和新闻舆论的监督。如违反上述承诺，愿意依法承担相应责任，并同意将违反承诺的情况记入信用记录。"
+)
+
+
+def materials_label(entry: str) -> str:
+    """信用修复申请书, or 身份证明或授权委托书 for alternatives."""
+    return "或".join(MATERIAL_KINDS.get(k, k) for k in entry.split("|"))
+
+
+def missing_materials(required: tuple[str, ...], given: list[str]) -> list[str]:
+    """The required entries none of whose kinds was given, in the profile's order."""
+    have = set(given)
+    return [entry for entry in required if not have.intersection(entry.split("|"))]
+
+
+def parse_required_materials(value: str) -> tuple[str, ...]:
+    """The stored form (comma-separated entries) back to a tuple; unknown kinds are dropped."""
+    out = []
+    for entry in (value or "").split(","):
+        kinds = [k.strip() for k in entry.split("|") if k.strip() in MATERIAL_KINDS]
+        if kinds:
+            out.append("|".join(kinds))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Rule:
     jurisdiction: str  # region code, or '*' for the national default
@@ -33,6 +84,7 @@ class Rule:
     decide_days: int
     objection_days: int
     source: str = ""
+    required_materials: tuple[str, ...] = DEFAULT_REQUIRED_MATERIALS
 
 
 def jurisdictions_for(region_code: str) -> list[str]:
@@ -114,6 +166,34 @@ def profiles(all_rules: list[Rule]) -> list[Profile]:
         for (j, src), rs in groups.items()
     ]
     return sorted(out, key=lambda p: (p.jurisdiction != ANY, p.jurisdiction, p.source))
+
+
+@dataclass(frozen=True)
+class Publicity:
+    """How long a result stays public and from when its enterprise may apply to stop it early."""
+
+    published_on: dt.date
+    last_public_day: dt.date  # the maximum period's last day (民法典第二百零二条)
+    expires_on: dt.date  # the first day it is no longer public by itself
+    earliest_repair_on: dt.date  # the first day an application may be made
+    min_months: int
+    max_months: int
+    rule_jurisdiction: str
+    rule_source: str
+
+
+def publicity(published_on: dt.date, rule: Rule) -> Publicity:
+    ends = expires_on(published_on, rule)
+    return Publicity(
+        published_on,
+        ends - dt.timedelta(days=1),
+        ends,
+        earliest_repair_on(published_on, rule),
+        rule.min_months,
+        rule.max_months,
+        rule.jurisdiction,
+        rule.source,
+    )
 
 
 @dataclass(frozen=True)
@@ -574,6 +654,21 @@ def validate_profile(jurisdiction: str, source: str, raws: list[dict[str, Any]])
             and ints["accept_days"] > ints["decide_days"]
         ):
             errs.append(FieldError(p + "accept_days", "受理期限不能超过决定期限 (accept_days exceeds decide_days)"))
+        required = DEFAULT_REQUIRED_MATERIALS
+        raw_required = raw.get("required_materials")
+        if raw_required is not None:
+            entries = [str(x).strip() for x in raw_required] if isinstance(raw_required, list) else []
+            bad = [e for e in entries if not e or any(k not in MATERIAL_KINDS or k == "other" for k in e.split("|"))]
+            if not isinstance(raw_required, list) or bad:
+                errs.append(
+                    FieldError(
+                        p + "required_materials",
+                        f"材料类型应为 {', '.join(k for k in MATERIAL_KINDS if k != 'other')} 之一，可用 | 表示任选其一 "
+                        f"(kinds from that list, alternatives joined by '|'; got {bad or raw_required!r})",
+                    )
+                )
+            else:
+                required = tuple(entries)
         if not errs:
             n = {k: int(v) for k, v in ints.items() if isinstance(v, int)}  # all checked above
             rules.append(
@@ -586,6 +681,7 @@ def validate_profile(jurisdiction: str, source: str, raws: list[dict[str, Any]])
                     n["decide_days"],
                     n["objection_days"],
                     source.strip(),
+                    required,
                 )
             )
     return (rules if not errs else []), errs

@@ -12,7 +12,7 @@ from domain import categories
 from domain import repair as rules
 from domain.auth import Principal, require_department, require_own_uscc, require_role
 from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from domain.evidence import check_files
+from domain.evidence import FileIn, check_files
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
 from domain.periods import latest_event_with_run_period
@@ -30,6 +30,12 @@ async def rule_for(repo: Any, row: dict[str, Any], all_rules: list[rules.Rule] |
     (谁公示、谁修复), and the result's check field."""
     region = rules.rule_region(row["department_code"], await repo.department_region(row["department_code"]))
     return rules.pick_rule(all_rules if all_rules is not None else await repo.load_rules(), region, row["check_field"])
+
+
+async def result_publicity(repo: Any, row: dict[str, Any]) -> rules.Publicity:
+    """For anyone reading a public result: until when it stays public and from when its enterprise
+    may apply for repair, by the rule that applies to it."""
+    return rules.publicity(row["published_on"], await rule_for(repo, row))
 
 
 async def public_profiles(repo: Any) -> list[rules.Profile]:
@@ -83,7 +89,7 @@ async def apply(
     result_id: int,
     reason: str,
     commitment_accepted: bool,
-    files: list[tuple[str, bytes]],
+    files: list[FileIn],
     now: dt.datetime,
     files_dir: str,
     max_bytes: int,
@@ -98,10 +104,25 @@ async def apply(
     contact = _text(c, "applicant_contact", contact, required=False)[:100]
     if commitment_accepted is not True:
         c.add("commitment_accepted", "须接受守信承诺 (the 守信承诺 must be accepted)")
+    _check_kinds(c, files, "attachments")
     evidence, errs = check_files(files, max_bytes)
     c.errors.extend(errs)
-    c.raise_if_any()
     rule = await rule_for(repo, row)
+    missing = rules.missing_materials(rule.required_materials, [f.kind for f in evidence]) if not errs else []
+    if missing:
+        names = "、".join(rules.materials_label(m) for m in missing)
+        c.errors.append(
+            FieldError(
+                "attachments",
+                f"缺少材料：{names} (missing materials: {', '.join(missing)})",
+            )
+        )
+    if c.errors:
+        raise ValidationFailed(
+            "请求中有无效字段，未保存 (the request has invalid fields; nothing was stored)",
+            c.errors,
+            **({"missing_materials": missing} if missing else {}),
+        )
     pending = await repo.pending_application_exists(result_id)
     elig = rules.eligibility(facts(row), rule, today, pending)
     if pending:
@@ -129,6 +150,7 @@ async def apply(
             "department_code": row["department_code"],
             "reason": reason,
             "commitment_accepted": True,
+            "commitment_text": rules.COMMITMENT_TEXT,
             "status": "submitted",
             "submitted_at": now,
             "accept_by": accept_by,
@@ -140,6 +162,15 @@ async def apply(
         now,
     )
     return {"number": number, "status": "submitted", "accept_by": accept_by, "decide_by": None}
+
+
+def _check_kinds(c: Collector, files: list[FileIn], field: str) -> None:
+    unknown = sorted({str(f[2]) for f in files if len(f) > 2 and f[2] not in rules.MATERIAL_KINDS})
+    if unknown:
+        c.add(
+            field,
+            f"未知的材料类型 {', '.join(unknown)} (unknown material kind; one of {', '.join(rules.MATERIAL_KINDS)})",
+        )
 
 
 def can_see(actor: Principal, uscc: str, department_code: str) -> bool:
@@ -162,7 +193,7 @@ async def add_files(
     repo: Any,
     actor: Principal,
     number: str,
-    files: list[tuple[str, bytes]],
+    files: list[FileIn],
     now: dt.datetime,
     files_dir: str,
     max_bytes: int,
@@ -181,6 +212,7 @@ async def add_files(
     c = Collector()
     if not files:
         c.add("files", "至少上传一个文件 (at least one file)")
+    _check_kinds(c, files, "files")
     evidence, errs = check_files(files, max_bytes, field="files")
     c.errors.extend(errs)
     c.raise_if_any()
@@ -298,7 +330,7 @@ async def file_objection(
     actor: Principal,
     result_id: int,
     reason: str,
-    files: list[tuple[str, bytes]],
+    files: list[FileIn],
     now: dt.datetime,
     files_dir: str,
     max_bytes: int,

@@ -17,6 +17,15 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 120
 
 
+# One file of each kind the default profile requires (domain.repair.DEFAULT_REQUIRED_MATERIALS).
+MATERIALS = (
+    ("application", "信用修复申请书.pdf"),
+    ("commitment", "守信承诺书.pdf"),
+    ("correction", "整改报告.pdf"),
+    ("identity", "法定代表人身份证明.pdf"),
+)
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
@@ -70,7 +79,7 @@ class World:
             "result_id": result_id,
             "reason": "已完成整改，补报年报 (corrected)",
             "commitment_accepted": True,
-            "attachments": [{"filename": "整改报告.pdf", "content_base64": b64(PDF)}],
+            "attachments": [{"filename": name, "content_base64": b64(PDF), "kind": kind} for kind, name in MATERIALS],
         }
         body.update(kw)
         return await client.post("/api/v1/repair-applications", json=body, headers=self.h[who])

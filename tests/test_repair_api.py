@@ -21,7 +21,7 @@ from db.tables import (
     Result,
 )
 from domain.workdays import add_working_days
-from tests.repair_helpers import DEPT, EXE, NOW, PNG, World, at, b64
+from tests.repair_helpers import DEPT, EXE, MATERIALS, NOW, PNG, World, at, b64
 
 D = dt.date
 
@@ -241,7 +241,7 @@ async def test_two_concurrent_applications_exactly_one_wins(client, clock) -> No
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
     results = await asyncio.gather(*[w.apply(client, rid) for _ in range(4)])
     assert sorted(r.status_code for r in results) == [201, 409, 409, 409], [r.text for r in results]
-    assert await RepairApplication.count() == 1 and await Attachment.count() == 1
+    assert await RepairApplication.count() == 1 and await Attachment.count() == len(MATERIALS)
 
 
 async def test_two_concurrent_approvals_exactly_one_wins(client, clock) -> None:
@@ -292,12 +292,24 @@ async def test_officer_list_flags_overdue(client, clock) -> None:
 async def test_multipart_evidence_upload(client, clock, files_dir) -> None:
     w = await World().setup(client)
     rid = await w.publish(client, w.a, D(2026, 1, 1), "T-1")
-    number = (await w.apply(client, rid, attachments=[])).json()["number"]
+    number = (await w.apply(client, rid)).json()["number"]
     old_files = set(files_on_disk(files_dir))
     url = f"/api/v1/repair-applications/{number}/attachments"
     r = await client.post(url, files=[("files", ("照片.jpg", PNG, "image/jpeg"))], headers=w.h["a"])
     assert r.status_code == 201, r.text
-    assert [(a["filename"], a["content_type"]) for a in r.json()["attachments"]] == [("照片.jpg", "image/png")]
+    added = r.json()["attachments"][len(MATERIALS) :]
+    assert [(a["filename"], a["content_type"], a["kind"]) for a in added] == [("照片.jpg", "image/png", "other")]
+    # The kind by field name, or by a `kind` field for the `files` part; an unknown kind is refused.
+    r = await client.post(url, files=[("files_correction", ("现场.png", PNG, "image/png"))], headers=w.h["a"])
+    assert (
+        r.json()["attachments"][-1]["kind"] == "correction" and r.json()["attachments"][-1]["kind_label"] == "整改材料"
+    )
+    r = await client.post(
+        url, data={"kind": "commitment"}, files=[("files", ("诺.png", PNG, "image/png"))], headers=w.h["a"]
+    )
+    assert r.json()["attachments"][-1]["kind"] == "commitment"
+    r = await client.post(url, files=[("files_bogus", ("x.png", PNG, "image/png"))], headers=w.h["a"])
+    assert r.status_code == 422 and "bogus" in r.json()["errors"][0]["message"], r.text
     before = await repair_counts()
     r = await client.post(
         url,
@@ -306,6 +318,7 @@ async def test_multipart_evidence_upload(client, clock, files_dir) -> None:
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "files[1]"
     assert (await client.post(url, files=[("files", ("a.png", PNG, "image/png"))], headers=w.h["b"])).status_code == 403
+    # Files are stored under their content hash: the three PNG uploads share one file.
     assert await repair_counts() == before and len(set(files_on_disk(files_dir)) - old_files) == 1
 
 

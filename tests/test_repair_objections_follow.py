@@ -130,6 +130,8 @@ async def test_the_owner_lists_and_reads_its_objection_and_nobody_else_learns_it
                 "content_type": "application/pdf",
                 "bytes": len(PDF),
                 "sha256": item["attachments"][0]["sha256"],
+                "kind": "other",
+                "kind_label": "其他材料",
             }
         ],
         "applicant": None,

@@ -49,9 +49,19 @@ async def test_enterprise_applies_through_the_portal(client, clock) -> None:
     r = await client.post(
         f"/repair/apply/{rid}",
         data={"reason": "已整改", "commitment_accepted": "yes"},
-        files=[("files", ("整改报告.pdf", EXE, "application/pdf"))],
+        files=[("files_correction", ("整改报告.pdf", EXE, "application/pdf"))],
     )
     assert r.status_code == 422 and 'class="field-error"' in r.text and "已整改" in r.text
+    # One file field per kind, the commitment in full; a missing kind is named.
+    assert 'name="files_application"' in r.text and 'name="files_authorisation"' in r.text
+    assert "本企业郑重承诺" in r.text
+    r = await client.post(
+        f"/repair/apply/{rid}",
+        data={"reason": "已整改", "commitment_accepted": "yes"},
+        files=[("files_correction", ("整改报告.pdf", PDF, "application/pdf"))],
+    )
+    assert r.status_code == 422 and "缺少材料" in r.text and "信用修复申请书" in r.text, r.text
+    assert "身份证明或授权委托书" in r.text
     r = await client.post(
         f"/repair/apply/{rid}", data={"reason": "已整改"}, files=[("files", ("a.png", PNG, "image/png"))]
     )
@@ -68,7 +78,13 @@ async def test_enterprise_applies_through_the_portal(client, clock) -> None:
     r = await client.post(
         f"/repair/apply/{rid}",
         data={"reason": "已整改，补报年报", "commitment_accepted": "yes", "applicant_contact": "王经理 0635-8241234"},
-        files=[("files", ("整改报告.pdf", PDF, "application/pdf")), ("files", ("现场照片.png", PNG, "image/png"))],
+        files=[
+            ("files_application", ("申请书.pdf", PDF, "application/pdf")),
+            ("files_commitment", ("承诺书.pdf", PDF, "application/pdf")),
+            ("files_correction", ("整改报告.pdf", PDF, "application/pdf")),
+            ("files_correction", ("现场照片.png", PNG, "image/png")),
+            ("files_authorisation", ("委托书.pdf", PDF, "application/pdf")),
+        ],
     )
     assert r.status_code == 303, r.text
     url = r.headers["location"]
@@ -78,7 +94,9 @@ async def test_enterprise_applies_through_the_portal(client, clock) -> None:
     assert "2026-11-30" in status.text  # accept_by; decide_by runs from acceptance
     assert "自受理之日起计算" in status.text
     assert "整改报告.pdf" in status.text and "现场照片.png" in status.text
-    assert await Attachment.count() == before[1] + 2
+    assert await Attachment.count() == before[1] + 5
+    stored = await RepairApplication.select().where(RepairApplication.number == number).first()
+    assert stored["commitment_text"].startswith("本企业郑重承诺")
 
     # The officer's decision shows on the status page with its date.
     clock["now"] += dt.timedelta(days=1)

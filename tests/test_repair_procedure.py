@@ -245,3 +245,76 @@ async def test_the_source_migration_rewords_only_the_seeded_default(app, clean_d
     assert {r["source"] for r in await RepairRule.select(RepairRule.source)} == {DEFAULT_SOURCE}
     await run()
     assert {r["source"] for r in await RepairRule.select(RepairRule.source)} == {DEFAULT_SOURCE}
+
+
+# -- materials by kind -----------------------------------------------------------------------------------
+
+
+def test_missing_materials_names_each_entry_alternatives_included() -> None:
+    from domain import repair as r
+
+    req = r.DEFAULT_REQUIRED_MATERIALS
+    assert r.missing_materials(req, ["application", "commitment", "correction", "identity"]) == []
+    assert r.missing_materials(req, ["application", "commitment", "correction", "authorisation"]) == []
+    assert r.missing_materials(req, ["correction", "other"]) == ["application", "commitment", "identity|authorisation"]
+    assert r.materials_label("identity|authorisation") == "身份证明或授权委托书"
+    assert r.parse_required_materials("application,identity|authorisation,bogus") == (
+        "application",
+        "identity|authorisation",
+    )
+    rules, errs = r.validate_profile(
+        "371500",
+        "x",
+        [
+            {
+                "check_field": "*",
+                "min_months": 3,
+                "max_months": 24,
+                "accept_days": 2,
+                "decide_days": 10,
+                "objection_days": 5,
+                "required_materials": ["application", "bogus|identity"],
+            }
+        ],
+    )
+    assert not rules and [e.field for e in errs] == ["rules[0].required_materials"]
+
+
+async def test_an_application_missing_a_kind_is_refused_naming_it(client, clock, files_dir) -> None:
+    from db.tables import Attachment
+    from tests.repair_helpers import b64
+
+    w = await World().setup(client)
+    rid = await w.publish(client, w.a, D(2026, 1, 10), "T-1")
+    before = (await RepairApplication.count(), await Attachment.count())
+    only = [{"filename": "整改报告.pdf", "content_base64": b64(PDF), "kind": "correction"}]
+    r = await w.apply(client, rid, attachments=only)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["missing_materials"] == ["application", "commitment", "identity|authorisation"]
+    assert "信用修复申请书" in body["errors"][0]["message"] and "身份证明或授权委托书" in body["errors"][0]["message"]
+    bad = [*only, {"filename": "x.pdf", "content_base64": b64(PDF), "kind": "selfie"}]
+    r = await w.apply(client, rid, attachments=bad)
+    assert r.status_code == 422 and "selfie" in r.text
+    assert (await RepairApplication.count(), await Attachment.count()) == before
+    # With every kind it goes through, and the commitment text is kept with it.
+    r = await w.apply(client, rid)
+    assert r.status_code == 201, r.text
+    mine = (await client.get(f"/api/v1/repair-applications/{r.json()['number']}", headers=w.h["a"])).json()
+    assert mine["commitment_text"].startswith("本企业郑重承诺")
+    assert sorted(a["kind"] for a in mine["attachments"]) == ["application", "commitment", "correction", "identity"]
+
+
+async def test_the_result_page_says_until_when_it_is_public_and_how_to_repair(client, clock) -> None:
+    w = await World().setup(client)
+    rid = await w.publish(client, w.a, D(2025, 1, 15), "T-PAGE")
+    page = (await client.get(f"/results/{rid}")).text
+    # 民法典 201-203: 36 months from 2025-01-15 run through 2028-01-15; 6 months end 2025-07-15.
+    assert "最长公示至 2028-01-15（36 个月），2028-01-16 起自动停止公示" in page
+    assert "自 2025-07-16 起，该企业可以申请信用修复" in page
+    assert 'href="/repair/objections/new/' + str(rid) + '"' in page and 'href="/repair/rules"' in page
+    neutral = await w.publish(client, w.a, D(2025, 1, 15), "T-OK", categories=["N01"])
+    page = (await client.get(f"/results/{neutral}")).text
+    assert "2028-01-16 起自动停止公示" in page and "可以申请信用修复" not in page
+    en = (await client.get(f"/results/{rid}?lang=en")).text
+    assert "2028-01-16" in en and "自动停止公示" not in en

@@ -26,16 +26,21 @@ from litestar.security.jwt import Token
 
 from api.auth import retrieve_principal, sign_in
 from api.deps import settings_of
-from api.repair import now_of
+from api.repair import files_by_kind, now_of
 from db import repair as repo
 from db.results import ResultFilter, list_results
 from domain import repair_flow as flow
 from domain.auth import Principal
 from domain.errors import DomainError, Forbidden, Unauthorized
+from domain.evidence import FileIn
 from domain.repair import (
     APPLICATION_STATUS_LABELS,
+    COMMITMENT_TEXT,
+    MATERIAL_HINTS,
+    MATERIAL_KINDS,
     OBJECTION_STATUS_LABELS,
     application_overdue,
+    materials_label,
     objection_deadline_provisional,
     objection_overdue,
 )
@@ -78,6 +83,28 @@ RULE_LOOKUP = N_(
 )
 # The check-field labels of the rule list come from domain.results.CHECK_FIELD_LABELS (the API's
 # check_field_label); listed here so the catalogue extraction sees them.
+# Material kinds and their explanations come from domain.repair (MATERIAL_KINDS, MATERIAL_HINTS,
+# COMMITMENT_TEXT, materials_label); listed here so the catalogue extraction sees them.
+MATERIAL_MSGIDS = (
+    N_("信用修复申请书"),
+    N_("守信承诺书"),
+    N_("整改材料"),
+    N_("身份证明"),
+    N_("授权委托书"),
+    N_("其他材料"),
+    N_("身份证明或授权委托书"),
+    N_("企业盖章的信用修复申请书，写明申请修复的检查结果和理由"),
+    N_("企业盖章的守信承诺书，内容与本页下方的承诺文本一致"),
+    N_("已经整改、履行法定义务的证明材料，例如整改报告、现场照片、补报的年度报告"),
+    N_("法定代表人的身份证明"),
+    N_("由他人代为办理时，企业盖章的授权委托书和受托人身份证明"),
+    N_("其他需要说明的材料（可不提供）"),
+    N_(
+        "本企业郑重承诺：所提交的信用修复申请材料真实、准确、完整，不存在隐瞒、虚构或者伪造的情形；"
+        "已经纠正失信行为、履行法定义务；今后将严格遵守法律法规，依法诚信经营，自觉接受政府、行业组织、"
+        "社会公众和新闻舆论的监督。如违反上述承诺，愿意依法承担相应责任，并同意将违反承诺的情况记入信用记录。"
+    ),
+)
 CHECK_FIELD_MSGIDS = (
     N_("一般领域"),
     N_("食品"),
@@ -121,14 +148,32 @@ def _errors(e: DomainError) -> dict[str, str]:
     return out
 
 
-async def _form_and_files(data: dict[str, Any]) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+async def _form_and_files(data: dict[str, Any]) -> tuple[dict[str, str], list[FileIn]]:
     """A multipart form's text fields, and its `files` as (filename, bytes)."""
     uploads = data.get("files") or []
     if isinstance(uploads, UploadFile):
         uploads = [uploads]
     # A file input left empty still sends one part with no name and no bytes.
-    files = [(u.filename, await u.read()) for u in uploads if isinstance(u, UploadFile) and u.filename]
+    files: list[FileIn] = [(u.filename, await u.read()) for u in uploads if isinstance(u, UploadFile) and u.filename]
     return {k: v for k, v in data.items() if isinstance(v, str)}, files
+
+
+def _material_fields(rule: Any) -> list[dict[str, Any]]:
+    """One file field per material kind, in the order of the profile's requirements: its label, its
+    explanation, and whether it is required (alone, or as one of alternatives)."""
+    required = {k: entry for entry in rule.required_materials for k in entry.split("|")}
+    order = [k for entry in rule.required_materials for k in entry.split("|")]
+    order += [k for k in MATERIAL_KINDS if k not in order]
+    return [
+        {
+            "kind": k,
+            "label": MATERIAL_KINDS[k],
+            "hint": MATERIAL_HINTS[k],
+            "required": k in required and "|" not in required[k],
+            "either": materials_label(required[k]) if k in required and "|" in required[k] else "",
+        }
+        for k in order
+    ]
 
 
 def _nocache(t: Template) -> Template:
@@ -261,6 +306,8 @@ class RepairPagesController(Controller):
                 reason_labels=REASON_LABELS,
                 accept=ACCEPT,
                 max_mb=max(1, s.max_attachment_bytes // (1024 * 1024)),
+                kinds=_material_fields(rule),
+                commitment_text=COMMITMENT_TEXT,
             )
         )
 
@@ -296,7 +343,8 @@ class RepairPagesController(Controller):
         p = await signed_in(request)
         if p is None:
             return Redirect("/repair", status_code=303)
-        form, files = await _form_and_files(data)
+        form = {k: v for k, v in data.items() if isinstance(v, str)}
+        files = await files_by_kind(data)
         s = settings_of(request)
         try:
             out = await flow.apply(
@@ -390,6 +438,7 @@ class RepairPagesController(Controller):
                 a=app,
                 events=await repo.application_events(app["id"]),
                 files=await repo.attachments_of("repair", app["id"]),
+                material_labels=MATERIAL_KINDS,
                 overdue=application_overdue(app["status"], app["accept_by"], app["decide_by"], today),
                 status_labels=STATUS_LABELS,
                 filed=filed,

@@ -7,10 +7,12 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from api.serialize import result_out
+from db import repair as repo
 from db import results as q
 from db.entities import get_entity
 from db.lookups import region_names
 from db.snapshot import read_snapshot
+from domain import repair_flow as flow
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
 from domain.masking import public_entity_name
@@ -35,6 +37,13 @@ class ResultPagesController(Controller):
                 # An individual business's operator name is masked, as on the entity profile.
                 r.entity_name = public_entity_name(r.entity_name, ent["kind"], ent["operator_name"])
             region = full_name(row["region_code"], await region_names([row["region_code"]]))
+            publicity = await flow.result_publicity(repo, row)
             return page(
-                request, "result.html", api_url=f"/api/v1/results/{result_id}", nav="search", r=r, region_name=region
+                request,
+                "result.html",
+                api_url=f"/api/v1/results/{result_id}",
+                nav="search",
+                r=r,
+                region_name=region,
+                publicity=publicity,
             )

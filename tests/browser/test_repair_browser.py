@@ -175,7 +175,7 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(
     await page.get_by_label("申请理由和整改情况").fill("已补报年度报告，经营场所已按要求整改。")
     await page.get_by_label("联系人及电话（只提供给处理部门）").fill("王经理 0635-8241234")
     await page.get_by_label("整改材料").set_input_files([str(fake), str(photo)])
-    await page.get_by_label("守信承诺", exact=False).check()
+    await page.get_by_role("checkbox", name="守信承诺", exact=False).check()
     files_before = stored_files(files_dir)  # other tests of the session may have left theirs
     await page.get_by_role("button", name="提交申请").click()
     await page.wait_for_selector(".form-problem")
@@ -186,9 +186,9 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(
     field_error = await page.locator("#e-attachments").inner_text()
     assert "营业执照.pdf" in field_error and "不是 PDF、JPG 或 PNG" in field_error
     assert "整改现场.png" not in field_error
-    assert await page.locator("#f-attachments").get_attribute("aria-describedby") == "h-attachments e-attachments"
+    assert await page.locator("fieldset.materials").get_attribute("aria-describedby") == "h-attachments e-attachments"
     assert await page.get_by_label("申请理由和整改情况").input_value() == "已补报年度报告，经营场所已按要求整改。"
-    assert await page.get_by_label("守信承诺", exact=False).is_checked()
+    assert await page.get_by_role("checkbox", name="守信承诺", exact=False).is_checked()
     assert (await RepairApplication.count(), await RepairEvent.count(), await Attachment.count()) == (0, 0, 0)
     assert stored_files(files_dir) == files_before
     await screenshot(page, tmp_path, "repair-refused-file")
@@ -196,6 +196,8 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(
 
     # The real PDF and PNG go through; the confirmation shows the number and the deadlines.
     await page.get_by_label("整改材料").set_input_files([str(report), str(photo)])  # files are chosen again
+    for kind in ("application", "commitment", "identity"):  # one file field per required kind
+        await page.locator(f"#f-files_{kind}").set_input_files(str(report))
     await page.get_by_role("button", name="提交申请").click()
     await page.wait_for_url("**/repair/applications/*?filed=1")
     number = await page.locator("h1 .number").inner_text()
@@ -220,6 +222,10 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(
         )
     }
     assert set(stored) == {"整改报告.pdf", "整改现场.png"}
+    kinds = await Attachment.select(Attachment.kind).where(
+        (Attachment.owner_type == "repair") & (Attachment.owner_id == row["id"])
+    )
+    assert {k["kind"] for k in kinds} == {"application", "commitment", "correction", "identity"}
     for f in (report, photo):
         on_disk = (files_dir / stored[f.name]["path"]).read_bytes()
         assert on_disk == f.read_bytes() and stored[f.name]["sha256"] == hashlib.sha256(on_disk).hexdigest()
@@ -294,12 +300,22 @@ async def test_application_form_by_keyboard_only(page, http, files_dir: Path, tm
     await page.keyboard.type("已完成整改。")
     await page.keyboard.press("Tab")
     assert (await focused())["label"] == "联系人及电话（只提供给处理部门）"
-    await page.keyboard.press("Tab")
-    f = await focused()
-    assert f["type"] == "file" and f["label"] == "整改材料"
-    async with page.expect_file_chooser() as chooser:
-        await page.keyboard.press("Space")
-    await (await chooser.value).set_files(str(report))
+    # One file field per kind, in the profile's order, each announcing its label.
+    # The first opens its chooser by Space (keyboard-operable); the others get their file set on
+    # the focused input, which keeps the test to one native chooser (slow to appear under load).
+    for i, label in enumerate(("信用修复申请书", "守信承诺书", "整改材料", "身份证明")):
+        await page.keyboard.press("Tab")
+        f = await focused()
+        assert f["type"] == "file" and f["label"].startswith(label), f
+        if i == 0:
+            async with page.expect_file_chooser() as chooser:
+                await page.keyboard.press("Space")
+            await (await chooser.value).set_files(str(report))
+        else:
+            await page.locator(f"#{f['id']}").set_input_files(str(report))
+    for label in ("授权委托书", "其他材料"):  # optional: passed over
+        await page.keyboard.press("Tab")
+        assert (await focused())["label"].startswith(label)
     await page.keyboard.press("Tab")
     f = await focused()
     assert f["type"] == "checkbox" and "守信承诺" in f["label"]
@@ -314,6 +330,6 @@ async def test_application_form_by_keyboard_only(page, http, files_dir: Path, tm
     number = await page.locator("h1 .number").inner_text()
     row = await RepairApplication.select().where(RepairApplication.number == number).first()
     assert row is not None and row["result_id"] == old and row["reason"] == "已完成整改。"
-    assert await Attachment.count() == 1
+    assert await Attachment.count() == 4
     await screenshot(page, tmp_path, "repair-filed-keyboard")
     assert page.dialogs == []
