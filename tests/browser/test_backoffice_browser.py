@@ -15,6 +15,7 @@ from tests.browser.axe_check import axe_violations, serious
 from tests.browser.conftest import SCREENSHOTS, shot
 from tests.browser.test_repair_browser import pdf_bytes, setup
 from tests.helpers import PASSWORD
+from tests.repair_helpers import MATERIALS
 
 AXE_SHOTS = SCREENSHOTS / "backoffice"
 
@@ -24,7 +25,10 @@ async def apply_with_pdf(http: httpx.AsyncClient, w, result_id: int, pdf: bytes 
     r = await w.apply(
         http,
         result_id,
-        attachments=[{"filename": "整改报告.pdf", "content_base64": base64.b64encode(pdf).decode()}],
+        attachments=[
+            {"filename": name, "content_base64": base64.b64encode(pdf).decode(), "kind": kind}
+            for kind, name in MATERIALS
+        ],
     )
     assert r.status_code == 201, r.text
     return r.json()["number"]
@@ -66,15 +70,15 @@ async def test_officer_signs_in_views_evidence_accepts_and_approves(page, http, 
     await check_page(page, "application")
 
     # The evidence PDF is shown in the page (Chromium's viewer in the frame) and downloadable.
-    frame = page.locator("iframe")
+    frame = page.locator("iframe").first
     await frame.wait_for()
     src = await frame.get_attribute("src")
     r = await page.request.get(src)
     assert r.status == 200 and r.headers["content-type"].startswith("application/pdf")
     assert (await r.body()) == pdf
     async with page.expect_download() as info:
-        await page.get_by_role("link", name="下载").click()
-    assert (await info.value).suggested_filename == "整改报告.pdf"
+        await page.get_by_role("link", name="下载").first.click()
+    assert (await info.value).suggested_filename == MATERIALS[0][1]
 
     await page.get_by_role("button", name="受理", exact=True).click()
     await page.get_by_text("已办理：受理").wait_for()
