@@ -13,7 +13,10 @@ from api.deps import principal_of
 from api.schemas import PublishedIds
 from db.results import insert_results
 from domain.publishing import publish_results
-from domain.results import MAX_BULK
+from domain.results import (
+    MAX_BULK,
+    shanghai_today,  # the one Beijing-time today; other admin handlers import it from here
+)
 
 
 class ResultIn(msgspec.Struct):
@@ -37,10 +40,6 @@ class ResultIn(msgspec.Struct):
 class BulkIn(msgspec.Struct):
     # One more than the limit is allowed through parsing so the use case can name the problem.
     items: Annotated[list[ResultIn], msgspec.Meta(max_length=MAX_BULK + 1)]
-
-
-def shanghai_today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
 
 
 class AdminResultsController(Controller):

@@ -74,10 +74,12 @@ class Collector:
         self.errors.append(FieldError(field_name, message))
 
     def raise_if_any(
-        self, detail: str = "请求中有无效字段，未保存 (the request has invalid fields; nothing was stored)"
+        self,
+        detail: str = "请求中有无效字段，未保存 (the request has invalid fields; nothing was stored)",
+        **extra: object,
     ) -> None:
         if self.errors:
-            raise ValidationFailed(detail, self.errors)
+            raise ValidationFailed(detail, self.errors, **extra)
 
 
 class TooManyRequests(DomainError):

@@ -111,18 +111,9 @@ async def apply(
     missing = rules.missing_materials(rule.required_materials, [f.kind for f in evidence]) if not errs else []
     if missing:
         names = "、".join(rules.materials_label(m) for m in missing)
-        c.errors.append(
-            FieldError(
-                "attachments",
-                f"缺少材料：{names} (missing materials: {', '.join(missing)})",
-            )
-        )
-    if c.errors:
-        raise ValidationFailed(
-            "请求中有无效字段，未保存 (the request has invalid fields; nothing was stored)",
-            c.errors,
-            **({"missing_materials": missing} if missing else {}),
-        )
+        c.add("attachments", f"缺少材料：{names} (missing materials: {', '.join(missing)})")
+        c.raise_if_any(missing_materials=missing)
+    c.raise_if_any()
     pending = await repo.pending_application_exists(result_id)
     elig = rules.eligibility(facts(row), rule, today, pending)
     if pending:

@@ -26,7 +26,7 @@ from litestar.security.jwt import Token
 
 from api.auth import retrieve_principal, sign_in
 from api.deps import settings_of
-from api.repair import files_by_kind, now_of
+from api.repair import files_by_kind, now_of, rule_profiles_out
 from db import repair as repo
 from db.results import ResultFilter, list_results
 from domain import repair_flow as flow
@@ -314,8 +314,6 @@ class RepairPagesController(Controller):
     @get("/rules", name="portal:repair_rules", media_type=MediaType.HTML)
     async def rules(self, request: Request) -> Template:
         """Every repair-rule profile with its source, for anyone: which rule applies and why."""
-        from api.repair import rule_profiles_out
-
         return page(
             request,
             "repair/rules.html",
