@@ -23,7 +23,7 @@ from domain.disclosure import ensure_servable
 from domain.entities import kind_label
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.limits import INT_MAX, in_range
-from domain.masking import mask_person_name, public_entity_name
+from domain.masking import is_individual, mask_person_name, public_entity_name
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
 from domain.records import HONOUR_KINDS
@@ -49,21 +49,21 @@ class EntitiesController(Controller):
         rows = await eq.public_results(code, ENTITY_RESULTS)
         names = await department_names([c for r in rows for c in r["department_codes"].split(",")])
         base = settings_of(request).base_url
-        operator = ent["operator_name"] if ent["kind"] == "individual" else ""
+        operator = ent["operator_name"] if is_individual(ent["kind"], code) else ""
         results: list[ResultOut] = []
         for r in rows:
             out = result_out(r, names, base)
-            out.entity_name = public_entity_name(out.entity_name, ent["kind"], operator)
+            out.entity_name = public_entity_name(out.entity_name, ent["kind"], operator, code)
             results.append(out)
         honours = []
         for h in await eq.public_honours(code):
             honour = honour_out(h, base)
-            honour.entity_name = public_entity_name(honour.entity_name, ent["kind"], operator)
+            honour.entity_name = public_entity_name(honour.entity_name, ent["kind"], operator, code)
             honours.append(honour)
         total = len(results) if len(results) < ENTITY_RESULTS else await eq.count_public_results(code)
         return EntityProfileOut(
             uscc=code,
-            name=public_entity_name(ent["name"], ent["kind"], operator),
+            name=public_entity_name(ent["name"], ent["kind"], operator, code),
             kind=ent["kind"],
             kind_label=kind_label(ent["kind"]),
             region_code=ent["region_code"],

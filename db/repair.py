@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from db import changes
+from db.entities import get_entity  # noqa: F401  (the use cases' repository includes it)
 from db.results import get_result  # noqa: F401  (the use cases' repository includes it)
 from db.tables import (
     Attachment,

@@ -13,6 +13,7 @@ from domain import repair as rules
 from domain.auth import Principal, require_department, require_own_uscc, require_role
 from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from domain.evidence import FileIn, check_files
+from domain.masking import public_entity_name
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
 from domain.periods import latest_event_with_run_period
@@ -457,8 +458,10 @@ async def decide_objection(
     return await repo.get_objection(number)
 
 
-def corrected_values(old: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
-    """Validate an officer's correction; returns the changed Result columns (422 naming fields)."""
+def corrected_values(old: dict[str, Any], raw: dict[str, Any], entity: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate an officer's correction; returns the changed Result columns (422 naming fields).
+    A corrected entity name is published masked as every other one is (domain.masking, with the
+    register entry `entity` of the result's USCC when there is one)."""
     c = Collector()
     out: dict[str, Any] = {}
     if raw.get("categories") is not None:
@@ -474,8 +477,11 @@ def corrected_values(old: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]
     for name in ("follow_up", "penalty_decision_number", "entity_name"):
         if raw.get(name) is not None:
             out[name] = str(raw[name]).strip()[:200]
-    if raw.get("entity_name") is not None and not out["entity_name"]:
-        c.add("entity_name", "不能为空 (required)")
+    if raw.get("entity_name") is not None:
+        if not out["entity_name"]:
+            c.add("entity_name", "不能为空 (required)")
+        kind, operator = (entity["kind"], entity["operator_name"]) if entity else (old.get("entity_kind", ""), "")
+        out["entity_name"] = public_entity_name(out["entity_name"], kind, operator, old["uscc"])
     if raw.get("check_field") is not None:
         if raw["check_field"] not in CHECK_FIELDS:
             c.add("check_field", f"one of {', '.join(CHECK_FIELDS)}")
@@ -495,7 +501,9 @@ def corrected_values(old: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]
     return changed
 
 
-def correction_step(status: str, old: dict[str, Any], raw: dict[str, Any], note: str) -> tuple[str, dict[str, Any]]:
+def correction_step(
+    status: str, old: dict[str, Any], raw: dict[str, Any], note: str, entity: dict[str, Any] | None = None
+) -> tuple[str, dict[str, Any]]:
     """(the note as stored, the changed Result columns) for a correction of `old`: Conflict when
     the objection's status does not allow it, 422 naming the fields otherwise wrong. What
     correct_objection publishes, and what the back office previews before it does."""
@@ -503,7 +511,7 @@ def correction_step(status: str, old: dict[str, Any], raw: dict[str, Any], note:
     c = Collector()
     note = _text(c, "note", note)
     c.raise_if_any()
-    return note, corrected_values(old, raw)
+    return note, corrected_values(old, raw, entity)
 
 
 async def correct_objection(
@@ -511,7 +519,7 @@ async def correct_objection(
 ) -> dict[str, Any]:
     obj = await _objection(repo, actor, number)
     old = await repo.get_result(obj["result_id"])
-    note, values = correction_step(obj["status"], old, raw, note)
+    note, values = correction_step(obj["status"], old, raw, note, await repo.get_entity(old["uscc"]))
     rule = await rule_for(repo, old)
     correct_by = obj["correct_by"] or rules.objection_correct_by(local_date(now), rule)
     allowed, _ = rules.OBJECTION_ACTIONS["correct"]

@@ -22,6 +22,7 @@ from api.repair import now_of
 from backoffice.render import admin_page
 from backoffice.session import PREFIX, require_staff
 from db import repair as repo
+from db.entities import get_entity
 from db.results import get_result
 from domain import categories
 from domain import repair as rules
@@ -243,7 +244,7 @@ class ObjectionPagesController(Controller):
                 old = await get_result(o["result_id"])
                 if old is None:  # results are never deleted
                     raise NotFound(f"没有编号为 {o['result_id']} 的检查结果 (no result)")
-                _note, changed = flow.correction_step(o["status"], old, raw, note)
+                _note, changed = flow.correction_step(o["status"], old, raw, note, await get_entity(old["uscc"]))
                 preview = [
                     {
                         "field": COLUMN_FIELDS.get(col, col),

@@ -14,7 +14,7 @@ from db.results import department_names
 from db.snapshot import read_snapshot
 from domain import uscc as uscc_rules
 from domain.errors import FieldError, NotFound, ValidationFailed
-from domain.masking import mask_person_name, public_entity_name
+from domain.masking import is_individual, mask_person_name, public_entity_name
 from domain.regions import full_name
 from portal.render import page
 
@@ -38,18 +38,18 @@ class EntityPagesController(Controller):
             honours = await q.public_honours(uscc, MAX_ROWS)
             names = await department_names([c for r in results for c in r["department_codes"].split(",")])
             # Same masking as GET /api/v1/entities/{uscc}: an individual business's operator name.
-            operator = row["operator_name"] if row["kind"] == "individual" else ""
+            operator = row["operator_name"] if is_individual(row["kind"], uscc) else ""
             items: list[ResultOut] = []
             for r in results:
                 out = result_out(r, names, "")
-                out.entity_name = public_entity_name(out.entity_name, row["kind"], operator)
+                out.entity_name = public_entity_name(out.entity_name, row["kind"], operator, uscc)
                 items.append(out)
             for h in honours:
-                h["entity_name"] = public_entity_name(h["entity_name"], row["kind"], operator)
+                h["entity_name"] = public_entity_name(h["entity_name"], row["kind"], operator, uscc)
             total = await q.count_public_results(uscc) if len(results) == MAX_ROWS else len(results)
             entity = {
                 "uscc": uscc,
-                "name": public_entity_name(row["name"], row["kind"], operator),
+                "name": public_entity_name(row["name"], row["kind"], operator, uscc),
                 "kind": row["kind"],
                 "region_code": row["region_code"],
                 "industry_code": row["industry_code"],

@@ -33,9 +33,9 @@ class ResultPagesController(Controller):
             names = await q.department_names(row["department_codes"].split(","))
             r = result_out(row, names, "")
             ent = await get_entity(row["uscc"])
-            if ent is not None and ent["kind"] == "individual":
+            if ent is not None:
                 # An individual business's operator name is masked, as on the entity profile.
-                r.entity_name = public_entity_name(r.entity_name, ent["kind"], ent["operator_name"])
+                r.entity_name = public_entity_name(r.entity_name, ent["kind"], ent["operator_name"], row["uscc"])
             region = full_name(row["region_code"], await region_names([row["region_code"]]))
             publicity = await flow.result_publicity(repo, row)
             return page(
