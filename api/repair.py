@@ -4,6 +4,7 @@ domain/repair_flow.py, shape."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import datetime as dt
@@ -14,6 +15,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
+from litestar.response import File
 
 from api.deps import principal_of, settings_of
 from api.params import Params
@@ -22,8 +24,10 @@ from db.lookups import region_names
 from domain import repair_flow as flow
 from domain.errors import Collector
 from domain.evidence import FileIn
+from domain.letters import Letter
 from domain.regions import full_name
 from domain.repair import (
+    ACTION_LABELS,
     APPLICATION_STATUS_LABELS,
     MATERIAL_KINDS,
     OBJECTION_STATUS_LABELS,
@@ -33,6 +37,7 @@ from domain.repair import (
 )
 from domain.results import CHECK_FIELD_LABELS
 from domain.workdays import is_provisional
+from render.letters import letter_pdf
 
 
 def now_of(request: Request) -> dt.datetime:
@@ -40,6 +45,48 @@ def now_of(request: Request) -> dt.datetime:
     form every engine stores timestamps in (a sqlite3 adapter registered elsewhere must not matter)."""
     clock = getattr(request.app.state, "clock", None)
     return (clock() if clock else dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+
+
+class LetterOut(msgspec.Struct):
+    number: str
+    kind: str  # acceptance / non_acceptance / correction_notice / approval / refusal (domain.letters)
+    title: str
+    action: str
+    action_label: str
+    issued_on: dt.date
+    url: str  # the PDF
+
+
+class LetterList(msgspec.Struct):
+    application_number: str
+    items: list[LetterOut]
+
+
+def letter_out(row: dict[str, Any], app_number: str, base: str) -> LetterOut:
+    content = row["content"]
+    number = row["number"]
+    return LetterOut(
+        number=number,
+        kind=row["kind"],
+        title=content["title"],
+        action=row["action"],
+        action_label=ACTION_LABELS.get(row["action"], row["action"]),
+        issued_on=dt.date.fromisoformat(content["issued_on"]),
+        url=f"{base}/api/v1/repair-applications/{app_number}/letters/{number}",
+    )
+
+
+async def letter_file(request: Request, row: dict[str, Any]) -> File:
+    """The letter's PDF as a download: private (only the applicant and the department reach it)."""
+    s = settings_of(request)
+    path = await asyncio.to_thread(letter_pdf, s.files_dir, row["number"], Letter.from_json(row["content"]), s.pdf_font)
+    return File(
+        path=path,
+        media_type="application/pdf",
+        filename=f"{row['number']}.pdf",
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 class ReasonOut(msgspec.Struct):
@@ -356,6 +403,26 @@ class RepairController(Controller):
         p = principal_of(request)
         app = await flow.application_for(repo, p, number)
         return await application_out(app, flow.local_date(now_of(request)), p.role != "enterprise")
+
+    @get(
+        "/repair-applications/{number:str}/letters",
+        summary="The application's decision letters (决定书/通知书), one per step of the procedure; "
+        "only the applicant and the deciding department see them",
+    )
+    async def letters(self, request: Request, number: FromPath[str]) -> LetterList:
+        app, rows = await flow.application_letters(repo, principal_of(request), number)
+        base = settings_of(request).base_url
+        return LetterList(application_number=app["number"], items=[letter_out(r, app["number"], base) for r in rows])
+
+    @get(
+        "/repair-applications/{number:str}/letters/{letter_number:str}",
+        summary="One decision letter as PDF (the CJK font embedded)",
+        media_type="application/pdf",
+        opt={"conditional": False},
+    )
+    async def letter(self, request: Request, number: FromPath[str], letter_number: FromPath[str]) -> File:
+        row = await flow.application_letter(repo, principal_of(request), number, letter_number)
+        return await letter_file(request, row)
 
     @post(
         "/repair-applications/{number:str}/attachments",

@@ -22,6 +22,7 @@ from db.tables import (
     RepairApplication,
     RepairEvent,
     RepairExchange,
+    RepairLetter,
     RepairRule,
     Result,
     ResultCategory,
@@ -32,6 +33,7 @@ from domain import exchange
 from domain.disclosure import is_public, withdrawal_fields
 from domain.errors import Conflict, FieldError
 from domain.evidence import EvidenceFile
+from domain.letters import letter_number
 from domain.repair import (
     MOOT,
     MOOT_FROM,
@@ -418,10 +420,12 @@ async def decide_application(
     reason: str,
     now: dt.datetime,
     deadlines: dict[str, dt.date | None] | None = None,
+    letter: dict | None = None,
 ) -> bool:
     """Move the application from one of `allowed` to `to`, setting the `deadlines` given
     (accept_by / decide_by); False if someone else moved it first. Approval withdraws the result
-    in the same transaction."""
+    in the same transaction; the step's `letter` (domain.letters.Letter.to_json) is stored in it
+    too, numbered after the application's earlier letters."""
     final = to in ("approved", "rejected", "declined")
     values: dict = {RepairApplication.status: to}
     for name, day in (deadlines or {}).items():
@@ -446,6 +450,19 @@ async def decide_application(
         await RepairEvent.insert(
             RepairEvent(application_id=app["id"], at=now, status=to, note=reason, actor=actor.username)
         )
+        if letter is not None:
+            seq = await RepairLetter.count().where(RepairLetter.application_id == app["id"]) + 1
+            await RepairLetter.insert(
+                RepairLetter(
+                    application_id=app["id"],
+                    number=letter_number(app["number"], seq),
+                    action=action,
+                    kind=letter["kind"],
+                    issued_at=now,
+                    issued_by=actor.username,
+                    content=letter,
+                )
+            )
         await changes.audit(
             actor,
             f"repair_{action}",
@@ -457,6 +474,16 @@ async def decide_application(
         if to == "approved":
             await _withdraw([app["result_id"]], "repaired", actor, f"{app['number']}: {reason}", now, ref=app["number"])
     return True
+
+
+async def letters_of(app_id: int) -> list[dict]:
+    """An application's letters, oldest first (content as stored)."""
+    return (
+        await RepairLetter.select()
+        .where(RepairLetter.application_id == app_id)
+        .order_by(RepairLetter.id)
+        .output(load_json=True)
+    )
 
 
 # -- objections --------------------------------------------------------------------------

@@ -366,6 +366,20 @@ class RepairEvent(Table, tablename="repair_event"):
     actor = Varchar(length=100, default="")
 
 
+class RepairLetter(Table, tablename="repair_letter"):
+    """A dated letter (决定书/通知书) issued by a step of the repair procedure (domain.letters),
+    written in the step's transaction; `content` is its text as issued (Letter.to_json), frozen."""
+
+    id = Serial(primary_key=True)
+    application_id = Integer(index=True)
+    number = Varchar(length=40, unique=True)  # domain.letters.letter_number
+    action = Varchar(length=20)  # accept / decline / request-materials / approve / reject
+    kind = Varchar(length=20)  # domain.letters.LETTER_KINDS
+    issued_at = Timestamptz()
+    issued_by = Varchar(length=100, default="")
+    content = JSON()
+
+
 class Objection(Table, tablename="objection"):
     id = Serial(primary_key=True)
     number = Varchar(length=32, unique=True)
@@ -459,6 +473,7 @@ ALL_TABLES: list[type[Table]] = [
     RepairRule,
     RepairApplication,
     RepairEvent,
+    RepairLetter,
     RepairExchange,
     Objection,
     Attachment,

@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from domain import categories
+from domain import categories, letters
 from domain import repair as rules
 from domain.auth import Principal, require_department, require_own_uscc, require_role
 from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
@@ -255,19 +255,73 @@ async def decide(
     require_department(actor, app["department_code"])
     to, reason = decision_step(app["status"], action, reason)
     today = local_date(now)
+    result = await repo.get_result(app["result_id"])
+    if result is None:  # results are never deleted; a missing one is a broken database
+        raise NotFound(f"没有编号为 {app['result_id']} 的检查结果 (no result {app['result_id']})")
+    rule = await rule_for(repo, result)
     deadlines: dict[str, dt.date | None] = {}
     if action == "accept":
-        deadlines["decide_by"] = rules.decide_by(today, await _rule_for_application(repo, app))
+        deadlines["decide_by"] = rules.decide_by(today, rule)
     elif action == "request-materials":
         deadlines["accept_by"] = None
+    letter = letters.compose(
+        action,
+        await letter_facts(repo, app, result),
+        reason,
+        today,
+        decide_by=deadlines.get("decide_by"),
+        decide_days=rule.decide_days,
+    )
     allowed, _ = rules.APPLICATION_ACTIONS[action]
-    if not await repo.decide_application(app, action, allowed, to, actor, reason, now, deadlines=deadlines):
+    if not await repo.decide_application(
+        app, action, allowed, to, actor, reason, now, deadlines=deadlines, letter=letter.to_json()
+    ):
         fresh = await repo.get_application(number)
         raise Conflict(
             f"申请已被处理，当前状态 {fresh['status']} (the application was decided meanwhile: {fresh['status']})",
             current_status=fresh["status"],
         )
     return await repo.get_application(number)
+
+
+async def letter_facts(repo: Any, app: dict[str, Any], result: dict[str, Any]) -> letters.LetterFacts:
+    """What a letter of this application says about the case: the enterprise under its registered
+    name (the letter goes to the enterprise itself, so the name is not masked), the deciding
+    department's full name, the result concerned."""
+    entity = await repo.get_entity(app["uscc"])
+    names = await repo.department_names([app["department_code"]])
+    labels = []
+    for code in filter(None, result["category_codes"].split(",")):
+        try:
+            labels.append(categories.lookup(code).label)
+        except KeyError:
+            labels.append(code)
+    return letters.LetterFacts(
+        application_number=app["number"],
+        submitted_on=local_date(app["submitted_at"]),
+        uscc=app["uscc"],
+        enterprise_name=entity["name"] if entity else result["entity_name"],
+        department_name=names.get(app["department_code"], app["department_code"]),
+        result_id=result["id"],
+        task_number=result["task_number"],
+        published_on=result["published_on"],
+        category_labels=labels,
+    )
+
+
+async def application_letters(repo: Any, actor: Principal, number: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An application's letters, for the applicant and the deciding department only (404/403 as
+    for the application itself)."""
+    app = await application_for(repo, actor, number)
+    return app, await repo.letters_of(app["id"])
+
+
+async def application_letter(repo: Any, actor: Principal, number: str, letter_number: str) -> dict[str, Any]:
+    _app, rows = await application_letters(repo, actor, number)
+    for row in rows:
+        if row["number"] == letter_number:
+            return row
+    raise NotFound(f"申请 {number} 没有文书 {letter_number} (no letter {letter_number})")
 
 
 def application_statuses(raw: str | None) -> list[str] | None:

@@ -9,28 +9,18 @@ the same content gives the same bytes, so the sha256 of a version's files is sta
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from render.linebreak import break_lines
+from render.pdf import Document, FontMissing, find_font
+
+__all__ = ["FontMissing", "GuideContent", "find_font", "render_html", "render_pdf"]
 
 TEMPLATES = Path(__file__).parent / "templates"
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
 FOOTER = "本指南依据现行法律法规和监管部门公开文件编写，仅供经营主体自查参考；以法律法规原文为准。"
-
-
-class FontMissing(RuntimeError):
-    """No CJK font: install fonts-wqy-zenhei (apt) or set PDF_FONT to a .ttf/.ttc file."""
 
 
 @dataclass(frozen=True)
@@ -74,50 +64,15 @@ def render_html(g: GuideContent) -> bytes:
     return html.encode("utf-8")
 
 
-def find_font(configured: str = "") -> str:
-    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    raise FontMissing(
-        "没有可用的中文字体，无法生成PDF (no CJK font for the PDF: apt-get install fonts-wqy-zenhei, "
-        "or set PDF_FONT to a .ttf/.ttc file)"
-    )
-
-
 def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
-
-    font = find_font(font_path)
-    # fontTools reports every table it drops while subsetting (e.g. BDF bitmaps): not our concern.
-    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{g.title}（{g.version}）")
-    pdf.set_subject(g.industry_name)
-    pdf.set_creator("gongshi")
     # Fixed creation date (the effective date) keeps the bytes reproducible.
-    pdf.set_creation_date(dt.datetime.combine(g.effective_on, dt.time(0, 0), dt.UTC))
-    pdf.add_font("cjk", "", font)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.add_page()
-    width = pdf.epw
-
-    def write(text: str, size: float, gap: float = 2.0, first: str = "", indent: float = 0.0) -> None:
-        """Lines broken by the Chinese rules (render.linebreak); `first` (a list marker) hangs in
-        the margin of the first line and the other lines align with the text after it."""
-        pdf.set_font("cjk", size=size)
-        h = size * 0.55
-        lead = pdf.get_string_width(first) if first else 0.0
-        lines = break_lines(text, width - indent - lead, pdf.get_string_width)
-        for i, line in enumerate(lines):
-            pdf.set_x(pdf.l_margin + indent)
-            if first and i == 0:
-                pdf.cell(lead, h, first)
-            else:
-                pdf.set_x(pdf.l_margin + indent + lead)
-            pdf.cell(width - indent - lead, h, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(gap)
-
+    doc = Document(
+        f"{g.title}（{g.version}）",
+        g.industry_name,
+        dt.datetime.combine(g.effective_on, dt.time(0, 0), dt.UTC),
+        font_path,
+    )
+    write = doc.write
     write(g.title, 18, 3)
     if g.issuer:
         write(g.issuer, 11, 1.5)
@@ -132,12 +87,12 @@ def render_pdf(g: GuideContent, font_path: str = "") -> bytes:
             if b["kind"] == "list":
                 for line in b["lines"]:
                     write(line, 10.5, 0.8, first=bullet, indent=4)
-                pdf.ln(1.5)
+                doc.ln(1.5)
             else:
                 write("".join(b["lines"]), 10.5, 2)
-        pdf.ln(2)
+        doc.ln(2)
     write(FOOTER, 8, 0)
-    return bytes(pdf.output())
+    return doc.output()
 
 
 def content_from(guide: dict[str, Any], version: dict[str, Any], issuer: str = "") -> GuideContent:

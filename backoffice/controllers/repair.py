@@ -24,7 +24,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Redirect, Template
 
 from api.deps import settings_of
-from api.repair import now_of
+from api.repair import letter_file, now_of
 from backoffice.render import admin_page
 from backoffice.session import PREFIX, require_staff
 from db import repair as repo
@@ -148,6 +148,7 @@ class RepairPagesController(Controller):
             earliest_on=rules.earliest_repair_on(result["published_on"], rule) if result and rule else None,
             expires_on=rules.expires_on(result["published_on"], rule) if result and rule else None,
             events=await repo.application_events(a["id"]),
+            letters=await repo.letters_of(a["id"]),
             files=files,
             inline_types=INLINE_TYPES,
             deadline=deadline,
@@ -199,6 +200,13 @@ class RepairPagesController(Controller):
                 raise
             return await self._detail(request, staff, number, error=e, action=action, form=data)
         return Redirect(f"{BASE}/{number}?done={action}", status_code=303)
+
+    @get("/{number:str}/letters/{letter_number:str}", name="admin:repair_letter")
+    async def letter(
+        self, request: Request, staff: NamedDependency[Principal], number: FromPath[str], letter_number: FromPath[str]
+    ) -> File:
+        await _visible(staff, number)
+        return await letter_file(request, await flow.application_letter(repo, staff, number, letter_number))
 
     @get("/{number:str}/files/{file_id:int}", name="admin:repair_file")
     async def file(

@@ -26,7 +26,7 @@ from litestar.security.jwt import Token
 
 from api.auth import retrieve_principal, sign_in
 from api.deps import settings_of
-from api.repair import files_by_kind, now_of, rule_profiles_out
+from api.repair import files_by_kind, letter_file, now_of, rule_profiles_out
 from db import repair as repo
 from db.results import ResultFilter, list_results
 from domain import repair_flow as flow
@@ -435,6 +435,7 @@ class RepairPagesController(Controller):
                 nav="services",
                 a=app,
                 events=await repo.application_events(app["id"]),
+                letters=await repo.letters_of(app["id"]),
                 files=await repo.attachments_of("repair", app["id"]),
                 material_labels=MATERIAL_KINDS,
                 overdue=application_overdue(app["status"], app["accept_by"], app["decide_by"], today),
@@ -443,6 +444,13 @@ class RepairPagesController(Controller):
                 local=_local,
             )
         )
+
+    @get("/applications/{number:str}/letters/{letter_number:str}", name="portal:repair_letter")
+    async def letter(self, request: Request, number: FromPath[str], letter_number: FromPath[str]) -> Any:
+        p = await signed_in(request)
+        if p is None:
+            return Redirect("/repair", status_code=303)
+        return await letter_file(request, await flow.application_letter(repo, p, number, letter_number))
 
     @get("/objections/{number:str}", name="portal:repair_objection", media_type=MediaType.HTML)
     async def objection(self, request: Request, number: FromPath[str], filed: FromQuery[bool] = False) -> Any:

@@ -7,6 +7,7 @@ on every back-office page at 1280 and 375 px; no page wider than a 375 px screen
 from __future__ import annotations
 
 import base64
+import subprocess
 
 import httpx
 
@@ -91,6 +92,15 @@ async def test_officer_signs_in_views_evidence_accepts_and_approves(page, http, 
     await page.get_by_text("该检查结果已停止公示").wait_for()
     await shot(page, "backoffice/approved-1280")
     assert (await http.get(f"/api/v1/results/{old}")).status_code == 410
+    # Each step issued its letter: listed in the page, downloaded as a PDF that says what it decided.
+    letters = page.locator("ul.letters li a")
+    assert await letters.all_inner_texts() == ["信用修复申请受理通知书", "准予信用修复决定书"]
+    await check_page(page, "letters")
+    r = await page.request.get(await letters.last.get_attribute("href"))  # with the officer's session
+    assert r.status == 200 and r.headers["content-type"] == "application/pdf"
+    assert f'filename="{number}-02.pdf"' in r.headers["content-disposition"]
+    text = subprocess.run(["pdftotext", "-", "-"], input=await r.body(), capture_output=True, check=True)
+    assert "准予信用修复决定书" in text.stdout.decode() and number in text.stdout.decode()
 
     await page.get_by_role("link", name="信用修复", exact=True).click()
     await page.wait_for_url("**/admin/repair-applications")

@@ -19,6 +19,7 @@ from fpdf import FPDF
 from db import repair as repo
 from db.tables import Attachment, RepairApplication, RepairEvent, Result
 from domain import repair as rules
+from tests.browser.axe_check import axe_violations, serious
 from tests.complaint_fixtures import png
 from tests.helpers import PASSWORD
 from tests.repair_helpers import DEPT, World
@@ -258,6 +259,16 @@ async def test_enterprise_applies_with_evidence_and_follows_the_application(
     assert await page.get_by_role("status").count() == 0  # the "just filed" notice was one-time
     await screenshot(page, tmp_path, "repair-application")
     await assert_chinese_renders(page, "ol.timeline > li:last-child")
+    # The acceptance issued a letter: listed on the page, downloaded as a PDF that says so.
+    letter = page.get_by_role("link", name="信用修复申请受理通知书")
+    async with page.expect_download() as info:
+        await letter.click()
+    download = await info.value
+    assert download.suggested_filename == f"{number}-01.pdf"
+    text = subprocess.run(["pdftotext", await download.path(), "-"], capture_output=True, text=True, check=True)
+    assert "予以受理" in text.stdout and decide_by.isoformat() not in text.stdout  # dates as written: 年月日
+    assert f"{decide_by.year}年{decide_by.month}月{decide_by.day}日前" in text.stdout
+    assert serious(await axe_violations(page)) == []
     assert page.dialogs == []
 
 
