@@ -42,6 +42,10 @@ async def test_public_reading_conforms_to_the_openapi_document(http, server, tmp
         "positive_data_acceptance",
         "--seed",
         "20261207",
+        # Hypothesis's "data generation is too slow" check measures this machine's load, not the
+        # API (it failed on GET /changes while other suites ran); the checks above stay on.
+        "--suppress-health-check",
+        "too_slow",
         "--workers",
         "1",
         "--no-color",
