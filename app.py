@@ -20,6 +20,8 @@ from api.admin_records import AdminDocumentsController, AdminHonoursController, 
 from api.admin_repair import AdminRepairController
 from api.admin_results import AdminResultsController
 from api.auth import AuthController, make_jwt_auth
+from api.catalog import CatalogController
+from api.ckan import ckan_routers
 from api.complaints import ComplaintsController, ComplaintStatsController
 from api.exchange import ExchangeController
 from api.exports import ExportsController
@@ -75,6 +77,7 @@ API_CONTROLLERS: list = [
     AdminComplaintsController,
     StatisticsController,
     SearchController,
+    CatalogController,
 ]
 
 
@@ -129,6 +132,7 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[
             *API_CONTROLLERS,
+            *ckan_routers(),
             portal_router(),
             backoffice_router(settings),
             static_router(),

@@ -23,6 +23,13 @@ def _hhmm(value: str) -> str:
     return value
 
 
+def _license(value: str) -> str:
+    from domain.datasets import license_of
+
+    license_of(value)  # a ValueError naming the accepted values, at start-up
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     # `sqlite:///path/to/file.sqlite` or `postgresql://user@host:port/db`.
@@ -87,6 +94,15 @@ class Settings:
     site_icp: str = ""
     site_psb: str = ""
     site_contact: str = ""
+    # The open data's licence (domain.datasets.LICENSES id, or "Title|https://licence-url") and its
+    # publisher (the catalogue's dcat:publisher, CKAN's organisation); shown in every page footer,
+    # export and catalogue entry. Publisher empty: SITE_SPONSOR, else the portal's own name.
+    data_license: str = "CC-BY-4.0"
+    data_publisher: str = ""
+
+    @property
+    def publisher(self) -> str:
+        return self.data_publisher or self.site_sponsor or "“双随机、一公开”公示门户"
 
     @property
     def is_postgres(self) -> bool:
@@ -166,4 +182,6 @@ class Settings:
             site_icp=get("SITE_ICP", ""),
             site_psb=get("SITE_PSB", ""),
             site_contact=get("SITE_CONTACT", ""),
+            data_license=_license(get("DATA_LICENSE", d.data_license)),
+            data_publisher=get("DATA_PUBLISHER", ""),
         )

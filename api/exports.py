@@ -17,6 +17,7 @@ from api.params import Params
 from api.schemas import ResultOut
 from api.serialize import result_out
 from db import results as q
+from domain.datasets import license_of
 from domain.spreadsheet import neutralise_row
 
 CHUNK = 2000  # rows per query: one keyset page
@@ -38,6 +39,9 @@ CSV_COLUMNS = [
     "penalty_decision_number",
     "published_on",
     "url",
+    "check_field",
+    "joint",
+    "published_late",
 ]
 
 
@@ -76,8 +80,16 @@ def csv_row(r: ResultOut) -> list[str]:
             r.penalty_decision_number or "",
             r.published_on.isoformat(),
             r.url,
+            r.check_field,
+            "true" if r.joint else "false",
+            "true" if r.published_late else "false",
         ]
     )
+
+
+def licence_link(request: Request) -> str:
+    """Every export names its licence (RFC 8288 `license` relation; DATA_LICENSE)."""
+    return f'<{license_of(settings_of(request).data_license).url}>; rel="license"'
 
 
 def _filter(uscc, department, region, year, category, negative) -> q.ResultFilter:
@@ -132,7 +144,7 @@ class ExportsController(Controller):
         return Stream(
             body(),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="results.csv"'},
+            headers={"Content-Disposition": 'attachment; filename="results.csv"', "Link": licence_link(request)},
         )
 
     @get(
@@ -161,5 +173,5 @@ class ExportsController(Controller):
         return Stream(
             body(),
             media_type="application/jsonl; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="results.jsonl"'},
+            headers={"Content-Disposition": 'attachment; filename="results.jsonl"', "Link": licence_link(request)},
         )

@@ -107,3 +107,17 @@ async def latest_change() -> tuple[int | None, dt.datetime | None]:
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     return row["seq"], at
+
+
+async def latest_change_at() -> dict[str, dt.datetime]:
+    """The time of the newest public change of each record type (the catalogues' `modified`)."""
+    rows = await ChangeLog.raw("SELECT object_type, MAX(at) AS at FROM change_log GROUP BY object_type")
+    out: dict[str, dt.datetime] = {}
+    for r in rows:
+        at = r["at"]
+        if isinstance(at, str):  # SQLite's raw rows give text
+            at = dt.datetime.fromisoformat(at)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        out[r["object_type"]] = at
+    return out

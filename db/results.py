@@ -88,6 +88,28 @@ async def list_results(f: ResultFilter, after_id: int | None, limit: int) -> lis
     return await Result.raw(sql, *args)
 
 
+async def results_at_offset(f: ResultFilter, offset: int, limit: int, ascending: bool = False) -> list[dict]:
+    """A page by position (CKAN's datastore_search `offset`), in id order; the API's own lists
+    use keyset pages (list_results), which stay fast at any depth."""
+    joins, key, jconds, jargs = _from(f)
+    conds, args = _where(f)
+    where = " AND ".join(jconds + conds) or "1=1"
+    order = "ASC" if ascending else "DESC"
+    sql = (
+        f"SELECT r.* FROM inspection_result r{joins} WHERE {where} "
+        f"ORDER BY {key} {order} LIMIT {int(limit)} OFFSET {int(offset)}"
+    )
+    return await Result.raw(sql, *(jargs + args))
+
+
+async def public_results_by_ids(ids: list[int]) -> dict[int, dict]:
+    """The public results among `ids`, by id (a search hit withdrawn since is left out)."""
+    if not ids:
+        return {}
+    rows = await Result.select().where(Result.id.is_in(ids) & (Result.disclosure == "public"))
+    return {r["id"]: r for r in rows}
+
+
 async def count_results(f: ResultFilter, cap: int | None = None) -> int | None:
     """Exact count; with `cap`, None once there are more than `cap` (counting a quarter of a
     million rows costs hundreds of milliseconds, counting up to the cap a few)."""

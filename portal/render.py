@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from litestar import MediaType, Request
 from litestar.response import Template
 
+from domain.datasets import license_of
 from portal.i18n import LANGS, lang_of
 from portal.labels import N_
 
@@ -38,7 +39,7 @@ def registered_paths(request: Request) -> set[str]:
 CARE_COOKIE = "care"  # 长者模式 (larger type and spacing), as the 适老化 rules ask
 
 
-def _site(request: Request) -> dict[str, str]:
+def _site(request: Request) -> dict[str, Any]:
     s = request.app.state.settings
     psb_code = "".join(ch for ch in s.site_psb if ch.isdigit())
     return {
@@ -49,6 +50,8 @@ def _site(request: Request) -> dict[str, str]:
         "psb": s.site_psb,
         "psb_url": f"https://beian.mps.gov.cn/#/query/webSearch?code={psb_code}" if psb_code else "",
         "contact": s.site_contact,
+        "licence": license_of(s.data_license),
+        "publisher": s.publisher,
     }
 
 

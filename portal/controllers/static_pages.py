@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get
 from litestar.response import Template
 
+from domain.datasets import DATASETS
 from portal.render import page
 
 
@@ -13,7 +14,7 @@ class StaticPagesController(Controller):
 
     @get("/open-data", name="portal:open_data")
     async def open_data(self, request: Request) -> Template:
-        return page(request, "open_data.html", api_url="/schema/openapi.json", nav="open_data")
+        return page(request, "open_data.html", api_url="/catalog.jsonld", nav="open_data", datasets=DATASETS)
 
     @get("/services", name="portal:services")
     async def services(self, request: Request) -> Template:
