@@ -173,6 +173,22 @@ def parse_since(since: str | None) -> tuple[dt.datetime | None, int | None]:
     return at, None
 
 
+CHANGE_TYPES = ("result", "plan", "guide", "honour", "document")
+
+
+def change_types(raw: str | None) -> list[str] | None:
+    if not raw:
+        return None
+    types = [t.strip() for t in raw.split(",") if t.strip()]
+    unknown = [t for t in types if t not in CHANGE_TYPES]
+    if unknown or not types:
+        raise ValidationFailed(
+            "Unknown record type.",
+            [FieldError("type", f"类型应为 {', '.join(CHANGE_TYPES)} (unknown: {', '.join(unknown) or raw})")],
+        )
+    return types
+
+
 class ChangesController(Controller):
     path = "/api/v1/changes"
     tags = ["changes"]
@@ -184,12 +200,16 @@ class ChangesController(Controller):
         since: str | None = Parameter(default=None, description="a seq number (changes after it) or an ISO 8601 time"),
         page_size: int | None = PAGE_SIZE,
         cursor: FromQuery[str | None] = None,
+        type: str | None = Parameter(
+            default=None, description="only these record types (comma-separated: result, plan, guide, honour, document)"
+        ),
     ) -> ChangePage:
         size = check_page_size(page_size)
+        types = change_types(type)
         at, after = parse_since(since)
         key = decode_cursor(cursor, fields=("seq",), int_fields=("seq",))
         if key:
             after = max(after or 0, key["seq"])
-        rows = await cq.list_changes(at, after, size + 1)
+        rows = await cq.list_changes(at, after, size + 1, types)
         rows, next_cursor = split_page(rows, size, "seq")
         return ChangePage(items=[change_out(r) for r in rows], next_cursor=next_cursor, last_seq=await cq.latest_seq())

@@ -12,11 +12,27 @@ from api.serialize import result_out
 from db import results as q
 from db.snapshot import read_snapshot
 from domain.disclosure import ensure_servable
-from domain.errors import NotFound
+from domain.errors import FieldError, NotFound, ValidationFailed
+from domain.limits import INT_MAX
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
 
 COUNT_CAP = 1_000
+MAX_IDS = 100
+MAX_ID = INT_MAX  # the engines' integer range (larger ids cannot exist)
+
+
+def batch_ids(raw: str) -> list[int]:
+    """`1,2,3` → [1, 2, 3], duplicates dropped, order kept; 422 naming `ids` otherwise."""
+    parts = [x.strip() for x in raw.split(",") if x.strip()]
+    if not parts or not all(x.isdigit() for x in parts):
+        raise ValidationFailed("Bad ids.", [FieldError("ids", "应为逗号分隔的编号 (comma-separated ids, e.g. 1,2,3)")])
+    if len(parts) > MAX_IDS:
+        raise ValidationFailed("Too many ids.", [FieldError("ids", f"最多 {MAX_IDS} 个 (at most {MAX_IDS} ids)")])
+    values = [int(x) for x in parts]
+    if any(v < 1 or v > MAX_ID for v in values):
+        raise ValidationFailed("Bad ids.", [FieldError("ids", f"编号应在 1 到 {MAX_ID} 之间 (ids are 1 to {MAX_ID})")])
+    return list(dict.fromkeys(values))
 
 
 class ResultsController(Controller):
@@ -36,7 +52,24 @@ class ResultsController(Controller):
         negative: FromQuery[bool | None] = None,
         page_size: int | None = Parameter(default=None, description="1-100, default 20"),
         cursor: FromQuery[str | None] = None,
+        ids: str | None = Parameter(
+            default=None,
+            description="batch read: up to 100 comma-separated ids (alone); the public ones come back in "
+            "that order, the others are left out (a mirror follows /api/v1/changes and reads a page of them at once)",
+        ),
     ) -> ResultPage:
+        if ids is not None:
+            if any(x is not None for x in (uscc, department, region, year, category, negative, page_size, cursor)):
+                raise ValidationFailed(
+                    "ids is a batch read on its own.", [FieldError("ids", "不能与其他筛选条件同用 (use ids alone)")]
+                )
+            wanted = batch_ids(ids)
+            async with read_snapshot():
+                found = await q.public_results_by_ids(wanted)
+                names = await q.department_names([c for r in found.values() for c in r["department_codes"].split(",")])
+            base = settings_of(request).base_url
+            items = [result_out(found[i], names, base) for i in wanted if i in found]
+            return ResultPage(items=items, next_cursor=None, total=len(items))
         p = Params()
         f = q.ResultFilter(
             uscc=p.uscc(uscc),

@@ -7,9 +7,14 @@ import datetime as dt
 from db.tables import ChangeLog
 
 
-async def list_changes(since: dt.datetime | None, after_seq: int | None, limit: int) -> list[dict]:
-    """Changes in `seq` order (oldest first), from `since` (inclusive) and after `after_seq`."""
+async def list_changes(
+    since: dt.datetime | None, after_seq: int | None, limit: int, types: list[str] | None = None
+) -> list[dict]:
+    """Changes in `seq` order (oldest first), from `since` (inclusive) and after `after_seq`, of
+    `types` (every type when None)."""
     q = ChangeLog.select().order_by(ChangeLog.seq).limit(limit)
+    if types:
+        q = q.where(ChangeLog.object_type.is_in(types))
     if since is not None:
         q = q.where(ChangeLog.at >= since)
     if after_seq is not None:
@@ -121,3 +126,30 @@ async def latest_change_at() -> dict[str, dt.datetime]:
             at = at.replace(tzinfo=dt.UTC)
         out[r["object_type"]] = at
     return out
+
+
+async def entity_records(uscc: str, limit: int) -> tuple[list[dict], list[dict]]:
+    """The newest results (any disclosure: the watch feed tells of stops) and honours of one
+    enterprise, by id (indexes result_uscc_id, honour_uscc_id)."""
+    from db.tables import Honour, Result
+
+    results = await (
+        Result.select(
+            Result.id,
+            Result.entity_name,
+            Result.task_number,
+            Result.inspected_on,
+            Result.published_on,
+            Result.disclosure,
+            Result.withdrawn_reason,
+            Result.withdrawn_at,
+            Result.revision,
+            Result.created_at,
+            Result.updated_at,
+        )
+        .where(Result.uscc == uscc)
+        .order_by(Result.id, ascending=False)
+        .limit(limit)
+    )
+    honours = await Honour.select().where(Honour.uscc == uscc).order_by(Honour.id, ascending=False).limit(limit)
+    return results, honours
