@@ -32,6 +32,7 @@ from api.input_guard import guard_input
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
+from api.proxy import ProxyHeaders
 from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
 from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
 from api.repair import RepairController, RepairRulesController, RepairStatsController
@@ -93,6 +94,7 @@ def http_error_by_audience(request: Request, exc: HTTPException) -> Response:
 
 
 def create_app(settings: Settings) -> Litestar:
+    settings.check_secret()  # the public default JWT_SECRET only in demo mode
     engine = make_engine(settings.database_url)
     bind_tables(engine)
     jwt_auth = make_jwt_auth(settings)
@@ -133,7 +135,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             *API_CONTROLLERS,
             *ckan_routers(),
-            portal_router(),
+            portal_router(settings),
             backoffice_router(settings),
             static_router(),
             api_docs.assets_router(),
@@ -174,5 +176,7 @@ def create_app(settings: Settings) -> Litestar:
     # HEAD for every GET and CORS on the open-data paths, outside routing so that preflights, 404s
     # and 429s are covered too (api/http_conventions.py).
     app.asgi_handler = OpenDataGate(app.asgi_handler)
+    # Outermost: the client address and scheme behind TRUSTED_PROXIES, for everything inside.
+    app.asgi_handler = ProxyHeaders(app.asgi_handler, settings.trusted_proxies)
     logging.getLogger("gongshi").setLevel(logging.INFO)
     return app

@@ -23,6 +23,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from app import create_app
 
+    try:
+        settings.check_secret()
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     if args.migrate:
         from db.migrate import migrate
 
@@ -34,6 +39,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         log_level=args.log_level,
         workers=1,
         access_log=args.access_log,
+        # Forwarded headers are read by the app, from TRUSTED_PROXIES only (api/proxy.py): uvicorn's
+        # own handling would trust 127.0.0.1 (FORWARDED_ALLOW_IPS) whatever the settings say.
+        proxy_headers=False,
     )
     return 0
 

@@ -10,6 +10,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# A public value: refused at start-up unless DEMO_MODE (issue 13 item 9).
+DEFAULT_JWT_SECRET = "dev-only-secret-change-me"
+
 
 def _default_var() -> Path:
     return Path(os.getcwd()) / "var"
@@ -30,6 +33,16 @@ def _license(value: str) -> str:
     return value
 
 
+def _check_networks(name: str, values: tuple[str, ...]) -> None:
+    import ipaddress
+
+    for v in values:
+        try:
+            ipaddress.ip_network(v, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {v!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     # `sqlite:///path/to/file.sqlite` or `postgresql://user@host:port/db`.
@@ -45,8 +58,13 @@ class Settings:
     search_fallback: str = ""
     redis_url: str = ""
     files_dir: str = "var/files"
-    jwt_secret: str = "dev-only-secret-change-me"
+    jwt_secret: str = DEFAULT_JWT_SECRET
     jwt_ttl_seconds: int = 3600
+    # DEMO_MODE=1 (scripts/run-demo.sh): the server may start with the public default JWT_SECRET.
+    demo_mode: bool = False
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto count
+    # (api/proxy.py); empty: nobody's, the direct peer is the client.
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
     # Public base URL used to build each record's `url`.
     base_url: str = "http://127.0.0.1:8000"
     # Strict-Transport-Security max-age in seconds, sent only when BASE_URL is https (0: never).
@@ -104,6 +122,17 @@ class Settings:
     def publisher(self) -> str:
         return self.data_publisher or self.site_sponsor or "“双随机、一公开”公示门户"
 
+    def check_secret(self) -> None:
+        """Refuse to serve with the public default JWT_SECRET outside demo mode: anyone could sign
+        tokens (and form tokens) with it."""
+        if self.jwt_secret == DEFAULT_JWT_SECRET and not self.demo_mode:
+            raise ValueError(
+                "JWT_SECRET is the public default: set your own before serving, e.g. "
+                "`export JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')` "
+                "(the same value on every worker); only the demo (DEMO_MODE=1, set by scripts/run-demo.sh) "
+                "may run with the default"
+            )
+
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
@@ -142,6 +171,8 @@ class Settings:
         if fallback not in ("", "embedded"):
             raise ValueError(f"SEARCH_FALLBACK must be 'embedded' or empty (off), got {fallback!r}")
         keys = tuple(k.strip() for k in get("API_KEYS", "").split(",") if k.strip())
+        proxies = tuple(p.strip() for p in get("TRUSTED_PROXIES", "").split(",") if p.strip())
+        _check_networks("TRUSTED_PROXIES", proxies)  # a typo fails the start, not trust silently
         return cls(
             database_url=get("DATABASE_URL", d.database_url),
             search_backend=backend,
@@ -154,6 +185,8 @@ class Settings:
             files_dir=get("FILES_DIR", d.files_dir),
             jwt_secret=get("JWT_SECRET", d.jwt_secret),
             jwt_ttl_seconds=get_int("JWT_TTL_SECONDS", d.jwt_ttl_seconds),
+            demo_mode=get("DEMO_MODE", "0") not in ("0", "false", "no"),
+            trusted_proxies=proxies,
             base_url=get("BASE_URL", d.base_url).rstrip("/"),
             hsts_seconds=get_int("HSTS_SECONDS", d.hsts_seconds),
             rate_limit_anonymous=get_int("RATE_LIMIT_ANONYMOUS", d.rate_limit_anonymous),

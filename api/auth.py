@@ -1,17 +1,30 @@
-"""Sign-in: POST /api/v1/auth/token issues a JWT with role, department and USCC claims."""
+"""Sign-in: POST /api/v1/auth/token issues a JWT with role, department and USCC claims;
+POST /api/v1/auth/sign-out revokes it.
+
+Every token carries a `jti`. Signing out (here, or /repair/sign-out for the portal's cookie) keeps
+that jti in the shared store (the rate limiter's: memory, or Redis across workers) until the
+token would have expired anyway; a revoked token, or one without a jti, is refused with 401.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth, Token
+from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from api.ratelimit import client_address
 from db import users as users_repo
 from db.tables import User
 from domain.auth import Principal
+from domain.errors import Unauthorized
 from domain.signin import Throttle, authenticate
 from settings import Settings
 
@@ -28,7 +41,33 @@ class TokenOut(msgspec.Struct):
     role: str
 
 
+REVOKED = "jwt-revoked:"
+
+
+async def revoke(app_state: Any, token: Token) -> None:
+    """Keep `token`'s jti in the shared store until the token expires."""
+    if not isinstance(token.jti, str) or not token.jti:
+        return
+    left = int(token.exp.timestamp() - time.time()) + 1
+    if left > 0:
+        await app_state.limiter.store.set(REVOKED + token.jti, "1", expires_in=left)
+
+
+async def is_revoked(app_state: Any, token: Token) -> bool:
+    if not isinstance(token.jti, str) or not token.jti:
+        return True  # every token this server issues has one
+    return await app_state.limiter.store.exists(REVOKED + token.jti)
+
+
+def issue_token(request: Request, row: dict, extras: dict) -> str:
+    """A signed token for the account `row`, with a fresh jti (so it can be revoked)."""
+    auth: JWTAuth = request.app.state.jwt_auth
+    return auth.create_token(identifier=row["username"], token_unique_jwt_id=secrets.token_hex(16), token_extras=extras)
+
+
 async def retrieve_principal(token: Token, connection: ASGIConnection) -> Principal | None:
+    if await is_revoked(connection.app.state, token):
+        return None
     row = await User.select().where((User.username == token.sub) & (User.active == True)).first()  # noqa: E712
     if row is None:
         return None
@@ -52,8 +91,6 @@ async def sign_in(request: Request, username: str, password: str) -> dict:
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[Principal]:
-    import datetime as dt
-
     return JWTAuth[Principal](
         retrieve_user_handler=retrieve_principal,
         token_secret=settings.jwt_secret,
@@ -71,10 +108,21 @@ class AuthController(Controller):
     @post("/token", summary="Sign in and get a bearer token", status_code=200)
     async def token(self, request: Request, data: JSONBody[TokenIn]) -> TokenOut:
         row = await sign_in(request, data.username, data.password)
-        auth: JWTAuth = request.app.state.jwt_auth
         settings: Settings = request.app.state.settings
-        token = auth.create_token(
-            identifier=row["username"],
-            token_extras={"role": row["role"], "department": row["department_code"], "uscc": row["uscc"]},
+        token = issue_token(
+            request, row, {"role": row["role"], "department": row["department_code"], "uscc": row["uscc"]}
         )
         return TokenOut(access_token=token, token_type="Bearer", expires_in=settings.jwt_ttl_seconds, role=row["role"])
+
+    @post(
+        "/sign-out",
+        summary="Sign out: revoke the bearer token sent with this request",
+        description="The token is refused (401) from now on, on every worker, until it would have expired.",
+        status_code=HTTP_204_NO_CONTENT,
+        opt={"exclude_from_auth": False},
+    )
+    async def sign_out(self, request: Request) -> None:
+        token = request.auth
+        if not isinstance(token, Token):
+            raise Unauthorized("需要登录 (a bearer token is required)")
+        await revoke(request.app.state, token)

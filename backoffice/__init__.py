@@ -23,6 +23,7 @@ from litestar.response import Redirect
 from backoffice.controllers import BACKOFFICE_CONTROLLERS
 from backoffice.session import PREFIX, SignInRequired, csrf_config, login_url, session_config
 from portal.errors import HANDLERS
+from portal.form_guard import FormGuard
 from settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -38,6 +39,8 @@ def backoffice_router(settings: Settings) -> Router:
         route_handlers=[*BACKOFFICE_CONTROLLERS],
         middleware=[
             session_config(settings).middleware,
+            # A foreign Origin gets the clear 403 page first; the token is Litestar's CSRF, on every post.
+            DefineMiddleware(FormGuard, settings=settings, require_token=False),
             DefineMiddleware(CSRFMiddleware, config=csrf_config(settings)),
         ],
         exception_handlers={**HANDLERS, SignInRequired: _sign_in_first},  # type: ignore[dict-item]

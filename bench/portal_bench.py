@@ -101,6 +101,7 @@ def main() -> int:
         "SEARCH_PATH": str(args.workdir / "search.sqlite"),
         "FILES_DIR": str(args.workdir / "files"),
         "RATE_LIMIT_ANONYMOUS": "100000000",
+        "DEMO_MODE": "1",  # a local benchmark server: the default JWT_SECRET is fine
     }
     server = subprocess.Popen(
         [str(BIN / "gongshi"), "serve", "--port", str(port), "--log-level", "warning"],

@@ -362,6 +362,7 @@ async def main() -> int:
         "RATE_LIMIT_ANONYMOUS": "1000000000",
         "SEARCH_BACKEND": "embedded",
         "WITHDRAW_SCHEDULE": "0",
+        "DEMO_MODE": "1",  # a local benchmark server: the default JWT_SECRET is fine
     }  # the daily stop-of-publicity job would change the data mid-run
     proc = start(
         [

@@ -32,6 +32,7 @@ from pathlib import Path
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Router
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -39,6 +40,8 @@ from litestar.template.config import TemplateConfig
 from portal import i18n, labels, messages, textblocks
 from portal.controllers import PORTAL_CONTROLLERS
 from portal.errors import HANDLERS
+from portal.form_guard import FormGuard, form_token
+from settings import Settings
 
 HERE = Path(__file__).parent
 STATIC_PATH = "/static"
@@ -53,6 +56,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.globals["labels"] = labels
     env.filters["blocks"] = textblocks.blocks
     env.filters["msg"] = _msg
+    env.globals["form_token"] = form_token
 
 
 @pass_context
@@ -69,10 +73,12 @@ def template_config(*extra: Path) -> TemplateConfig:
     )
 
 
-def portal_router() -> Router:
+def portal_router(settings: Settings) -> Router:
+    """Every portal page; every form post goes through FormGuard (Origin, else the form token)."""
     return Router(
         path="/",
         route_handlers=[*PORTAL_CONTROLLERS],
+        middleware=[DefineMiddleware(FormGuard, settings=settings)],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         opt={"exclude_from_auth": True},
         include_in_schema=False,

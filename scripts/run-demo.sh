@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 export BASE_URL="${BASE_URL:-http://$HOST:$PORT}"  # every record's `url` points at this server
+# Demo mode: the server may start with the public default JWT_SECRET (refused otherwise).
+export DEMO_MODE="${DEMO_MODE:-1}"
 # The footer's site identifiers, with demo values that say so (a deployment sets its own).
 export SITE_SPONSOR="${SITE_SPONSOR:-聊城市人民政府办公室（演示）}"
 export SITE_OPERATOR="${SITE_OPERATOR:-聊城市市场监督管理局（演示）}"

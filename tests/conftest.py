@@ -13,6 +13,7 @@ import pytest
 from db.migrate import migrate
 from db.tables import ALL_TABLES
 from settings import Settings
+from tests.helpers import BROWSER
 
 KEEP = {"repair_rule"}  # seeded by migrations: kept between tests
 
@@ -54,6 +55,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         withdraw_schedule=False,  # tests run withdraw-expired themselves
         rate_limit_anonymous=100000,
         rate_limit_api_key=100000,
+        # Only this network's forwarded headers count (tests/test_proxy_trust.py); the default
+        # client, 127.0.0.1, is untrusted, as in production without TRUSTED_PROXIES.
+        trusted_proxies=("10.99.0.0/16",),
     )
     if s.is_postgres:
         _postgres_reset(url)
@@ -85,7 +89,7 @@ async def app(settings: Settings):
 @pytest.fixture
 async def client(app, clean_db):
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local", event_hooks=BROWSER) as c:
         yield c
 
 

@@ -11,6 +11,21 @@ from domain.uscc import ALPHABET, with_check_character
 PASSWORD = "correct-horse-9"
 
 
+async def browser_origin(request) -> None:
+    """httpx request hook: what every browser sends with a form post, the Origin of the page's site,
+    on unsafe requests outside /api/ (the portal's and back office's forms; portal/form_guard.py
+    checks it). Tests of the guard itself use clients without this hook."""
+    if (
+        request.method not in ("GET", "HEAD", "OPTIONS")
+        and not request.url.path.startswith("/api/")
+        and "origin" not in request.headers
+    ):
+        request.headers["Origin"] = f"{request.url.scheme}://{request.url.netloc.decode()}"
+
+
+BROWSER = {"request": [browser_origin]}  # AsyncClient(event_hooks=BROWSER)
+
+
 def make_uscc(region: str = "371500", kind: str = "1", seed: int | None = None) -> str:
     rnd = random.Random(seed)
     org = "".join(

@@ -14,13 +14,13 @@ from db.tables import ComplaintEvent
 from db.users import create_user
 from tests.backoffice_helpers import admin_login, admin_post
 from tests.complaint_fixtures import DEPT, OTHER_DEPT, PHONE, add_departments, add_scan, body, client_ip, visit_time
-from tests.helpers import PASSWORD, make_uscc
+from tests.helpers import BROWSER, PASSWORD, make_uscc
 
 
 @pytest.fixture
 async def client(app, clean_db):
     transport = httpx.ASGITransport(app=app, client=client_ip())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local", event_hooks=BROWSER) as c:
         await add_departments()
         await create_user("sf-lc", PASSWORD, "supervisor", region_code="371500")
         await create_user("sf-sx", PASSWORD, "supervisor", region_code="140000")

@@ -11,7 +11,7 @@ import pytest
 
 from db.tables import Complaint
 from tests.complaint_fixtures import PHONE, add_departments, body, client_ip, jpg, snapshot, stray_files
-from tests.helpers import make_uscc, sign_in
+from tests.helpers import BROWSER, make_uscc, sign_in
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ async def client(app, clean_db, files_dir: Path):
     for d in ("complaints", "tmp"):
         shutil.rmtree(files_dir / d, ignore_errors=True)
     transport = httpx.ASGITransport(app=app, client=client_ip())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local", event_hooks=BROWSER) as c:
         await add_departments()
         yield c
 

@@ -15,7 +15,7 @@ from db.tables import Complaint, Result
 from db.tx import write_transaction
 from domain.text import control_errors, xml_safe
 from tests.complaint_fixtures import add_departments, body, client_ip, jpg, snapshot
-from tests.helpers import make_uscc, result_payload, sign_in
+from tests.helpers import BROWSER, make_uscc, result_payload, sign_in
 from tests.test_import import _rejected, results_csv, row, world  # noqa: F401 (world is a fixture)
 
 DEPT = "371500-scjg"
@@ -64,7 +64,7 @@ async def complaint_client(app, clean_db, files_dir: Path):
     await app.state.limiter.store.delete_all()
     shutil.rmtree(files_dir / "tmp", ignore_errors=True)
     transport = httpx.ASGITransport(app=app, client=client_ip())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local", event_hooks=BROWSER) as c:
         await add_departments()
         yield c
 

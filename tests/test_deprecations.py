@@ -42,6 +42,7 @@ def test_building_the_app_emits_no_deprecation_warning(tmp_path: Path) -> None:
         "FILES_DIR": str(tmp_path / "files"),
         "OUTBOX_WORKER": "0",
         "WITHDRAW_SCHEDULE": "0",
+        "JWT_SECRET": "deprecation-test-secret",
     }
     env.pop("SEARCH_FALLBACK", None)
     run = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

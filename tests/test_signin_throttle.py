@@ -14,12 +14,12 @@ import pytest
 
 from db.users import create_user
 from domain.auth import check_password, hash_password
-from tests.helpers import PASSWORD, make_uscc
+from tests.helpers import BROWSER, PASSWORD, make_uscc
 
 
 def client_at(app, address: str) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local", event_hooks=BROWSER)
 
 
 async def admin_post(c: httpx.AsyncClient, username: str, password: str) -> httpx.Response:

@@ -7,7 +7,7 @@ dates, deadlines and the department's decision).
 
 The same use cases as the API (domain/repair_flow.py). The browser keeps the enterprise's JWT
 in an HttpOnly, SameSite=Strict cookie scoped to /repair, so no other site can post a form with
-it; POSTs also check that Origin (when sent) is this site.
+it; every POST also passes the portal's FormGuard (portal/form_guard.py: Origin, else the form token).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.security.jwt import Token
 
-from api.auth import retrieve_principal, sign_in
+from api.auth import issue_token, retrieve_principal, revoke, sign_in
 from api.deps import settings_of
 from api.repair import files_by_kind, letter_file, now_of, rule_profiles_out
 from db import repair as repo
 from db.results import ResultFilter, list_results
 from domain import repair_flow as flow
 from domain.auth import Principal
-from domain.errors import DomainError, Forbidden, Unauthorized
+from domain.errors import DomainError, Unauthorized
 from domain.evidence import FileIn
 from domain.repair import (
     APPLICATION_STATUS_LABELS,
@@ -122,22 +122,22 @@ OBJECTION_REASON_LABELS = {"not_public": N_("已停止公示，不能再提出�
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 
-async def signed_in(request: Request) -> Principal | None:
+def _cookie_token(request: Request) -> Token | None:
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
     try:
-        token = Token.decode(raw, settings_of(request).jwt_secret, "HS256")
+        return Token.decode(raw, settings_of(request).jwt_secret, "HS256")
     except (NotAuthorizedException, jwt.PyJWTError):
+        return None
+
+
+async def signed_in(request: Request) -> Principal | None:
+    token = _cookie_token(request)
+    if token is None:
         return None
     p = await retrieve_principal(token, request)
     return p if p is not None and p.role == "enterprise" else None
-
-
-def same_origin(request: Request) -> None:
-    origin = request.headers.get("origin")
-    if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
-        raise Forbidden("跨站提交被拒绝 (cross-site form posts are refused)")
 
 
 def _errors(e: DomainError) -> dict[str, str]:
@@ -243,7 +243,6 @@ class RepairPagesController(Controller):
     async def sign_in(
         self, request: Request, data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
     ) -> Any:
-        same_origin(request)
         username = (data.get("username") or "").strip()
         try:
             row: dict | None = await sign_in(request, username, data.get("password") or "")
@@ -262,9 +261,7 @@ class RepairPagesController(Controller):
             )
             return _nocache(t)
         s = settings_of(request)
-        token = request.app.state.jwt_auth.create_token(
-            identifier=row["username"], token_extras={"role": row["role"], "uscc": row["uscc"]}
-        )
+        token = issue_token(request, row, {"role": row["role"], "uscc": row["uscc"]})
         resp = Redirect("/repair", status_code=303)
         resp.set_cookie(
             COOKIE,
@@ -279,7 +276,9 @@ class RepairPagesController(Controller):
 
     @post("/sign-out", name="portal:repair_sign_out", status_code=303)
     async def sign_out(self, request: Request) -> Response:
-        same_origin(request)
+        token = _cookie_token(request)
+        if token is not None:  # revoked, not only forgotten by this browser (api/auth.py)
+            await revoke(request.app.state, token)
         resp = Redirect("/repair", status_code=303)
         resp.delete_cookie(COOKIE, path="/repair")
         return resp
@@ -337,7 +336,6 @@ class RepairPagesController(Controller):
         result_id: FromPath[int],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Any:
-        same_origin(request)
         p = await signed_in(request)
         if p is None:
             return Redirect("/repair", status_code=303)
@@ -403,7 +401,6 @@ class RepairPagesController(Controller):
         result_id: FromPath[int],
         data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Any:
-        same_origin(request)
         p = await signed_in(request)
         if p is None:
             return Redirect("/repair", status_code=303)

@@ -79,6 +79,7 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
             "127.0.0.1",
             "--port",
             str(port),
+            "--no-proxy-headers",
             "--log-level",
             "warning",
         ],
