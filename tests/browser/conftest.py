@@ -89,7 +89,7 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine (several suites at once) starts uvicorn slowly
     while True:
         try:
             if httpx.get(base + "/open-data", timeout=1).status_code == 200:
