@@ -58,6 +58,8 @@ class Settings:
     search_fallback: str = ""
     redis_url: str = ""
     files_dir: str = "var/files"
+    # The largest file the back office's import page takes (/admin/imports), in MiB.
+    import_max_mb: int = 200
     jwt_secret: str = DEFAULT_JWT_SECRET
     jwt_ttl_seconds: int = 3600
     # DEMO_MODE=1 (scripts/run-demo.sh): the server may start with the public default JWT_SECRET.
@@ -183,6 +185,7 @@ class Settings:
             search_fallback=fallback,
             redis_url=get("REDIS_URL", ""),
             files_dir=get("FILES_DIR", d.files_dir),
+            import_max_mb=get_int("IMPORT_MAX_MB", d.import_max_mb),
             jwt_secret=get("JWT_SECRET", d.jwt_secret),
             jwt_ttl_seconds=get_int("JWT_TTL_SECONDS", d.jwt_ttl_seconds),
             demo_mode=get("DEMO_MODE", "0") not in ("0", "false", "no"),

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from importer.jobs import RunStatus
 from settings import Settings
 
 
@@ -35,6 +36,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--report", type=Path, help="write every problem to this CSV file")
     s.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
     s.add_argument(
+        "--check-only",
+        action="store_true",
+        help="run every check an import makes (duplicates in the database included), report, and store "
+        "nothing; exit code 0 = every row valid",
+    )
+    s.add_argument(
+        "--status-file",
+        type=Path,
+        metavar="PATH",
+        help="keep a JSON file of the run's state, progress and outcome (the back office's import page)",
+    )
+    s.add_argument(
         "--workers",
         type=int,
         default=None,
@@ -50,6 +63,17 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    status = RunStatus(args.status_file) if args.status_file else None
+    try:
+        code = await _import(settings, args, status)
+    except BaseException as e:
+        if status is not None:
+            status.finish("failed", message=f"{type(e).__name__}: {e}")
+        raise
+    return code
+
+
+async def _import(settings: Settings, args: argparse.Namespace, status: RunStatus | None) -> int:
     from db.engine import bind_tables, close_engine, make_engine, open_engine
     from db.lookups import department_index, user_by_name
     from domain.auth import Principal
@@ -61,11 +85,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         user = await user_by_name(args.actor)
         if user is None or not user["active"]:
-            print(f"error: no active account {args.actor!r} (create one with `gongshi create-user`)", file=sys.stderr)
-            return 2
+            return _usage(status, f"no active account {args.actor!r} (create one with `gongshi create-user`)")
         if user["role"] not in ("officer", "admin"):
-            print(f"error: {args.actor!r} is a {user['role']} account; imports are done by officers", file=sys.stderr)
-            return 2
+            return _usage(status, f"{args.actor!r} is a {user['role']} account; imports are done by officers")
         actor = Principal(username=user["username"], role=user["role"], department_code=user["department_code"])
         try:
             outcome = await run_import(
@@ -77,11 +99,14 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
                 encoding=args.encoding,
                 progress=args.progress,
                 workers=args.workers,
+                check_only=args.check_only,
+                on_progress=status.progress if status is not None else None,
             )
         except Exception as e:  # e.g. a concurrent writer inserted the same key: the transaction rolled back
-            print(
-                f"error: the database refused the import, nothing was stored ({type(e).__name__}: {e})", file=sys.stderr
-            )
+            message = f"the database refused the import, nothing was stored ({type(e).__name__}: {e})"
+            if status is not None:
+                status.finish("failed", message=message)
+            print(f"error: {message}", file=sys.stderr)
             return 1
     finally:
         await close_engine(engine)
@@ -89,4 +114,20 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.report and outcome.problems:
         write_report_csv(outcome, args.report)
         print(f"full report: {args.report}", file=sys.stderr)
+    if status is not None:
+        status.finish(
+            "done" if outcome.ok else "rejected",
+            rows=outcome.rows,
+            valid=outcome.valid,
+            stored=outcome.stored,
+            problems=len(outcome.problems),
+            seconds=round(outcome.seconds, 2),
+        )
     return 0 if outcome.ok else 1
+
+
+def _usage(status: RunStatus | None, message: str) -> int:
+    if status is not None:
+        status.finish("failed", message=message)
+    print(f"error: {message}", file=sys.stderr)
+    return 2

@@ -535,3 +535,16 @@ def test_problem_report_csv_keeps_a_quoted_formula_inert(tmp_path) -> None:
     write_report_csv(out, tmp_path / "r.csv")
     rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8-sig", newline="")))
     assert rows == [["row", "column", "problem"], ["3", '\'=HYPERLINK("x")', "'-1 不是有效日期"], ["4", "uscc", "ok"]]
+
+
+async def test_check_only_runs_every_check_and_stores_nothing(world, tmp_path) -> None:
+    path = results_csv(tmp_path, [row(i) for i in range(3)])
+    before = await snapshot()
+    out = await do_import(world, "results", path, check_only=True)
+    assert out.ok and out.valid == 3 and out.stored == 0 and not out.problems
+    assert await snapshot() == before  # the rows were written and rolled back: nothing kept
+    stored = await do_import(world, "results", path)
+    assert stored.ok and stored.stored == 3
+    again = await do_import(world, "results", path, check_only=True)
+    assert not again.ok and again.valid == 0 and len(again.problems) == 3  # the database's duplicates too
+    assert all("数据库中已有" in p.message for p in again.problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backoffice.controllers.complaints import ComplaintPagesController
+from backoffice.controllers.imports import ImportPagesController
 from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
 from backoffice.controllers.objections import ObjectionPagesController
@@ -14,4 +15,5 @@ BACKOFFICE_CONTROLLERS: list = [
     RepairPagesController,
     ObjectionPagesController,
     ComplaintPagesController,
+    ImportPagesController,
 ]
