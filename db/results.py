@@ -251,3 +251,30 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date, 
             await changes.audit_many(actor, "publish", "result", ids[i : i + CHUNK])
             await changes.public_change("result", ids[i : i + CHUNK], "published")
     return ids
+
+
+ADMIN_COLUMNS = (
+    "r.id, r.task_number, r.uscc, r.entity_name, r.inspected_on, r.published_on, r.category_codes, "
+    "r.negative, r.disclosure, r.withdrawn_reason, r.withdrawn_at, r.revision"
+)
+
+
+async def department_results(
+    department_code: str, find: str | None, before_id: int | None, limit: int
+) -> list[dict[str, Any]]:
+    """The results a department published (lead department), public or not, newest first, keyset
+    by id; `find` is a task number or USCC (exact). Through result_department_dr (department,
+    result_id) so a department's page reads only its own index range on 1,000,000 results."""
+    conds = ["d.department_code = {}", "r.department_code = {}"]
+    args: list[Any] = [department_code, department_code]
+    if before_id is not None:
+        conds.append("d.result_id < {}")
+        args.append(before_id)
+    if find:
+        conds.append("(r.task_number = {} OR r.uscc = {})")
+        args += [find, find]
+    sql = (
+        f"SELECT {ADMIN_COLUMNS} FROM result_department d JOIN inspection_result r ON r.id = d.result_id "
+        f"WHERE {' AND '.join(conds)} ORDER BY d.result_id DESC LIMIT {int(limit)}"
+    )
+    return list(await Result.raw(sql, *args))

@@ -1,4 +1,5 @@
-"""Use case: an officer publishes inspection results (one or a bulk batch, all-or-nothing)."""
+"""Use cases: an officer publishes inspection results (one or a bulk batch, all-or-nothing), and
+the publishing department withdraws one (撤回)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from domain.auth import Principal, require_department
-from domain.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from domain.auth import Principal, require_department, require_role
+from domain.disclosure import WITHDRAWAL_REASONS, is_public
+from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from domain.masking import mask_by_register
 from domain.results import MAX_BULK, ResultDraft, validate_result
+from domain.text import control_errors
 
 
 async def publish_results(
@@ -61,3 +64,46 @@ async def publish_results(
         )
     # Names are masked against the entity register inside the store's transaction.
     return await insert(drafts, actor, today, mask_by_register)
+
+
+# -- 撤回: the publishing department withdraws a result it published ------------------------
+
+REVOKE_REASON_MAX = 500
+
+
+def revoke_step(actor: Principal, result: dict[str, Any] | None, result_id: int, reason: str) -> str:
+    """Check a withdrawal by the publishing department (谁公示、谁负责: only the department that
+    published the result may withdraw it) and return the reason as stored. Another department's
+    result answers 404, as an unknown one (no page reveals which results exist elsewhere); a
+    result no longer public answers 409 naming why; the reason is required (it is audited and
+    told to the enterprise whose pending repair application this closes). What revoke_result
+    does, and what the back office's confirmation step checks before it asks."""
+    require_role(actor, "officer", "admin")
+    if result is None or result["department_code"] != actor.department_code:
+        raise NotFound(f"没有编号为 {result_id} 的检查结果 (no result {result_id})")
+    if not is_public(result["disclosure"]):
+        label = WITHDRAWAL_REASONS.get(result["withdrawn_reason"], "已停止公示 (no longer public)")
+        raise Conflict(f"该结果已停止公示，不能撤回：{label} (the result is no longer public)")
+    c = Collector()
+    reason = (reason or "").strip()
+    if not reason:
+        c.add("reason", "请填写撤回理由 (a reason is required)")
+    elif len(reason) > REVOKE_REASON_MAX:
+        c.add("reason", f"最多 {REVOKE_REASON_MAX} 字 (at most {REVOKE_REASON_MAX} characters)")
+    for e in control_errors(reason, "reason"):
+        c.add(e.field, e.message)
+    c.raise_if_any("撤回未办理 (nothing was withdrawn)")
+    return reason
+
+
+async def revoke_result(repo: Any, actor: Principal, result_id: int, reason: str, now: dt.datetime) -> dict[str, Any]:
+    """Withdraw a published result (reason `revoked`, 发布机关撤回) everywhere at once, in one
+    transaction with its audit row, change-log entry and search-outbox row, closing the pending
+    repair applications it makes moot (db.repair.withdraw_results, the path every withdrawal
+    takes). Returns the result as now stored."""
+    reason = revoke_step(actor, await repo.get_result(result_id), result_id, reason)
+    done = await repo.withdraw_results([result_id], "revoked", actor, reason, now)
+    if not done:
+        raise Conflict("该结果已在此期间停止公示 (the result stopped being public meanwhile)")
+    row: dict[str, Any] = await repo.get_result(result_id)
+    return row

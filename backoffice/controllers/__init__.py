@@ -8,6 +8,7 @@ from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
 from backoffice.controllers.objections import ObjectionPagesController
 from backoffice.controllers.repair import RepairPagesController
+from backoffice.controllers.results import ResultPagesController
 
 BACKOFFICE_CONTROLLERS: list = [
     LoginController,
@@ -16,4 +17,5 @@ BACKOFFICE_CONTROLLERS: list = [
     ObjectionPagesController,
     ComplaintPagesController,
     ImportPagesController,
+    ResultPagesController,
 ]

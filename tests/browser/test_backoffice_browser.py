@@ -114,7 +114,9 @@ async def test_the_whole_decision_by_keyboard_only(page, http) -> None:
     w, old, _young, _old_on, _young_on = await setup(http)
     number = await apply_with_pdf(http, w, old)
     await page.goto("/admin/login")
-    # The username field has the focus on arrival; Tab to the password, Enter submits.
+    # The username field has the focus on arrival (autofocus: waited for, as typing before the
+    # browser applies it would type into nothing); Tab to the password, Enter submits.
+    await page.wait_for_function("document.activeElement && document.activeElement.name === 'username'")
     await page.keyboard.type("officer-x")
     await page.keyboard.press("Tab")
     await page.keyboard.type(PASSWORD)

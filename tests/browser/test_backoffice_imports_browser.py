@@ -1,6 +1,7 @@
 """File import in Chromium against the uvicorn process: an officer signs in, uploads a results
 file with one bad row (the report is shown, nothing is stored), uploads the fixed file, confirms
-the counts, and the records are public; axe-core and the 375 px check on each state of the page."""
+the counts, and the records are public; then withdraws one (撤回) from the department's results
+after the confirmation step, and it answers 410; axe-core and the 375 px check on every page."""
 
 from __future__ import annotations
 
@@ -62,3 +63,22 @@ async def test_officer_imports_a_file_fixes_its_bad_row_and_the_records_are_publ
     await page.get_by_role("navigation", name="后台导航").get_by_role("link", name="文件导入").click()
     await page.get_by_text("检查结果-改正.csv").wait_for()
     await shot(page, "backoffice/import-list-1280")
+
+    nav = page.get_by_role("navigation", name="后台导航")
+    await nav.get_by_role("link", name="检查结果").click()
+    await page.wait_for_url("**/admin/results")
+    await check_page(page, "results-list")
+    await page.get_by_label("任务单号或统一社会信用代码").fill("WEB-1")
+    await page.get_by_role("button", name="查找").click()
+    await page.get_by_role("link", name="WEB-1").click()
+    await check_page(page, "result-detail")
+    await page.get_by_label("撤回理由").fill("经营主体名称录入错误")
+    await page.get_by_role("button", name="撤回", exact=True).click()
+    await page.get_by_text("请确认：撤回该检查结果").wait_for()
+    await check_page(page, "result-revoke-confirm")
+    rid = int(page.url.rsplit("/", 2)[-2])
+    assert (await http.get(f"/api/v1/results/{rid}")).status_code == 200  # nothing done before confirming
+    await page.get_by_role("button", name="确认撤回").click()
+    await page.get_by_text("已撤回").wait_for()
+    await check_page(page, "result-revoked")
+    assert (await http.get(f"/api/v1/results/{rid}")).status_code == 410
