@@ -279,7 +279,8 @@ async def test_withdrawn_matter_is_gone_everywhere(client, app) -> None:
     last = (await client.get("/api/v1/changes", params={"type": "matter"})).json()["items"][-1]
     assert last["action"] == "withdrawn"
     ops = await Outbox.select(Outbox.op).where(Outbox.object_type == "matter").order_by(Outbox.id)
-    assert [o["op"] for o in ops] == ["upsert", "delete"]
+    # The withdrawal queued the delete; the search that met the stale hit may queue one more (search.heal).
+    assert ops[0]["op"] == "upsert" and len(ops) >= 2 and {o["op"] for o in ops[1:]} == {"delete"}
 
 
 async def test_departments_and_inspecting_bodies(client) -> None:
