@@ -15,6 +15,7 @@ from litestar.openapi.config import OpenAPIConfig
 from api import docs as api_docs
 from api.admin_complaints import AdminComplaintsController
 from api.admin_guides import AdminGuidesController
+from api.admin_matters import AdminMattersController
 from api.admin_plans import AdminPlansController
 from api.admin_records import AdminDocumentsController, AdminHonoursController, AdminScansController
 from api.admin_repair import AdminRepairController
@@ -29,6 +30,7 @@ from api.feeds import FeedsController
 from api.headers import make_before_send
 from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
 from api.input_guard import guard_input
+from api.matters import DepartmentsController, InspectingBodiesController, MattersController
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
@@ -54,11 +56,15 @@ from settings import Settings
 API_CONTROLLERS: list = [
     EntitiesController,
     PlansController,
+    MattersController,
+    InspectingBodiesController,
+    DepartmentsController,
     GuidesController,
     HonoursController,
     DocumentsController,
     ChangesController,
     AdminPlansController,
+    AdminMattersController,
     AdminGuidesController,
     AdminHonoursController,
     AdminDocumentsController,

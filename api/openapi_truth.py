@@ -48,7 +48,7 @@ TITLES = {
     503: "Service unavailable (the search backend cannot be reached)",
 }
 # Records whose publicity can stop (detail paths answer 410).
-WITHDRAWABLE = re.compile(r"^/api/v1/(admin/)?(results|honours|documents|plans|guides)/\{")
+WITHDRAWABLE = re.compile(r"^/api/v1/(admin/)?(results|honours|documents|plans|guides|matters)/\{")
 WRITES = {"post", "put", "patch", "delete"}
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -173,7 +173,7 @@ def parse_since(since: str | None) -> tuple[dt.datetime | None, int | None]:
     return at, None
 
 
-CHANGE_TYPES = ("result", "plan", "guide", "honour", "document")
+CHANGE_TYPES = ("result", "plan", "guide", "honour", "document", "matter")
 
 
 def change_types(raw: str | None) -> list[str] | None:
@@ -201,7 +201,8 @@ class ChangesController(Controller):
         page_size: int | None = PAGE_SIZE,
         cursor: FromQuery[str | None] = None,
         type: str | None = Parameter(
-            default=None, description="only these record types (comma-separated: result, plan, guide, honour, document)"
+            default=None,
+            description="only these record types (comma-separated: result, plan, guide, honour, document, matter)",
         ),
     ) -> ChangePage:
         size = check_page_size(page_size)

@@ -35,6 +35,10 @@ class Department(Table, tablename="department"):
     name = Varchar(length=120)  # 聊城市市场监督管理局
     short_name = Varchar(length=40)  # 市场监管局
     region_code = Varchar(length=6, index=True)
+    # The same line's department one level up (371500-scjg → 370000-scjg), '' at the top.
+    parent_code = Varchar(length=40, default="")
+    # 检查主体清单: its standing to inspect (domain.matters.LEGAL_STATUSES), '' when not confirmed.
+    legal_status = Varchar(length=30, default="")
 
 
 class Entity(Table, tablename="entity"):
@@ -157,6 +161,38 @@ class PlanRevision(Table, tablename="plan_revision"):
     revised_on = Date()
     reason = Text(default="")
     changes = JSON(default=[])  # human-readable change list against the previous revision
+    created_by = Varchar(length=100, default="")
+
+
+class Matter(Table, tablename="matter"):
+    """A matter of the matters list (抽查事项清单). Its content lives in immutable versions."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=40, unique=True)
+    department_code = Varchar(length=40, index=True)
+    region_code = Varchar(length=6, default="")
+    current_version = Integer(default=1)  # the latest version (not necessarily in force today)
+    published_on = Date()
+    disclosure = Varchar(length=12, default="public")
+    withdrawn_at = Timestamptz(null=True, default=None)
+    withdrawn_note = Text(default="")
+
+
+class MatterVersion(Table, tablename="matter_version"):
+    id = Serial(primary_key=True)
+    matter_id = Integer(index=True)
+    number = Integer()  # 1 = the original publication
+    name = Varchar(length=200)
+    field = Varchar(length=30)  # a check-field code (domain.results.CHECK_FIELDS)
+    legal_basis = JSON(default=[])  # [{law, article}]
+    object_scope = Text(default="")
+    method = Varchar(length=30)  # domain.matters.METHODS
+    level = Varchar(length=4)  # 省 / 市 / 县
+    valid_from = Date()
+    valid_to = Date(null=True, default=None)
+    revised_on = Date()
+    reason = Text(default="")
+    changes = JSON(default=[])
     created_by = Varchar(length=100, default="")
 
 
@@ -460,6 +496,8 @@ ALL_TABLES: list[type[Table]] = [
     PenaltyDecision,
     Plan,
     PlanRevision,
+    Matter,
+    MatterVersion,
     Guide,
     GuideVersion,
     GuideFile,

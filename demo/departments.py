@@ -82,12 +82,27 @@ async def load_regions_and_departments() -> dict[str, int]:
     ]
     if new_regions:
         await Region.insert(*new_regions)
-    known = {r["code"] for r in await Department.select(Department.code)}
+    from demo.matter_content import legal_status, parent_of
+
+    known = {r["code"]: r for r in await Department.select()}
     new = [
-        Department(code=d.code, name=d.name, short_name=d.short_name, region_code=d.region_code)
+        Department(
+            code=d.code,
+            name=d.name,
+            short_name=d.short_name,
+            region_code=d.region_code,
+            parent_code=parent_of(d),
+            legal_status=legal_status(d),
+        )
         for d in DEPARTMENTS
         if d.code not in known
     ]
     if new:
         await Department.insert(*new)
+    for d in DEPARTMENTS:  # registers loaded before departments had a parent and a legal status
+        old = known.get(d.code)
+        if old is not None and not old["legal_status"]:
+            await Department.update(
+                {Department.parent_code: parent_of(d), Department.legal_status: legal_status(d)}
+            ).where(Department.code == d.code)
     return {"regions": len(new_regions), "departments": len(new)}

@@ -17,12 +17,15 @@ from typing import Any
 
 from db import documents as dq
 from db import guides as gq
+from db import matters as mq
 from db import plans as pq
 from db.tables import Guide, Plan
-from demo import guide_content, plan_content
+from demo import guide_content, matter_content, plan_content
 from demo.departments import BY_CODE, load_regions_and_departments
 from domain.auth import Principal
 from domain.guides import FORMATS, download_filename, validate_guide, validate_version
+from domain.matters import validate_matter
+from domain.matters import validate_revision as validate_matter_revision
 from domain.plans import validate_plan, validate_revision
 from domain.records import validate_document
 from render import filestore
@@ -102,6 +105,23 @@ async def load_plans() -> int:
     return n
 
 
+async def load_matters(today: dt.date) -> int:
+    """The demo matters lists (demo/matter_content.py), through the officer use case."""
+    n = 0
+    for raw in matter_content.matters(today):
+        if await mq.get_matter(raw["code"]) is not None:
+            continue
+        dept = raw["department"]
+        matter = validate_matter(raw, dept, BY_CODE[dept].region_code, dt.date(matter_content.first_year(today), 1, 1))
+        matter_id = await mq.insert_matter(matter, officer(dept))
+        n += 1
+        rev = matter_content.revision_for(raw["code"])
+        if rev is not None:
+            version = validate_matter_revision(rev, {**matter, "number": 1}, today)
+            await mq.insert_version(matter_id, 1, version, officer(dept))
+    return n
+
+
 def _files(settings: Any, guide: dict, version: dict) -> list[filestore.StoredFile]:
     dept = BY_CODE.get(guide.get("department_code", ""))
     content = content_from(guide, version, dept.name if dept else "")
@@ -144,5 +164,6 @@ async def load_records(settings: Any) -> dict[str, int]:
     counts = await load_regions_and_departments()
     counts["documents"] = await load_documents()
     counts["plans"] = await load_plans()
+    counts["matters"] = await load_matters(dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date())
     counts["guides"] = await load_guides(settings)
     return counts

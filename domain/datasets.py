@@ -168,6 +168,32 @@ DATASETS: tuple[Dataset, ...] = (
         ),
     ),
     Dataset(
+        "matters",
+        "抽查事项清单",
+        "Inspection matters list",
+        "各部门公布的抽查事项清单（检查事项、检查依据、检查对象、检查方式、实施层级、有效期）及其修订历史，和检查主体清单。",
+        ("抽查事项清单", "检查主体清单", "双随机一公开"),
+        "matter",
+        (
+            Resource(
+                "matters",
+                "抽查事项清单接口",
+                "JSON",
+                "application/json",
+                "/api/v1/matters",
+                "matters with every version; ?on=YYYY-MM-DD for the list in force that day",
+            ),
+            Resource(
+                "inspecting-bodies",
+                "检查主体清单接口",
+                "JSON",
+                "application/json",
+                "/api/v1/inspecting-bodies",
+                "the bodies that may inspect and the matters on each one's list",
+            ),
+        ),
+    ),
+    Dataset(
         "guides",
         "一业一册合规指引",
         "Compliance guides (one per industry)",

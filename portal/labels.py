@@ -32,6 +32,7 @@ RECORD_TYPES = {
     "guide": N_("一业一册"),
     "honour": N_("荣誉信息"),
     "document": N_("政策文件"),
+    "matter": N_("抽查事项"),
 }
 
 LEVELS = {"省": N_("省级"), "市": N_("市级"), "县": N_("县级")}

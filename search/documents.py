@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from domain.categories import BY_CODE
+from domain.matters import METHODS, basis_text
+from domain.results import CHECK_FIELD_LABELS
 from search.index import SearchDoc
 from search.text import FIELD_SEP
 
@@ -21,6 +23,7 @@ TYPE_LABELS = {
     "guide": "合规指引",
     "honour": "荣誉信息",
     "document": "政策文件",
+    "matter": "抽查事项",
 }
 HONOUR_KINDS = {
     "award": "表彰奖励",
@@ -138,6 +141,32 @@ def plan_doc(plan: dict[str, Any], revision: dict[str, Any], dept_names: dict[st
         region_code=plan.get("region_code") or _region_of_department(plan["department_code"]),
         departments=(plan["department_code"],),
         exact=(revision["title"],),
+    )
+
+
+def matter_doc(matter: dict[str, Any], version: dict[str, Any], dept_names: dict[str, str]) -> SearchDoc:
+    """A matter of the matters list, as its latest version reads (the history is on its page)."""
+    dept = matter["department_code"]
+    published = as_date(matter.get("published_on"))
+    body = _join(
+        f"事项编码 {matter['code']}",
+        dept_names.get(dept, ""),
+        CHECK_FIELD_LABELS.get(version["field"], ""),
+        METHODS.get(version["method"], ""),
+        basis_text(_json(version.get("legal_basis")) or []),
+        version.get("object_scope"),
+    )
+    return SearchDoc(
+        type="matter",
+        id=str(matter["id"]),
+        title=version["name"],
+        body=body,
+        url_path=f"/matters/{matter['code']}",
+        published_on=published,
+        year=published.year if published else None,
+        region_code=matter.get("region_code") or _region_of_department(dept),
+        departments=(dept,),
+        exact=(matter["code"], version["name"]),
     )
 
 

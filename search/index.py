@@ -12,7 +12,7 @@ from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-TYPES = ("result", "plan", "guide", "honour", "document")
+TYPES = ("result", "plan", "guide", "honour", "document", "matter")
 FACETS = ("type", "year", "region", "department", "category")
 
 # Search is for finding, not for bulk reading (bulk data comes from the database): only this

@@ -8,7 +8,18 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-from db.tables import Department, Document, Guide, GuideVersion, Honour, Plan, PlanRevision, Result
+from db.tables import (
+    Department,
+    Document,
+    Guide,
+    GuideVersion,
+    Honour,
+    Matter,
+    MatterVersion,
+    Plan,
+    PlanRevision,
+    Result,
+)
 from search import documents as m
 from search.index import SearchDoc
 
@@ -90,6 +101,19 @@ async def _guides(rows: list[dict[str, Any]], names: dict[str, str]) -> list[Sea
     return out
 
 
+async def _matters(rows: list[dict[str, Any]], names: dict[str, str]) -> list[SearchDoc]:
+    if not rows:
+        return []
+    vers = await MatterVersion.select().where(MatterVersion.matter_id.is_in([r["id"] for r in rows]))
+    by = {(v["matter_id"], v["number"]): v for v in vers}
+    out = []
+    for r in rows:
+        v = by.get((r["id"], r["current_version"]))
+        if v is not None:
+            out.append(m.matter_doc(r, v, names))
+    return out
+
+
 async def load_docs(object_type: str, ids: list[str], names: dict[str, str] | None = None) -> list[SearchDoc]:
     """Search documents for those of `ids` that are public now (the rest should leave the index)."""
     nums = _ints(ids)
@@ -114,10 +138,20 @@ async def load_docs(object_type: str, ids: list[str], names: dict[str, str] | No
         elif object_type == "document":
             rows = await Document.select().where(Document.id.is_in(chunk) & (Document.disclosure == PUBLIC))
             out += [m.document_doc(r) for r in rows]
+        elif object_type == "matter":
+            rows = await Matter.select().where(Matter.id.is_in(chunk) & (Matter.disclosure == PUBLIC))
+            out += await _matters(rows, names)
     return out
 
 
-_TABLES: dict[str, Any] = {"result": Result, "plan": Plan, "guide": Guide, "honour": Honour, "document": Document}
+_TABLES: dict[str, Any] = {
+    "result": Result,
+    "plan": Plan,
+    "guide": Guide,
+    "honour": Honour,
+    "document": Document,
+    "matter": Matter,
+}
 
 
 async def public_ids(object_type: str, ids: list[str]) -> set[str]:
@@ -136,6 +170,7 @@ async def _small_docs(names: dict[str, str]) -> list[SearchDoc]:
     docs += await _guides(await Guide.select().where(Guide.disclosure == PUBLIC), names)
     docs += [m.honour_doc(r) for r in await Honour.select().where(Honour.disclosure == PUBLIC)]
     docs += [m.document_doc(r) for r in await Document.select().where(Document.disclosure == PUBLIC)]
+    docs += await _matters(await Matter.select().where(Matter.disclosure == PUBLIC), names)
     return docs
 
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
-from db.tables import Department, Document, Guide, Plan, Region
+from db.tables import Department, Document, Guide, Matter, Plan, Region
+from demo import matter_content
 from demo.departments import DEPARTMENTS
 from demo.records import load_records
 
 
 async def test_load_records_is_complete_and_idempotent(client, settings) -> None:
     first = await load_records(settings)
-    assert first == {"regions": 50, "departments": len(DEPARTMENTS), "documents": 5, "plans": 3, "guides": 5}
+    n_matters = len(matter_content.matters(dt.date.today()))
+    assert first == {
+        "regions": 50,
+        "departments": len(DEPARTMENTS),
+        "documents": 5,
+        "plans": 3,
+        "guides": 5,
+        "matters": n_matters,
+    }
     again = await load_records(settings)
     assert set(again.values()) == {0}
     assert (
@@ -20,7 +30,24 @@ async def test_load_records_is_complete_and_idempotent(client, settings) -> None
         await Document.count(),
         await Plan.count(),
         await Guide.count(),
-    ) == (50, len(DEPARTMENTS), 5, 3, 5)
+        await Matter.count(),
+    ) == (50, len(DEPARTMENTS), 5, 3, 5, n_matters)
+
+    # Every demo department is an inspecting body with a parent on its line and matters in force.
+    deps = {d["code"]: d for d in (await client.get("/api/v1/departments")).json()["items"]}
+    assert deps["371502-scjg"]["parent_code"] == "371500-scjg" and deps["370000-scjg"]["parent_code"] is None
+    bodies = (await client.get("/api/v1/inspecting-bodies")).json()["items"]
+    assert len(bodies) == len(DEPARTMENTS) and all(b["matters"] for b in bodies)
+    fire = next(b for b in bodies if b["code"] == "371500-xfjy")
+    assert fire["legal_status"] == "authorised_organisation"
+    fields = {m["field"] for m in (await client.get("/api/v1/matters", params={"page_size": 100})).json()["items"]}
+    assert {"general", "food", "drug", "special_equipment", "environment"} <= fields
+    gas = (await client.get("/api/v1/matters", params={"q": "燃气"})).json()["items"]
+    assert [m["department_code"] for m in gas] == ["371500-zjj"]
+    revised = (await client.get("/api/v1/matters/371500-SCJG-001")).json()
+    assert revised["version"] == 2 and revised["versions"][1]["reason"] == matter_content.REVISION_REASON
+    retired = (await client.get("/api/v1/matters/371500-SCJG-099")).json()
+    assert retired["in_force_today"] is False and retired["valid_to"] is not None
 
     docs = (await client.get("/api/v1/documents", params={"page_size": 10})).json()["items"]
     by_title = {d["title"]: d for d in docs}

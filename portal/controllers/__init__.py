@@ -9,6 +9,7 @@ from portal.controllers.guides import GuidePagesController
 from portal.controllers.home import HomeController
 from portal.controllers.honours import HonourPagesController
 from portal.controllers.language import CareModeController, LanguageController
+from portal.controllers.matters import MatterPagesController
 from portal.controllers.plans import PlanPagesController
 from portal.controllers.repair import RepairPagesController
 from portal.controllers.results import ResultPagesController
@@ -25,6 +26,7 @@ PORTAL_CONTROLLERS: list = [
     ResultPagesController,
     EntityPagesController,
     PlanPagesController,
+    MatterPagesController,
     GuidePagesController,
     HonourPagesController,
     DocumentPagesController,

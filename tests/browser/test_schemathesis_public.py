@@ -11,16 +11,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.browser.test_matters_browser import seed_matters
 from tests.portal_helpers import seed
 
 OPERATIONS = (
     r"^/api/v1/(results|results/\{result_id\}|entities/\{uscc\}|changes|honours|honours/\{honour_id\}"
-    r"|documents|documents/\{document_id\}|plans|plans/\{plan_id\}|guides|guides/\{guide_id\}|search)$"
+    r"|documents|documents/\{document_id\}|plans|plans/\{plan_id\}|guides|guides/\{guide_id\}|search"
+    r"|matters|matters/\{code\}|inspecting-bodies|departments)$"
 )
 
 
 async def test_public_reading_conforms_to_the_openapi_document(http, server, tmp_path) -> None:
     await seed(http)  # results, an entity with honours, a plan, a guide, documents
+    await seed_matters(http)  # departments, matters (one revised)
     st = Path(sys.executable).with_name("st")
     cmd = [
         str(st),
@@ -57,6 +60,6 @@ async def test_public_reading_conforms_to_the_openapi_document(http, server, tmp
     done = await asyncio.to_thread(subprocess.run, cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     summary = done.stdout[-4000:]
     assert done.returncode == 0, summary
-    assert "Tested: 13" in done.stdout, summary
+    assert "Tested: 17" in done.stdout, summary
     cases = re.search(r"(\d+) generated, (\d+) passed", done.stdout)
     assert cases and cases[1] == cases[2] and int(cases[1]) >= 100, summary  # e.g. "325 generated, 325 passed"
