@@ -3,12 +3,14 @@ the breadcrumbs, the section), never cached."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Request
 from litestar.response import Template
 
 from domain.auth import Principal
+from domain.repair import SHANGHAI
 from portal.labels import N_
 from portal.render import page
 
@@ -38,3 +40,16 @@ def admin_page(
     )
     t.headers.update(NO_STORE)
     return t
+
+
+def local_time(value: dt.datetime | str | None) -> str:
+    """A stored moment as the officers read it: Beijing time to the minute ("" for none). ISO
+    strings (job files, SQLite's raw rows) are read first; anything else is shown as it is."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return str(value)
+    if value is None:
+        return ""
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")

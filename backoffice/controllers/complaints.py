@@ -25,6 +25,7 @@ from litestar.response import File, Redirect, Template
 from api.complaints import now
 from api.deps import settings_of
 from backoffice.render import admin_page
+from backoffice.render import local_time as _local
 from backoffice.session import PREFIX, require_staff
 from db import complaints as q
 from domain import complaint_flow as flow
@@ -53,10 +54,6 @@ OUTCOME_LABELS = {
 
 def _today() -> dt.date:
     return now().astimezone(rules.SHANGHAI).date()
-
-
-def _local(when: dt.datetime | None) -> str:
-    return when.astimezone(rules.SHANGHAI).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 async def _visible(p: Principal, number: str) -> tuple[dict[str, Any], str]:

@@ -10,7 +10,6 @@ Jobs belong to the officer's department: another department's job answers 404, a
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import shutil
 from pathlib import Path
@@ -24,11 +23,11 @@ from litestar.response import File, Redirect, Template
 
 from api.deps import settings_of
 from backoffice.render import admin_page
+from backoffice.render import local_time as _local
 from backoffice.session import CSRF_COOKIE, PREFIX, csrf_config, require_staff
 from backoffice.upload import read_file_form
 from domain.auth import Principal, require_role
 from domain.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
-from domain.repair import SHANGHAI
 from importer import columns, jobs
 from portal.labels import N_
 
@@ -55,14 +54,6 @@ def _job(request: Request, staff: Principal, job_id: str) -> jobs.Job:
     if job is None or job.department_code != staff.department_code:
         raise NotFound(f"没有编号为 {job_id} 的导入 (no import {job_id})")
     return job
-
-
-def _local(iso: str) -> str:
-    """A job's UTC timestamp as Beijing time (the officers' clock)."""
-    try:
-        return dt.datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
 
 
 def _columns(kind: str) -> list[tuple[str, str, bool]]:

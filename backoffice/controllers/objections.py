@@ -20,6 +20,7 @@ from litestar.response import File, Redirect, Template
 from api.deps import settings_of
 from api.repair import now_of
 from backoffice.render import admin_page
+from backoffice.render import local_time as _local
 from backoffice.session import PREFIX, require_staff
 from db import repair as repo
 from db.entities import get_entity
@@ -48,10 +49,6 @@ FIELD_LABELS = {
     "negative": N_("是否失信（负面）"),
 }
 COLUMN_FIELDS = {"category_codes": "categories", "year": "inspected_on"}
-
-
-def _local(when: dt.datetime | None) -> str:
-    return when.astimezone(flow.SHANGHAI).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 async def _visible(p: Principal, number: str) -> dict[str, Any]:

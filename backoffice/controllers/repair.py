@@ -13,7 +13,6 @@ nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +25,7 @@ from litestar.response import File, Redirect, Template
 from api.deps import settings_of
 from api.repair import letter_file, now_of
 from backoffice.render import admin_page
+from backoffice.render import local_time as _local
 from backoffice.session import PREFIX, require_staff
 from db import repair as repo
 from db.results import get_result
@@ -39,10 +39,6 @@ from portal.controllers.repair import STATUS_LABELS
 
 BASE = f"{PREFIX}/repair-applications"
 INLINE_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-
-
-def _local(when: dt.datetime | None) -> str:
-    return when.astimezone(flow.SHANGHAI).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 async def _visible(p: Principal, number: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ Another department's result answers 404, as an unknown id does."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -18,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from api.repair import now_of
 from backoffice.render import admin_page
+from backoffice.render import local_time as _local
 from backoffice.session import PREFIX, require_staff
 from db import repair as repo
 from db.results import department_results, get_result
@@ -27,22 +27,10 @@ from domain.disclosure import WITHDRAWAL_REASONS
 from domain.errors import DomainError, NotFound
 from domain.pagination import decode_cursor, split_page
 from domain.publishing import REVOKE_REASON_MAX, revoke_result, revoke_step
-from domain.repair import SHANGHAI
 from portal.render import url_with
 
 BASE = f"{PREFIX}/results"
 PAGE = 20
-
-
-def _local(value: Any) -> str:
-    if isinstance(value, str):  # SQLite's raw rows
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, dt.datetime):
-        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    return "" if value is None else str(value)
 
 
 def _labels(codes: str) -> str:
