@@ -5,7 +5,7 @@ How a publishing form uses it (backoffice/controllers/publish.py is the first us
 
 1. GET renders the form with a fresh key: `once=new_key()` in the context and, inside the form,
    `<input type="hidden" name="once" value="{{ once }}">`. A form re-rendered after bad input
-   keeps the key it came with (nothing was stored under it yet).
+   keeps the key it came with (nothing was stored under it yet) when `is_key(it)`, else a new one.
 2. POST: `outcome = await submit_once(data, staff, "result", lambda: use_case(...))`. The use case
    runs inside db.once.run_once's write transaction, which also writes the key's form_submission
    row (key unique, object_type, object_ids, actor, at): the records, their audit/change-log/
@@ -51,10 +51,14 @@ def new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def is_key(value: str) -> bool:
+    return bool(_KEY.match(value or ""))
+
+
 def key_of(data: Mapping[str, Any]) -> str:
     """The form's key as posted; ValidationFailed (field `once`) when it is missing or malformed."""
     key = str(data.get(FIELD) or "")
-    if not _KEY.match(key):
+    if not is_key(key):
         raise ValidationFailed(STALE, [FieldError(FIELD, STALE)])
     return key
 
@@ -73,7 +77,7 @@ async def submit_once(
 async def outcome_of(key: str, actor: Principal, object_type: str, repeated: bool = False) -> Outcome:
     """The stored outcome of a form key, for its confirmation page: 404 unless it is this
     account's key of this form."""
-    row = await submission(key) if _KEY.match(key) else None
+    row = await submission(key) if is_key(key) else None
     if row is None or row["actor"] != actor.username or row["object_type"] != object_type:
         raise NotFound("没有这次提交的记录 (no such submission)")
     return Outcome(key, object_type, ids_of(row), repeated)

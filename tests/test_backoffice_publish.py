@@ -7,12 +7,16 @@ is refused."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import re
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
 
-from db.tables import AuditLog, ChangeLog, FormSubmission, Outbox, Result
+from db.tables import AuditLog, ChangeLog, Document, FormSubmission, Honour, Outbox, Result, ScanRecord
 from db.users import create_user
 from demo.departments import load_regions_and_departments
 from domain.results import shanghai_today
@@ -145,6 +149,21 @@ async def test_a_result_is_published_confirmed_and_public_once_however_often_it_
     assert await counts(Result, *TRAIL) == trail == [1, 1, 1, trail[3], 1]
 
 
+async def test_two_posts_of_one_form_at_the_same_moment_publish_once(client) -> None:
+    """A double click sends both posts before the first answers: on PostgreSQL the later
+    transaction fails on the unique key and then finds the first one's outcome."""
+    await officer(client)
+    keys = await open_form(client, "/admin/results/new")
+    form = {**keys, **result_form()}
+    first, second = await asyncio.gather(*(client.post("/admin/results/new", data=form) for _ in range(2)))
+    assert {first.status_code, second.status_code} == {303}, (first.text, second.text)
+    locations = sorted(r.headers["location"] for r in (first, second))
+    done = f"/admin/results/published/{keys['once']}"
+    assert locations == [done, f"{done}?again=1"]
+    assert await counts(Result, FormSubmission) == [1, 1]
+    assert await AuditLog.count().where(AuditLog.object_type == "result") == 1
+
+
 async def test_a_fresh_form_for_the_same_task_and_entity_is_refused_as_a_duplicate(client) -> None:
     await officer(client)
     keys = await open_form(client, "/admin/results/new")
@@ -162,6 +181,12 @@ async def test_a_post_without_its_form_key_stores_nothing(client) -> None:
     r = await client.post("/admin/results/new", data={**result_form(), "_csrf_token": keys["_csrf_token"]})
     assert r.status_code == 422 and "表单已失效" in r.text
     assert await Result.count() == 0
+    fresh = hidden(r.text, "once")  # the re-rendered form carries a key again: sending it publishes
+    assert len(fresh) == 32 and fresh != keys["once"]
+    r = await client.post(
+        "/admin/results/new", data={**result_form(), "_csrf_token": keys["_csrf_token"], "once": fresh}
+    )
+    assert r.status_code == 303 and await Result.count() == 1
 
 
 async def test_the_confirmation_is_only_for_the_officer_who_sent_the_form(client) -> None:
@@ -178,17 +203,20 @@ async def test_the_confirmation_is_only_for_the_officer_who_sent_the_form(client
     assert r.status_code == 403 and await Result.count() == 1  # another's key publishes nothing
 
 
-@pytest.mark.parametrize("role", ["supervisor"])
-async def test_other_roles_are_refused(client, role) -> None:
+FORM_URLS = ["/admin/results/new", "/admin/honours/new", "/admin/documents/new", "/admin/scan-records/new"]
+
+
+async def test_a_supervisor_is_refused_every_form(client) -> None:
     await load_regions_and_departments()
-    await create_user("pub-sup", PASSWORD, role, region_code="371500")
+    await create_user("pub-sup", PASSWORD, "supervisor", region_code="371500")
     await admin_login(client, "pub-sup")
     assert (await client.get("/admin/publish")).status_code == 403
-    page = await client.get("/admin/results/new")
-    assert page.status_code == 403
     token = csrf_of((await client.get("/admin/")).text)
-    r = await client.post("/admin/results/new", data={**result_form(), "_csrf_token": token, "once": "a" * 32})
-    assert r.status_code == 403 and await Result.count() == 0
+    for url, good in zip(FORM_URLS, GOOD, strict=True):
+        assert (await client.get(url)).status_code == 403, url
+        r = await client.post(url, data={**good(), "_csrf_token": token, "once": "a" * 32})
+        assert r.status_code == 403, url
+    assert await counts(Result, Honour, Document, ScanRecord, FormSubmission) == [0, 0, 0, 0, 0]
     assert 'href="/admin/publish"' not in (await client.get("/admin/")).text  # no link to what is refused
 
 
@@ -203,13 +231,241 @@ async def test_enterprise_accounts_never_reach_the_forms(client) -> None:
     assert r.status_code == 303 and r.headers["location"].startswith("/admin/login")
 
 
-async def test_a_cross_site_post_is_refused(client) -> None:
+@pytest.mark.parametrize("which", range(4))
+async def test_a_cross_site_post_is_refused(client, which) -> None:
     await officer(client)
-    keys = await open_form(client, "/admin/results/new")
-    r = await client.post(
-        "/admin/results/new", data={**keys, **result_form()}, headers={"Origin": "https://evil.example"}
-    )
+    url, good = FORM_URLS[which], GOOD[which]
+    keys = await open_form(client, url)
+    r = await client.post(url, data={**keys, **good()}, headers={"Origin": "https://evil.example"})
     assert r.status_code == 403 and "跨站提交被拒绝" in r.text
-    r = await client.post("/admin/results/new", data={**result_form(), "once": keys["once"]})  # no CSRF token
+    r = await client.post(url, data={**good(), "once": keys["once"]})  # no CSRF token
     assert r.status_code == 403
-    assert await counts(Result, FormSubmission) == [0, 0]
+    assert await counts(Result, Honour, Document, ScanRecord, FormSubmission) == [0, 0, 0, 0, 0]
+
+
+# -- honours, documents, scan records -----------------------------------------------------
+
+
+def honour_form(**kw: str) -> dict[str, str]:
+    return {
+        "uscc": make_uscc(seed=51),
+        "entity_name": "聊城市守信示范有限公司",
+        "honour": "守合同重信用企业",
+        "kind": "credit",
+        "awarded_by": "聊城市市场监督管理局",
+        "awarded_on": "2026-03-01",
+        "valid_until": "",
+        "source_document": "聊市监发〔2026〕3号",
+        "region_code": "",
+        **kw,
+    }
+
+
+def document_form(**kw: str) -> dict[str, str]:
+    return {
+        "title": "关于推行“扫码入企”的通知",
+        "issuer": "聊城市市场监督管理局",
+        "doc_number": "聊市监发〔2026〕9号",
+        "issued_on": "2026-10-12",
+        "issued_year": "",
+        "region_code": "371500",
+        "region_name": "聊城市",
+        "body": "各县（市、区）市场监管局：\n\n执法人员入企检查一律扫码。",
+        "source": "",
+        "published_on": "",
+        **kw,
+    }
+
+
+def scan_form(**kw: str) -> dict[str, str]:
+    return {
+        "uscc": make_uscc(seed=61),
+        "officer_credentials": "37150012345\n37150012346",
+        "scanned_at": "2026-11-20T09:30",
+        "method": "scan",
+        "task_number": "",
+        "location": "聊城市东昌府区",
+        **kw,
+    }
+
+
+GOOD: list[Callable[[], dict[str, Any]]] = [result_form, honour_form, document_form, scan_form]
+
+
+async def test_the_other_forms_default_to_the_department_and_today(client) -> None:
+    await officer(client)
+    hub = (await client.get("/admin/publish")).text
+    for url in FORM_URLS:
+        assert f'href="{url}"' in hub
+    doc = (await client.get("/admin/documents/new")).text
+    assert 'name="issuer" type="text" value="聊城市市场监督管理局"' in doc  # the department's full name
+    assert 'name="region_code" type="text" value="371500"' in doc  # its region
+    assert f'name="published_on" type="date" value="{shanghai_today().isoformat()}"' in doc
+    honour = (await client.get("/admin/honours/new")).text
+    assert '<option value="whitelist">“无事不扰”白名单</option>' in honour  # portal.labels.HONOUR_KINDS
+    scan = (await client.get("/admin/scan-records/new")).text
+    assert '<option value="checkin">定位打卡</option>' in scan
+    assert re.search(rf'name="scanned_at" type="datetime-local" value="{shanghai_today().isoformat()}T\d\d:\d\d"', scan)
+
+
+BAD = [
+    (
+        "/admin/honours/new",
+        Honour,
+        honour_form(uscc="123", honour="", awarded_on="2026-02-30", valid_until="2020-01-01"),
+        {"uscc": "", "honour": "荣誉名称不能为空", "awarded_on": "授予日期格式应为"},
+    ),
+    (
+        "/admin/honours/new",
+        Honour,
+        honour_form(valid_until="2026-01-01"),
+        {"valid_until": "有效期至应为不早于授予日期的日期"},
+    ),
+    (
+        "/admin/documents/new",
+        Document,
+        document_form(title="", region_code="3715", issued_on="", issued_year=""),
+        {"title": "标题不能为空", "region_code": "行政区划代码应为6位数字", "issued_year": "需要发文年份"},
+    ),
+    (
+        "/admin/documents/new",
+        Document,
+        document_form(issued_on="2026-10-12", issued_year="2025", body="   "),
+        {"issued_year": "发文年份与发文日期不一致", "body": "正文不能为空"},
+    ),
+    (
+        "/admin/scan-records/new",
+        ScanRecord,
+        scan_form(officer_credentials="37150012345\n37150012345", scanned_at="2999-01-01T08:00", method="x"),
+        {"officer_credentials": "至少两名执法人员", "scanned_at": "扫码时间不能在未来", "method": "方式应为"},
+    ),
+    (
+        "/admin/scan-records/new",
+        ScanRecord,
+        scan_form(scanned_at="yesterday", uscc=""),
+        {"scanned_at": "时间应为带时区的", "uscc": ""},
+    ),
+]
+
+
+@pytest.mark.parametrize(("url", "table", "form", "messages"), BAD)
+async def test_bad_input_comes_back_by_the_fields_and_stores_nothing(client, url, table, form, messages) -> None:
+    await officer(client)
+    before = await counts(table, *TRAIL)
+    keys = await open_form(client, url)
+    r = await client.post(url, data={**keys, **form})
+    assert r.status_code == 422, r.text
+    for name, words in messages.items():
+        assert words in field_error(r.text, name), name
+    for name, typed in form.items():
+        if typed and name not in ("kind", "method", "body", "officer_credentials"):
+            assert f'name="{name}"' in r.text and f'value="{typed}"' in r.text, name  # kept as typed
+    assert hidden(r.text, "once") == keys["once"]
+    assert await counts(table, *TRAIL) == before
+
+
+async def test_an_honour_is_published_once_and_public(client) -> None:
+    await officer(client)
+    keys = await open_form(client, "/admin/honours/new")
+    form = {**keys, **honour_form()}
+    r = await client.post("/admin/honours/new", data=form)
+    assert r.status_code == 303, r.text
+    done = await client.get(r.headers["location"])
+    row = await Honour.select().first()
+    assert f'href="/honours/{row["id"]}"' in done.text and "守合同重信用企业" in done.text
+    public = await client.get(f"/api/v1/honours/{row['id']}")
+    assert public.status_code == 200 and public.json()["honour"] == "守合同重信用企业"
+    assert row["department_code"] == DEPT and row["kind"] == "credit" and row["region_code"] == "371500"
+    hid = str(row["id"])
+    assert await AuditLog.count().where(AuditLog.object_id == hid, AuditLog.actor == "pub-officer") == 1
+    assert await ChangeLog.count().where(ChangeLog.object_id == hid) == 1
+    trail = await counts(Honour, *TRAIL)
+    again = await client.post("/admin/honours/new", data=form)
+    assert again.status_code == 303 and again.headers["location"].endswith("?again=1")
+    assert await counts(Honour, *TRAIL) == trail and trail[0] == 1
+
+
+async def test_a_document_is_published_once_and_public(client) -> None:
+    await officer(client)
+    keys = await open_form(client, "/admin/documents/new")
+    form = {**keys, **document_form()}
+    r = await client.post("/admin/documents/new", data=form)
+    assert r.status_code == 303, r.text
+    done = await client.get(r.headers["location"])
+    row = await Document.select().first()
+    assert f'href="/documents/{row["id"]}"' in done.text and "聊市监发〔2026〕9号" in done.text
+    public = await client.get(f"/api/v1/documents/{row['id']}")
+    assert public.status_code == 200 and public.json()["title"] == "关于推行“扫码入企”的通知"
+    assert row["issued_year"] == 2026 and row["published_on"] == shanghai_today()
+    page = await client.get(f"/documents/{row['id']}")
+    assert page.status_code == 200 and "执法人员入企检查一律扫码。" in page.text
+    trail = await counts(Document, *TRAIL)
+    assert (await client.post("/admin/documents/new", data=form)).status_code == 303
+    assert await counts(Document, *TRAIL) == trail and trail[0] == 1
+
+
+async def test_a_document_known_only_by_its_year(client) -> None:
+    await officer(client)
+    keys = await open_form(client, "/admin/documents/new")
+    r = await client.post("/admin/documents/new", data={**keys, **document_form(issued_on="", issued_year="2019")})
+    assert r.status_code == 303, r.text
+    row = await Document.select().first()
+    assert row["issued_on"] is None and row["issued_year"] == 2019
+
+
+async def test_a_scan_record_is_stored_once_in_beijing_time_and_shown_to_its_department_only(client) -> None:
+    await officer(client)
+    keys = await open_form(client, "/admin/scan-records/new")
+    form = {**keys, **scan_form(method="checkin", officer_credentials="37150012345, 37150012346\n37150012347")}
+    r = await client.post("/admin/scan-records/new", data=form)
+    assert r.status_code == 303, r.text
+    done = await client.get(r.headers["location"])
+    assert "扫码记录已保存" in done.text
+    row = await ScanRecord.select().output(load_json=True).first()
+    assert row["officer_credentials"] == ["37150012345", "37150012346", "37150012347"]
+    assert row["scanned_at"] == dt.datetime(2026, 11, 20, 1, 30, tzinfo=dt.UTC)  # 09:30 in Beijing
+    assert row["method"] == "checkin" and row["department_code"] == DEPT
+    assert f'href="/admin/scan-records/{row["id"]}"' in done.text
+    detail = await client.get(f"/admin/scan-records/{row['id']}")
+    assert detail.status_code == 200 and "2026-11-20 09:30" in detail.text and "37150012347" in detail.text
+    assert await AuditLog.count().where(AuditLog.object_type == "scan_record") == 1
+    assert await ChangeLog.count() == 0  # not public: no change-log entry
+    trail = await counts(ScanRecord, *TRAIL)
+    assert (await client.post("/admin/scan-records/new", data=form)).status_code == 303
+    assert await counts(ScanRecord, *TRAIL) == trail and trail[0] == 1
+    client.cookies.clear()
+    await create_user("pub-yjj", PASSWORD, "officer", department_code=OTHER)
+    await admin_login(client, "pub-yjj")
+    assert (await client.get(f"/admin/scan-records/{row['id']}")).status_code == 404
+
+
+async def test_the_key_and_the_records_commit_together_or_not_at_all(client) -> None:
+    """db.once.run_once: what the use case stored is rolled back with the key when it fails after
+    storing, and a key carried out answers its first outcome without running the use case."""
+    from backoffice.once import new_key, submit_once
+    from db.results import insert_results
+    from domain.auth import Principal
+    from domain.errors import ValidationFailed
+    from domain.publishing import publish_results
+
+    await load_regions_and_departments()
+    actor = Principal("once-officer", "officer", DEPT)
+    raw = {**result_form(), "departments": [DEPT], "inspected_on": dt.date(2026, 11, 2), "published_on": None}
+    key = new_key()
+
+    async def store_then_fail() -> list[int]:
+        await publish_results(actor, [raw], insert_results, shanghai_today())
+        raise ValidationFailed("late failure", [])
+
+    with pytest.raises(ValidationFailed):
+        await submit_once({"once": key}, actor, "result", store_then_fail)
+    assert await counts(Result, *TRAIL) == [0, 0, 0, 0, 0]
+    calls: list[int] = []
+
+    async def store() -> list[int]:
+        calls.append(1)
+        return await publish_results(actor, [raw], insert_results, shanghai_today())
+
+    first = await submit_once({"once": key}, actor, "result", store)
+    second = await submit_once({"once": key}, actor, "result", store)
+    assert not first.repeated and second.repeated and first.ids == second.ids and len(calls) == 1

@@ -84,3 +84,59 @@ async def test_officer_publishes_a_result_by_keyboard_and_it_is_public(page, htt
     assert "发现问题已责令改正" in await page.content()
     await shot(page, "backoffice/publish-result-public-1280")
     assert page.dialogs == []
+
+
+async def test_the_other_forms_refuse_empty_input_and_publish_in_the_browser(page, http) -> None:
+    """Honour, document and scan-record forms: each page empty-sent (messages by the fields),
+    then filled and sent (the confirmation), axe and 375 px on each."""
+    await World().setup(http)
+    await load_regions_and_departments()
+    await page.goto("/admin/login")
+    await page.get_by_label("用户名").fill("officer-x")
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url("**/admin/")
+    forms = {
+        "honour": (
+            "发布荣誉信息",
+            "发布",
+            {
+                "统一社会信用代码": make_uscc(seed=811),
+                "经营主体名称": "聊城市荣誉浏览器有限公司",
+                "荣誉名称": "守合同重信用企业",
+                "授予机关": "聊城市市场监督管理局",
+                "授予日期": "2026-05-01",
+            },
+            "已在平台公示",
+        ),
+        "document": (
+            "发布政策文件",
+            "发布",
+            {"标题": "浏览器测试通知", "正文": "第一段。\n\n第二段。", "成文日期": "2026-09-01"},
+            "已在平台公示",
+        ),
+        "scan": (
+            "记录扫码入企",
+            "保存",
+            {"统一社会信用代码": make_uscc(seed=812), "执法证号": "37150000001\n37150000002"},
+            "扫码记录已保存",
+        ),
+    }
+    for name, (link, button, fields, done) in forms.items():
+        await page.goto("/admin/publish")
+        await page.get_by_role("link", name=link).click()
+        await check_page(page, f"publish-{name}-form")
+        if name != "document":  # the document form's defaults (issuer, region) would not all be emptied
+            await page.get_by_role("button", name=button, exact=True).click()
+            await page.locator("#form-problem").wait_for()
+            assert await page.locator("[aria-invalid=true]").count() >= 2
+            await check_page(page, f"publish-{name}-rejected")
+        for label, value in fields.items():
+            await page.get_by_label(label).fill(value)
+        await page.get_by_role("button", name=button, exact=True).click()
+        await page.get_by_text(done).wait_for()
+        await check_page(page, f"publish-{name}-done")
+    await page.get_by_role("link", name="查看保存的扫码记录").click()
+    await page.get_by_text("37150000002").wait_for()
+    await check_page(page, "publish-scan-detail")
+    assert page.dialogs == []
