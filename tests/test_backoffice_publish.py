@@ -469,3 +469,15 @@ async def test_the_key_and_the_records_commit_together_or_not_at_all(client) -> 
     first = await submit_once({"once": key}, actor, "result", store)
     second = await submit_once({"once": key}, actor, "result", store)
     assert not first.repeated and second.repeated and first.ids == second.ids and len(calls) == 1
+
+
+async def test_the_forms_in_english(client) -> None:
+    await officer(client)
+    page = await client.get("/admin/results/new", params={"lang": "en"})
+    assert page.status_code == 200
+    assert "Publish an inspection result" in page.text and "Problem found, ordered to correct (X05)" in page.text
+    assert '<option value="food">Food</option>' in page.text and "任务单号" not in page.text
+    keys = await open_form(client, "/admin/honours/new")
+    r = await client.post("/admin/honours/new", params={"lang": "en"}, data={**keys, **honour_form(honour="")})
+    assert r.status_code == 422 and "Not published: please check the following" in r.text
+    assert field_error(r.text, "honour") == "honour is required"  # the rule's English half
