@@ -21,6 +21,7 @@ from api.admin_records import AdminDocumentsController, AdminHonoursController, 
 from api.admin_repair import AdminRepairController
 from api.admin_results import AdminResultsController
 from api.auth import AuthController, make_jwt_auth
+from api.caps import InspectionLimitsController, OverCapStatsController, OversightController
 from api.catalog import CatalogController
 from api.ckan import ckan_routers
 from api.complaints import ComplaintsController, ComplaintStatsController
@@ -58,6 +59,7 @@ API_CONTROLLERS: list = [
     PlansController,
     MattersController,
     InspectingBodiesController,
+    InspectionLimitsController,
     DepartmentsController,
     GuidesController,
     HonoursController,
@@ -81,6 +83,8 @@ API_CONTROLLERS: list = [
     AdminRepairController,
     ComplaintsController,
     ComplaintStatsController,
+    OverCapStatsController,
+    OversightController,
     AdminComplaintsController,
     StatisticsController,
     SearchController,

@@ -125,6 +125,25 @@ class DocumentPage(msgspec.Struct):
     total: int | None = None
 
 
+class FieldYearOut(msgspec.Struct):
+    field: str
+    field_label: str
+    count: int
+    cap: int | None
+    over_cap: bool
+
+
+class YearOut(msgspec.Struct):
+    year: int
+    count: int  # inspections in the field whose cap binds (see `field`); all fields: `total`
+    cap: int | None
+    over_cap: bool
+    field: str
+    field_label: str
+    total: int
+    fields: list[FieldYearOut]
+
+
 class EntityProfileOut(msgspec.Struct):
     uscc: str
     name: str
@@ -138,6 +157,8 @@ class EntityProfileOut(msgspec.Struct):
     results_total: int
     honours: list[HonourOut]
     url: str
+    # 年度频次上限 (domain.caps): inspections per year across all departments, a joint check once.
+    inspections_by_year: list[YearOut] = msgspec.field(default_factory=list)
 
 
 class ChangeOut(msgspec.Struct):

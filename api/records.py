@@ -7,6 +7,7 @@ import datetime as dt
 from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery, Parameter
 
+from api.caps import inspections_by_year
 from api.deps import settings_of
 from api.params import Params
 from api.record_schemas import ChangePage, DocumentOut, DocumentPage, EntityProfileOut, HonourPage
@@ -74,6 +75,7 @@ class EntitiesController(Controller):
             results_total=total,
             honours=honours,
             url=f"{base}/entities/{code}",
+            inspections_by_year=await inspections_by_year(code, ent["risk_class"]),
         )
 
 

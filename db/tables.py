@@ -361,6 +361,19 @@ class RepairRule(Table, tablename="repair_rule"):
     created_at = Timestamptz()
 
 
+class InspectionCap(Table, tablename="inspection_cap"):
+    """年度频次上限: the most inspections of one enterprise a year, by check field and credit-risk
+    class (domain.caps). Unique on (check_field, risk_class): migration 2026-12-08T06:00."""
+
+    id = Serial(primary_key=True)
+    check_field = Varchar(length=30)  # domain.results.CHECK_FIELDS
+    risk_class = Varchar(length=1)  # A-D (domain.entities.RISK_CLASSES)
+    per_year = Integer()
+    source = Text()
+    created_by = Varchar(length=100, default="migration")
+    created_at = Timestamptz()
+
+
 class RepairApplication(Table, tablename="repair_application"):
     id = Serial(primary_key=True)
     number = Varchar(length=32, unique=True)
@@ -522,6 +535,7 @@ ALL_TABLES: list[type[Table]] = [
     ChangeLog,
     Outbox,
     RepairRule,
+    InspectionCap,
     RepairApplication,
     RepairEvent,
     RepairLetter,

@@ -15,7 +15,7 @@ from db.tables import ALL_TABLES
 from settings import Settings
 from tests.helpers import BROWSER
 
-KEEP = {"repair_rule"}  # seeded by migrations: kept between tests
+KEEP = {"repair_rule", "inspection_cap"}  # seeded by migrations: kept between tests
 
 
 def _postgres_reset(url: str) -> None:
