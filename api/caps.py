@@ -140,6 +140,26 @@ async def over_cap_items(year: int, region: str | None) -> list[rules.OverCap]:
     return rules.over_cap(visits, {u: e["risk_class"] for u, e in ents.items()}, caps)
 
 
+async def over_cap_stats(y: int) -> OverCapStats:
+    """The public figure (API and portal page alike): enterprises over a cap by department."""
+    rows = rules.aggregate(await over_cap_items(y, None))
+    names = await department_names([r.department_code for r in rows])
+    return OverCapStats(
+        year=y,
+        min_count=rules.MIN_COUNT,
+        items=[
+            OverCapStatOut(
+                department_code=r.department_code,
+                department=names.get(r.department_code, r.department_code),
+                year=r.year,
+                enterprises=r.enterprises,
+                suppressed=r.suppressed,
+            )
+            for r in rows
+        ],
+    )
+
+
 class InspectionLimitsController(Controller):
     path = "/api/v1/inspection-limits"
     tags = ["lists"]
@@ -157,23 +177,7 @@ class OverCapStatsController(Controller):
 
     @get("/", summary="Enterprises inspected over a cap, by department, for a year; counts under 3 are withheld")
     async def stats(self, year: int | None = Parameter(default=None, description="default: this year")) -> OverCapStats:
-        y = parse_year(year)
-        rows = rules.aggregate(await over_cap_items(y, None))
-        names = await department_names([r.department_code for r in rows])
-        return OverCapStats(
-            year=y,
-            min_count=rules.MIN_COUNT,
-            items=[
-                OverCapStatOut(
-                    department_code=r.department_code,
-                    department=names.get(r.department_code, r.department_code),
-                    year=r.year,
-                    enterprises=r.enterprises,
-                    suppressed=r.suppressed,
-                )
-                for r in rows
-            ],
-        )
+        return await over_cap_stats(parse_year(year))
 
 
 class OversightController(Controller):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.controllers.caps import CapPagesController
 from portal.controllers.complaints import ComplaintPagesController
 from portal.controllers.documents import DocumentPagesController
 from portal.controllers.entities import EntityPagesController
@@ -27,6 +28,7 @@ PORTAL_CONTROLLERS: list = [
     EntityPagesController,
     PlanPagesController,
     MatterPagesController,
+    CapPagesController,
     GuidePagesController,
     HonourPagesController,
     DocumentPagesController,

@@ -6,6 +6,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
+from api.caps import inspections_by_year
 from api.schemas import ResultOut
 from api.serialize import result_out
 from db import entities as q
@@ -70,5 +71,6 @@ class EntityPagesController(Controller):
                 shown=len(items),
                 negatives=sum(1 for r in items if r.negative),
                 honours=honours,
+                inspections=await inspections_by_year(uscc, row["risk_class"]),
                 region_name=full_name(row["region_code"], await region_names([row["region_code"]])),
             )
