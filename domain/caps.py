@@ -125,7 +125,7 @@ def counted(row: InspectionRow) -> bool:
     return row.withdrawn_reason != "revoked"
 
 
-def visit_key(row: InspectionRow) -> tuple:
+def visit_key(row: InspectionRow) -> tuple[object, ...]:
     """Results with one key are one inspection: the same task number (revisions, one joint result);
     or, for joint checks, the same day and the same set of departments."""
     if row.joint:
@@ -137,8 +137,8 @@ def visit_key(row: InspectionRow) -> tuple:
 def inspections(rows: Iterable[InspectionRow]) -> list[Inspection]:
     """The distinct inspections among result rows: a joint check once however many departments (and
     results) it has, a result's revisions once. The year is the inspection's (Beijing) date's year."""
-    seen: dict[tuple, Inspection] = {}
-    tasks: dict[tuple[str, str], tuple] = {}
+    seen: dict[tuple[object, ...], Inspection] = {}
+    tasks: dict[tuple[str, str], tuple[object, ...]] = {}
     for r in rows:
         if not counted(r):
             continue
@@ -197,7 +197,7 @@ def _field_order(f: str) -> int:
     return CHECK_FIELDS.index(f) if f in CHECK_FIELDS else len(CHECK_FIELDS)
 
 
-def _tightness(f: FieldYear) -> tuple:
+def _tightness(f: FieldYear) -> tuple[int, int, int]:
     """Most over the cap first, then least room left; uncapped fields after capped ones."""
     if f.cap is None:
         return (0, f.count, -_field_order(f.check_field))

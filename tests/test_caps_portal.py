@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from db.tables import Entity
 from domain import caps
-from tests.test_caps_api import DEPT, add_departments, over_cap_enterprise, publish
 from tests.helpers import make_uscc, result_payload
+from tests.test_caps_api import DEPT, add_departments, over_cap_enterprise, publish
 
 
 async def test_the_caps_page_shows_the_table_its_source_and_the_figure(client) -> None:

@@ -73,7 +73,9 @@ async def test_caps_page_and_profile_pass_axe_in_both_languages_and_widths(page,
                 sep = "&" if "?" in path else "?"
                 await page.goto(f"{path}{sep}lang={lang}")
                 result = await axe_violations(page)
-                figures[f"{path} {lang} {width}"] = counts(result) | {v["id"]: len(v["nodes"]) for v in result["violations"]}
+                figures[f"{path} {lang} {width}"] = counts(result) | {
+                    v["id"]: len(v["nodes"]) for v in result["violations"]
+                }
                 if serious(result):
                     failures.append((path, lang, width, serious(result)))
                 overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
