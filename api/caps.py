@@ -128,16 +128,14 @@ def parse_year(year: int | None) -> int:
 
 async def over_cap_items(year: int, region: str | None) -> list[rules.OverCap]:
     """Every enterprise over a cap that year (in `region` and the regions under it, when given)."""
-    caps = await cq.cap_table()
-    floors = rules.min_caps(caps.values())
-    if not floors:
+    groups = await cq.over_cap_groups(year, region_range(region) if region else None)
+    if not groups:
         return []
-    usccs = await cq.candidates(year, region_range(region) if region else None, min(floors.values()))
-    if not usccs:
-        return []
+    wanted = set(groups)
+    usccs = sorted({u for u, _ in groups})
     ents = await cq.entities(usccs)
-    visits = rules.inspections(await cq.year_rows(usccs, year))
-    return rules.over_cap(visits, {u: e["risk_class"] for u, e in ents.items()}, caps)
+    rows = [r for r in await cq.year_rows(usccs, year) if (r.uscc, r.check_field) in wanted]
+    return rules.over_cap(rules.inspections(rows), {u: e["risk_class"] for u, e in ents.items()}, await cq.cap_table())
 
 
 async def over_cap_stats(y: int) -> OverCapStats:

@@ -47,21 +47,25 @@ async def entity_rows(uscc: str) -> list[InspectionRow]:
     return _rows(await Result.select(*_ROW).where(Result.uscc == uscc))
 
 
-async def candidates(year: int, region_range: tuple[str, str] | None, floor: int) -> list[str]:
-    """Entities with more than `floor` results in one field that year (the smallest cap of any
-    field): only they can be over a cap, since folding joint checks only lowers a count."""
+async def over_cap_groups(year: int, region_range: tuple[str, str] | None) -> list[tuple[str, str]]:
+    """(uscc, check_field) pairs with more results that year than the cap for the field and the
+    entity's risk class: only they can be over a cap, since folding joint checks only lowers a
+    count (domain.caps.inspections decides the real count). Grouped first (the year's rows via
+    result_year_id), then joined to the entity and the cap table."""
     conds = ["year = {}"]
     args: list[Any] = [year]
     if region_range:
         conds.append("region_code >= {} AND region_code < {}")
         args.extend(region_range)
-    args.append(floor)
     rows = await Result.raw(
-        f"SELECT DISTINCT uscc FROM (SELECT uscc, check_field FROM inspection_result WHERE {' AND '.join(conds)} "
-        "GROUP BY uscc, check_field HAVING COUNT(*) > {}) c",
+        "SELECT g.uscc, g.check_field FROM (SELECT uscc, check_field, COUNT(*) AS n FROM inspection_result "
+        f"WHERE {' AND '.join(conds)} GROUP BY uscc, check_field) g "
+        "JOIN entity e ON e.uscc = g.uscc "
+        "JOIN inspection_cap k ON k.check_field = g.check_field AND k.risk_class = e.risk_class "
+        "WHERE g.n > k.per_year",
         *args,
     )
-    return sorted(r["uscc"] for r in rows)
+    return sorted((r["uscc"], r["check_field"]) for r in rows)
 
 
 async def year_rows(usccs: list[str], year: int) -> list[InspectionRow]:

@@ -257,15 +257,6 @@ def aggregate(items: Iterable[OverCap]) -> list[AggregateRow]:
     return out
 
 
-def min_caps(caps: Iterable[Cap]) -> dict[str, int]:
-    """The smallest cap of each field over the risk classes: an enterprise with no more results in
-    a field than this cannot be over any cap there (lets a query skip it)."""
-    out: dict[str, int] = {}
-    for c in caps:
-        out[c.check_field] = min(out.get(c.check_field, c.per_year), c.per_year)
-    return out
-
-
 def field_label(f: str) -> str:
     return CHECK_FIELD_LABELS.get(f, f)
 

@@ -156,11 +156,6 @@ def test_the_public_aggregate_withholds_cells_under_three() -> None:
     assert got == {("371500-scjg", 2025): (4, False), ("371500-sthj", 2025): (None, True)}
 
 
-def test_min_caps_is_each_fields_lowest_cap() -> None:
-    floors = caps.min_caps(CAPS.values())
-    assert floors["general"] == 1 and floors["food"] == 2
-
-
 @pytest.mark.parametrize(
     ("p", "requested", "expected"),
     [
