@@ -8,6 +8,7 @@ from backoffice.controllers.imports import ImportPagesController
 from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
 from backoffice.controllers.objections import ObjectionPagesController
+from backoffice.controllers.publish import PublishPagesController
 from backoffice.controllers.repair import RepairPagesController
 from backoffice.controllers.results import ResultPagesController
 
@@ -22,4 +23,5 @@ BACKOFFICE_CONTROLLERS: list = [
     AccountPagesController,
     RulePagesController,
     AuditPagesController,
+    PublishPagesController,
 ]
