@@ -45,7 +45,7 @@ SEED_BASIS = "聊政办发〔2025〕3号 (十二)"
 DEMO_SOURCE = (
     "演示值：聊政办发〔2025〕3号（十二）要求各领域公布对同一企业实施行政检查的年度频次上限，"
     "风险低的减少检查次数、风险高的适当增加但不得超出上限；该文件和其他种子文件均未规定具体次数，"
-    "此处次数为本门户的演示默认值，不是任何机关公布的上限。 (Demo value: Liaocheng 2025 (十二) requires "
+    "此处次数为本门户的演示默认值，不是任何机关公布的上限。 (Demo value: item 12 of the Liaocheng 2025 rules requires "
     "each field to publish the yearly cap on inspections of one enterprise, fewer for low risk, more for "
     "high risk but never over the cap; no seed document gives the numbers, so these are this portal's "
     "demo defaults, not caps any authority has published.)"

@@ -19,12 +19,12 @@ async def test_the_caps_page_shows_the_table_its_source_and_the_figure(client) -
     assert r.status_code == 200, r.text
     html = r.text
     assert "年度检查频次上限" in html and "聊政办发〔2025〕3号（十二）" in html and "（十九）" in html
-    assert "演示值" in html  # the demo defaults say they are demo values
+    assert "演示值" in html and "Demo value" not in html  # the demo defaults say they are demo values
     assert 'id="field-food"' in html and "D类（信用风险高）" in html and "6 次" in html
     assert "聊城市市场监督管理局" in html and "<td>3</td>" in html
     assert 'href="/api/v1/inspection-limits"' in html and "/api/v1/stats/over-cap?year=2025" in html
     en = (await client.get("/inspection-limits", params={"year": 2025, "lang": "en"})).text
-    assert "Annual caps on inspections" in en and "Class A (low credit risk)" in en and "Demo value" in en
+    assert "Annual caps on inspections" in en and "Class A (low credit risk)" in en and "Demo value" in en and "演示值" not in en
     assert (await client.get("/inspection-limits", params={"year": "abc"})).status_code == 422
     assert (await client.get("/inspection-limits", params={"year": "1999"})).status_code == 422
     # Linked from the lists.
