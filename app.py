@@ -31,6 +31,7 @@ from api.headers import make_before_send
 from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
 from api.input_guard import guard_input
 from api.matters import DepartmentsController, InspectingBodiesController, MattersController
+from api.my import AdminEvaluationsController, EvaluationStatsController, MyInspectionsController
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
@@ -85,6 +86,9 @@ API_CONTROLLERS: list = [
     StatisticsController,
     SearchController,
     CatalogController,
+    MyInspectionsController,
+    AdminEvaluationsController,
+    EvaluationStatsController,
 ]
 
 
