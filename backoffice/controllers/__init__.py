@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from backoffice.controllers.administration import AccountPagesController, AuditPagesController, RulePagesController
 from backoffice.controllers.complaints import ComplaintPagesController
 from backoffice.controllers.imports import ImportPagesController
 from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
 from backoffice.controllers.objections import ObjectionPagesController
+from backoffice.controllers.publish import PublishPagesController
 from backoffice.controllers.repair import RepairPagesController
 from backoffice.controllers.results import ResultPagesController
 
@@ -18,4 +20,8 @@ BACKOFFICE_CONTROLLERS: list = [
     ComplaintPagesController,
     ImportPagesController,
     ResultPagesController,
+    AccountPagesController,
+    RulePagesController,
+    AuditPagesController,
+    PublishPagesController,
 ]
