@@ -211,3 +211,31 @@ async def test_the_portal_page_lists_and_takes_an_evaluation(client, clock) -> N
     # A cross-site post is refused by the portal's form guard.
     evil = await client.post(url, data={"rating": "5"}, headers={"Origin": "https://evil.example"})
     assert evil.status_code == 403
+
+
+async def test_supervisors_read_the_evaluations_in_the_back_office(client, clock) -> None:
+    from tests.backoffice_helpers import admin_login
+
+    await load_regions_and_departments()
+    w = await World().setup(client)
+    rid = await w.publish(client, w.a, D(2026, 11, 5), "T-BO")
+    await client.post(
+        f"/api/v1/my/inspections/result-{rid}/evaluation",
+        json={"rating": 1, "issues": ["no_credentials"], "comment": "未出示证件"},
+        headers=w.h["a"],
+    )
+    from db.users import create_user
+    from tests.helpers import PASSWORD
+
+    await create_user("sup-bo", PASSWORD, "supervisor", region_code="371500")
+    await create_user("sup-bo-far", PASSWORD, "supervisor", region_code="140000")
+    await admin_login(client, "sup-bo")
+    page = await client.get("/admin/evaluations")
+    assert page.status_code == 200
+    assert "未出示执法证件" in page.text and "未出示证件" in page.text and 'href="/admin/evaluations"' in page.text
+    client.cookies.clear()
+    await admin_login(client, "sup-bo-far")
+    assert "未出示证件" not in (await client.get("/admin/evaluations")).text
+    client.cookies.clear()
+    await admin_login(client, "officer-x")
+    assert (await client.get("/admin/evaluations")).status_code == 403

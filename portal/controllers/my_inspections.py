@@ -73,7 +73,11 @@ class MyInspectionsPagesController(Controller):
         if p is None:
             return Redirect("/repair", status_code=303)
         form = await request.form()
-        raw = {"rating": form.get("rating"), "issues": form.getall("issues") if "issues" in form else [], "comment": form.get("comment", "")}
+        raw = {
+            "rating": form.get("rating"),
+            "issues": form.getall("issues") if "issues" in form else [],
+            "comment": form.get("comment", ""),
+        }
         try:
             await rules.evaluate(repo, p, inspection_id, raw, now_of(request))
         except DomainError as e:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from db.tables import Evaluation
+from demo.departments import load_regions_and_departments
 from tests.browser.test_backoffice_browser import check_page
 from tests.helpers import PASSWORD
 from tests.repair_helpers import World
@@ -17,6 +18,7 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 async def test_an_enterprise_evaluates_its_inspection_by_keyboard(page, http) -> None:
+    await load_regions_and_departments()  # the department's region: whose supervisors read it
     w = await World().setup(http)
     today = dt.datetime.now(SHANGHAI).date()
     rid = await w.publish(http, w.a, today - dt.timedelta(days=2), "T-WEB-EVAL")  # inspected 12 days ago
@@ -65,3 +67,15 @@ async def test_an_enterprise_evaluates_its_inspection_by_keyboard(page, http) ->
     assert (row["rating"], row["issues"]) == (3, "unscanned")
     assert "已评价" in await page.locator(f"#i-result-{rid}").inner_text()
     await check_page(page, "my-inspections-done")
+
+    # The region's supervisor reads it in the back office.
+    from db.users import create_user
+
+    await create_user("sup-web", PASSWORD, "supervisor", region_code="371500")
+    await page.goto("/admin/evaluations")
+    await page.get_by_label("用户名").fill("sup-web")
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.get_by_role("heading", name="事后评价").wait_for()
+    assert "未扫码入企" in await page.locator("table").inner_text()
+    await check_page(page, "admin-evaluations")
