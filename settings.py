@@ -56,6 +56,9 @@ class Settings:
     # `embedded`: with SEARCH_BACKEND=meilisearch, also keep the embedded index at search_path and
     # answer from it while Meilisearch is unreachable; "" (default): answer 503 instead.
     search_fallback: str = ""
+    # The search page says 索引更新中 while the oldest search-outbox row waiting to be applied is
+    # older than this (seconds); 0 turns the notice off.
+    search_lag_notice_seconds: int = 10
     redis_url: str = ""
     files_dir: str = "var/files"
     # The largest file the back office's import page takes (/admin/imports), in MiB.
@@ -183,6 +186,7 @@ class Settings:
             meili_master_key=get("MEILI_MASTER_KEY", ""),
             meili_index_prefix=get("MEILI_INDEX_PREFIX", d.meili_index_prefix),
             search_fallback=fallback,
+            search_lag_notice_seconds=get_int("SEARCH_LAG_NOTICE_SECONDS", d.search_lag_notice_seconds),
             redis_url=get("REDIS_URL", ""),
             files_dir=get("FILES_DIR", d.files_dir),
             import_max_mb=get_int("IMPORT_MAX_MB", d.import_max_mb),

@@ -175,6 +175,14 @@ async def purge_done(older_than: dt.timedelta = KEEP_DONE) -> None:
         await Outbox.delete().where(Outbox.done_at.is_not_null() & (Outbox.done_at < utcnow() - older_than))
 
 
+async def oldest_pending_age(now: dt.datetime | None = None) -> float:
+    """Seconds since the oldest row still waiting to be applied was written (0 when none waits)."""
+    row = await Outbox.select(Outbox.created_at).where(Outbox.done_at.is_null()).order_by(Outbox.created_at).first()
+    if row is None:
+        return 0.0
+    return max(0.0, ((now or utcnow()) - row["created_at"]).total_seconds())
+
+
 async def pending_count() -> int:
     n: int = await Outbox.count().where(Outbox.done_at.is_null())
     return n
