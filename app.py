@@ -28,9 +28,11 @@ from api.exchange import ExchangeController
 from api.exports import ExportsController
 from api.feeds import FeedsController
 from api.headers import make_before_send
+from api.health import HealthController
 from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
 from api.input_guard import guard_input
 from api.matters import DepartmentsController, InspectingBodiesController, MattersController
+from api.observe import MetricsController, prometheus_config
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
@@ -46,6 +48,8 @@ from backoffice import backoffice_router
 from backoffice.session import STORE as ADMIN_SESSION_STORE
 from backoffice.session import session_store
 from db.engine import bind_tables, close_engine, make_engine, open_engine
+from ops.logs import RequestIdMiddleware
+from ops.logs import configure as configure_logs
 from portal import portal_router, static_router, template_config
 from portal.errors import http_error as portal_http_error
 from search.factory import make_index
@@ -85,6 +89,8 @@ API_CONTROLLERS: list = [
     StatisticsController,
     SearchController,
     CatalogController,
+    HealthController,
+    MetricsController,
 ]
 
 
@@ -153,6 +159,7 @@ def create_app(settings: Settings) -> Litestar:
         on_shutdown=[on_shutdown],
         exception_handlers={**HANDLERS, HTTPException: http_error_by_audience},  # type: ignore[dict-item]
         middleware=[
+            prometheus_config().middleware,
             DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             ConditionalGetMiddleware,
         ],
@@ -182,7 +189,10 @@ def create_app(settings: Settings) -> Litestar:
     # HEAD for every GET and CORS on the open-data paths, outside routing so that preflights, 404s
     # and 429s are covered too (api/http_conventions.py).
     app.asgi_handler = OpenDataGate(app.asgi_handler)
+    # Every request's id (X-Request-ID, in every log record), and with LOG_FORMAT=json its access log.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler, access=settings.log_format == "json")
     # Outermost: the client address and scheme behind TRUSTED_PROXIES, for everything inside.
     app.asgi_handler = ProxyHeaders(app.asgi_handler, settings.trusted_proxies)
+    configure_logs(settings.log_format)
     logging.getLogger("gongshi").setLevel(logging.INFO)
     return app

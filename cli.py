@@ -38,7 +38,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         log_level=args.log_level,
         workers=1,
-        access_log=args.access_log,
+        # LOG_FORMAT=json: the app writes the access log itself (ops.logs, with the request id).
+        access_log=args.access_log and settings.log_format != "json",
         # Forwarded headers are read by the app, from TRUSTED_PROXIES only (api/proxy.py): uvicorn's
         # own handling would trust 127.0.0.1 (FORWARDED_ALLOW_IPS) whatever the settings say.
         proxy_headers=False,

@@ -70,6 +70,12 @@ class Settings:
     # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto count
     # (api/proxy.py); empty: nobody's, the direct peer is the client.
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    # Addresses or networks that may read /metrics (everyone else gets 404); empty: nobody.
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
+    # /readyz fails while the oldest search-outbox row waiting is older than this (seconds).
+    ready_outbox_lag_seconds: int = 300
+    # `text` (default) or `json`: one JSON object per log line, with the request id.
+    log_format: str = "text"
     # Public base URL used to build each record's `url`.
     base_url: str = "http://127.0.0.1:8000"
     # Strict-Transport-Security max-age in seconds, sent only when BASE_URL is https (0: never).
@@ -178,6 +184,12 @@ class Settings:
         keys = tuple(k.strip() for k in get("API_KEYS", "").split(",") if k.strip())
         proxies = tuple(p.strip() for p in get("TRUSTED_PROXIES", "").split(",") if p.strip())
         _check_networks("TRUSTED_PROXIES", proxies)  # a typo fails the start, not trust silently
+        raw_allow = e.get("METRICS_ALLOW")  # set but empty: nobody
+        allow = d.metrics_allow if raw_allow is None else tuple(p.strip() for p in raw_allow.split(",") if p.strip())
+        _check_networks("METRICS_ALLOW", allow)
+        log_format = get("LOG_FORMAT", d.log_format).strip().lower()
+        if log_format not in ("text", "json"):
+            raise ValueError(f"LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
         return cls(
             database_url=get("DATABASE_URL", d.database_url),
             search_backend=backend,
@@ -194,6 +206,9 @@ class Settings:
             jwt_ttl_seconds=get_int("JWT_TTL_SECONDS", d.jwt_ttl_seconds),
             demo_mode=get("DEMO_MODE", "0") not in ("0", "false", "no"),
             trusted_proxies=proxies,
+            metrics_allow=allow,
+            ready_outbox_lag_seconds=get_int("READY_OUTBOX_LAG_SECONDS", d.ready_outbox_lag_seconds),
+            log_format=log_format,
             base_url=get("BASE_URL", d.base_url).rstrip("/"),
             hsts_seconds=get_int("HSTS_SECONDS", d.hsts_seconds),
             rate_limit_anonymous=get_int("RATE_LIMIT_ANONYMOUS", d.rate_limit_anonymous),

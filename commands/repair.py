@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import logging
 
+from ops import metrics
 from settings import Settings
 
 log = logging.getLogger("gongshi.repair")
@@ -44,6 +45,7 @@ async def daily(at: str, clock=None) -> None:
         try:
             counts = await run_once(clock())
             log.info("withdraw-expired: %s", counts)
+            metrics.job_succeeded("withdraw_expired")
         except asyncio.CancelledError:
             raise
         except Exception:  # a failed run is retried at the next slot, never kills the app

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 
+from ops import metrics
 from settings import Settings
 
 log = logging.getLogger("gongshi.uploads")
@@ -29,6 +30,7 @@ async def daily(files_dir: str, every: float = DAY) -> None:
     while True:
         try:
             swept = await asyncio.to_thread(run_once, files_dir)
+            metrics.job_succeeded("sweep_uploads")
             if swept.removed:
                 log.info(
                     "sweep-uploads: removed %d abandoned upload folder(s), %d bytes: %s",
