@@ -37,7 +37,7 @@ from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
 from api.proxy import ProxyHeaders
-from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
+from api.ratelimit import RateLimitMiddleware, make_limiter
 from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
 from api.repair import RepairController, RepairRulesController, RepairStatsController
 from api.results import ResultsController
@@ -110,7 +110,7 @@ def create_app(settings: Settings) -> Litestar:
     engine = make_engine(settings.database_url)
     bind_tables(engine)
     jwt_auth = make_jwt_auth(settings)
-    limiter = RateLimiter(make_store(settings))
+    limiter = make_limiter(settings)
     search_index = make_index(settings)
 
     async def on_startup(app: Litestar) -> None:
