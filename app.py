@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from litestar import Litestar, Request, Response
@@ -48,13 +46,13 @@ from backoffice import backoffice_router
 from backoffice.session import STORE as ADMIN_SESSION_STORE
 from backoffice.session import session_store
 from db.engine import bind_tables, close_engine, make_engine, open_engine
+from ops.jobs import JobRunner
 from ops.logs import RequestIdMiddleware
 from ops.logs import configure as configure_logs
 from portal import portal_router, static_router, template_config
 from portal.errors import http_error as portal_http_error
 from search.factory import make_index
 from search.heal import settled as heal_settled
-from search.outbox import OutboxWorker
 from settings import Settings
 
 API_CONTROLLERS: list = [
@@ -116,31 +114,16 @@ def create_app(settings: Settings) -> Litestar:
     async def on_startup(app: Litestar) -> None:
         bind_tables(engine)
         await open_engine(engine)
-        if settings.outbox_worker:  # keeps the search index in step with published records
-            app.state.outbox_worker = OutboxWorker(search_index)
-            app.state.outbox_worker.start()
-        if settings.withdraw_schedule:  # credit repair: daily automatic stop of publicity
-            from commands.repair import daily
-
-            app.state.withdraw_task = asyncio.create_task(daily(settings.withdraw_at))
-        # Temporary upload folders left behind by a process killed mid-upload: swept in the
-        # background now (start-up does not wait for it) and then every day.
-        from commands.uploads import daily as sweep_uploads_daily
-
-        app.state.sweep_uploads_task = asyncio.create_task(sweep_uploads_daily(settings.files_dir))
+        if settings.jobs:  # the background jobs, in the one process that leads (ops.jobs)
+            app.state.jobs = JobRunner(settings, search_index, app.state)
+            await app.state.jobs.start()
 
     async def on_shutdown(app: Litestar) -> None:
-        worker = getattr(app.state, "outbox_worker", None)
-        if worker is not None:
-            await worker.stop()
+        jobs = getattr(app.state, "jobs", None)
+        if jobs is not None:
+            await jobs.stop()
         await heal_settled()  # stale-hit removals being queued by searches
         await search_index.close()
-        for name in ("withdraw_task", "sweep_uploads_task"):
-            task = getattr(app.state, name, None)
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
         await close_engine(engine)
 
     app = Litestar(
@@ -196,3 +179,8 @@ def create_app(settings: Settings) -> Litestar:
     configure_logs(settings.log_format)
     logging.getLogger("gongshi").setLevel(logging.INFO)
     return app
+
+
+def app_from_env() -> Litestar:
+    """The factory each worker process of `gongshi serve --workers N` calls."""
+    return create_app(Settings.from_env())

@@ -113,6 +113,9 @@ class Settings:
     # Credit repair: run `withdraw-expired` in the web process at start-up and daily at this
     # Asia/Shanghai time (WITHDRAW_SCHEDULE=0 turns it off, e.g. when cron runs the command).
     withdraw_schedule: bool = True
+    # JOBS=0: this process never runs the background jobs (another process, e.g. `gongshi worker`,
+    # does). With JOBS=1 every process contends and one leads (ops.jobs).
+    jobs: bool = True
     withdraw_at: str = "01:00"
     # The footer a Chinese government website carries (《政府网站发展指引》, 国办发〔2017〕47号):
     # 主办单位, 承办单位, 网站标识码, ICP 备案号 (linked to the MIIT register), 公安机关备案号 (linked
@@ -230,6 +233,7 @@ class Settings:
             max_video_bytes=get_int("MAX_VIDEO_BYTES", d.max_video_bytes),
             pdf_font=get("PDF_FONT", ""),
             withdraw_schedule=get("WITHDRAW_SCHEDULE", "1") not in ("0", "false", "no"),
+            jobs=get("JOBS", "1") not in ("0", "false", "no"),
             withdraw_at=_hhmm(get("WITHDRAW_AT", d.withdraw_at)),
             site_sponsor=get("SITE_SPONSOR", ""),
             site_operator=get("SITE_OPERATOR", ""),

@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 import logging
 
-from ops import metrics
+from ops.jobs import recorded
 from settings import Settings
 
 log = logging.getLogger("gongshi.repair")
@@ -43,9 +43,9 @@ async def daily(at: str, clock=None) -> None:
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
     while True:
         try:
-            counts = await run_once(clock())
+            async with recorded("withdraw_expired"):
+                counts = await run_once(clock())
             log.info("withdraw-expired: %s", counts)
-            metrics.job_succeeded("withdraw_expired")
         except asyncio.CancelledError:
             raise
         except Exception:  # a failed run is retried at the next slot, never kills the app
