@@ -16,7 +16,7 @@ from litestar.params import FromPath, JSONBody
 from api.admin_results import shanghai_today
 from api.deps import principal_of, settings_of
 from db import plans as pq
-from domain.auth import Principal, require_department
+from domain.auth import acting_department, require_department  # acting_department: other handlers import it from here
 from domain.disclosure import ensure_servable
 from domain.errors import Conflict, NotFound
 from domain.plans import validate_plan, validate_revision
@@ -45,13 +45,6 @@ class PlanPublished(msgspec.Struct):
     revision: int
     url: str
     changes: list[str] = []
-
-
-def acting_department(actor: Principal, requested: str | None) -> str:
-    """The department a write is made for: the officer's own; naming another is 403."""
-    dept = (requested or actor.department_code).strip()
-    require_department(actor, dept)
-    return dept
 
 
 async def region_of_department(code: str) -> str:
