@@ -23,6 +23,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from api.ratelimit import client_address
 from db import users as users_repo
 from db.tables import User
+from domain.accounts import signed_in_before_change
 from domain.auth import Principal
 from domain.errors import TooManyRequests, Unauthorized
 from domain.signin import Throttle, authenticate
@@ -71,6 +72,10 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
         return None
     row = await User.select().where((User.username == token.sub) & (User.active == True)).first()  # noqa: E712
     if row is None:
+        return None
+    changed = row["password_changed_at"]
+    # A token's iat is whole seconds: one issued in the second of a reset, after it, stays good.
+    if signed_in_before_change(token.iat.timestamp(), changed.replace(microsecond=0) if changed else None):
         return None
     return Principal(
         username=row["username"],

@@ -300,6 +300,8 @@ class User(Table, tablename="portal_user"):
     display_name = Varchar(length=100, default="")
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # Set by a password reset or a deactivation: sessions and tokens from before it are void.
+    password_changed_at = Timestamptz(null=True, default=None)
 
 
 class AuditLog(Table, tablename="audit_log"):

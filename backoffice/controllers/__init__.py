@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backoffice.controllers.administration import AccountPagesController, AuditPagesController, RulePagesController
 from backoffice.controllers.complaints import ComplaintPagesController
 from backoffice.controllers.imports import ImportPagesController
 from backoffice.controllers.inbox import InboxController
@@ -19,5 +20,8 @@ BACKOFFICE_CONTROLLERS: list = [
     ComplaintPagesController,
     ImportPagesController,
     ResultPagesController,
+    AccountPagesController,
+    RulePagesController,
+    AuditPagesController,
     PublishPagesController,
 ]
