@@ -347,6 +347,19 @@ class Evaluation(Table, tablename="inspection_evaluation"):
     created_by = Varchar(length=100, default="")
 
 
+class JobRun(Table, tablename="job_run"):
+    """Each run of a background job, and each process's time as the jobs' leader (ops.jobs)."""
+
+    id = Serial(primary_key=True)
+    job = Varchar(length=40)  # leader / withdraw_expired / sweep_uploads
+    pid = Integer()
+    host = Varchar(length=100, default="")
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    ok = Boolean(null=True, default=None)
+    detail = Text(default="")
+
+
 class Outbox(Table, tablename="search_outbox"):
     """Search-index work, written in the same transaction as the change it mirrors."""
 
@@ -542,6 +555,7 @@ ALL_TABLES: list[type[Table]] = [
     ChangeLog,
     Outbox,
     Evaluation,
+    JobRun,
     RepairRule,
     RepairApplication,
     RepairEvent,
