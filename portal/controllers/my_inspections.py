@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from api.deps import settings_of
@@ -64,7 +64,7 @@ class MyInspectionsPagesController(Controller):
         return t
 
     @get("/", name="portal:my_inspections")
-    async def list_(self, request: Request, done: str = "") -> Any:
+    async def list_(self, request: Request, done: FromQuery[str] = "") -> Any:
         return await self._page(request, done=done)
 
     @post("/{inspection_id:str}/evaluation", name="portal:my_inspection_evaluate", status_code=200)
