@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -191,6 +192,8 @@ def main() -> int:
     env = {**os.environ}
     env.setdefault("DATABASE_URL", f"sqlite:///{OUT / 'bench.sqlite'}")
     env["PYTHONPATH"] = str(ROOT)
+    # `gongshi serve` refuses the public default secret; the benchmark's server gets a throwaway one.
+    env.setdefault("JWT_SECRET", secrets.token_hex(32))
     engine = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
     figures: dict = {
         "engine": engine,
