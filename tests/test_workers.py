@@ -60,7 +60,7 @@ async def test_two_workers_run_each_job_once_and_the_other_takes_over(client, se
         env=_env(settings, tmp_path),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=(tmp_path / "server.log").open("w"),  # a file, never a pipe nobody reads: it would fill and block
         start_new_session=True,
     )
     try:
@@ -129,8 +129,7 @@ async def test_a_worker_waits_while_another_process_leads(client, settings, tmp_
         env=_env(settings, tmp_path),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=(tmp_path / "worker.log").open("w"),  # a file, never a pipe nobody reads: it would fill and block
     )
     try:
         await asyncio.sleep(RETRY_SECONDS + 2)
@@ -144,7 +143,14 @@ async def test_a_worker_waits_while_another_process_leads(client, settings, tmp_
     # Now free: the waiting worker takes the lead and runs the daily jobs.
     await _wait_for(lambda: _leads(worker.pid), timeout=RETRY_SECONDS * 6)
     worker.send_signal(signal.SIGTERM)
-    assert worker.wait(timeout=30) == 0
+    try:
+        code = worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        raise AssertionError(
+            "gongshi worker did not stop on SIGTERM:\n" + (tmp_path / "worker.log").read_text()[-3000:]
+        ) from None
+    assert code == 0, (tmp_path / "worker.log").read_text()[-3000:]
     assert (await _runs("leader"))[-1]["finished_at"] is not None
 
 
