@@ -25,8 +25,9 @@ from db import users as users_repo
 from db.tables import User
 from domain.accounts import signed_in_before_change
 from domain.auth import Principal
-from domain.errors import Unauthorized
+from domain.errors import TooManyRequests, Unauthorized
 from domain.signin import Throttle, authenticate
+from ops.metrics import SIGNIN_THROTTLED
 from settings import Settings
 
 
@@ -90,9 +91,13 @@ async def sign_in(request: Request, username: str, password: str) -> dict:
     caller's address: every sign-in (API token, portal, back office) comes through here."""
     s: Settings = request.app.state.settings
     throttle = Throttle(s.signin_limit_account, s.signin_limit_client, s.signin_window_seconds)
-    return await authenticate(
-        users_repo, request.app.state.limiter, throttle, username, password, client_address(request.scope)
-    )
+    try:
+        return await authenticate(
+            users_repo, request.app.state.limiter, throttle, username, password, client_address(request.scope)
+        )
+    except TooManyRequests:
+        SIGNIN_THROTTLED.inc()
+        raise
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[Principal]:
