@@ -24,7 +24,12 @@ async def test_the_caps_page_shows_the_table_its_source_and_the_figure(client) -
     assert "聊城市市场监督管理局" in html and "<td>3</td>" in html
     assert 'href="/api/v1/inspection-limits"' in html and "/api/v1/stats/over-cap?year=2025" in html
     en = (await client.get("/inspection-limits", params={"year": 2025, "lang": "en"})).text
-    assert "Annual caps on inspections" in en and "Class A (low credit risk)" in en and "Demo value" in en and "演示值" not in en
+    assert (
+        "Annual caps on inspections" in en
+        and "Class A (low credit risk)" in en
+        and "Demo value" in en
+        and "演示值" not in en
+    )
     assert (await client.get("/inspection-limits", params={"year": "abc"})).status_code == 422
     assert (await client.get("/inspection-limits", params={"year": "1999"})).status_code == 422
     # Linked from the lists.
