@@ -7,6 +7,7 @@ from backoffice.controllers.imports import ImportPagesController
 from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
 from backoffice.controllers.objections import ObjectionPagesController
+from backoffice.controllers.plans import PlanPagesController
 from backoffice.controllers.repair import RepairPagesController
 from backoffice.controllers.results import ResultPagesController
 
@@ -18,4 +19,5 @@ BACKOFFICE_CONTROLLERS: list = [
     ComplaintPagesController,
     ImportPagesController,
     ResultPagesController,
+    PlanPagesController,
 ]
