@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backoffice.controllers.complaints import ComplaintPagesController
+from backoffice.controllers.guides import GuidePagesController
 from backoffice.controllers.imports import ImportPagesController
 from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
@@ -20,4 +21,5 @@ BACKOFFICE_CONTROLLERS: list = [
     ImportPagesController,
     ResultPagesController,
     PlanPagesController,
+    GuidePagesController,
 ]
