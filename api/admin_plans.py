@@ -15,7 +15,8 @@ from litestar.params import FromPath, JSONBody
 from api.admin_results import shanghai_today
 from api.deps import principal_of, settings_of
 from db import plans as pq
-from domain.plan_flow import acting_department, publish_plan, region_of, revise_plan
+from domain.auth import acting_department
+from domain.plan_flow import publish_plan, region_of, revise_plan
 
 __all__ = ["AdminPlansController", "acting_department", "region_of_department"]
 

@@ -1,4 +1,5 @@
-"""Officers publish honours and policy documents, and record scan records (single and bulk).
+"""Officers publish honours and policy documents, and record scan records (single and bulk),
+through the use cases in domain.publishing (the back office's forms call the same ones).
 
 Every write is one transaction with its audit rows (and change-log rows for what is public);
 a request with any bad item stores nothing; a department writes only under its own name."""
@@ -20,12 +21,10 @@ from api.schemas import PublishedIds
 from db import documents as dq
 from db import honours as hq
 from db import scans as sq
-from domain.auth import Principal
-from domain.errors import Collector
-from domain.masking import mask_by_register
 from domain.pagination import decode_cursor, split_page
 from domain.pagination import page_size as check_page_size
-from domain.records import MAX_BULK, check_bulk_size, validate_document, validate_honour, validate_scan
+from domain.publishing import publish_document, publish_honours, record_scans
+from domain.records import MAX_BULK
 
 
 class HonourIn(msgspec.Struct):
@@ -96,50 +95,15 @@ class Published(msgspec.Struct):
     url: str
 
 
-def _departments(actor: Principal, items: list) -> str:
-    """Every item must be for the actor's own department (403 otherwise)."""
-    dept = actor.department_code
-    for i in items:
-        acting_department(actor, i.department)
-    acting_department(actor, dept)
-    return dept
-
-
-async def _honours(actor: Principal, items: list[HonourIn], bulk: bool) -> list[int]:
-    dept = _departments(actor, items)
-    check_bulk_size(len(items))
-    region = await region_of_department(dept)
-    c = Collector()
-    rows = [
-        validate_honour(msgspec.structs.asdict(h), dept, region, c, f"items[{i}]." if bulk else "")
-        for i, h in enumerate(items)
-    ]
-    c.raise_if_any(
-        f"{len(c.errors)} 处字段错误，未发布任何荣誉信息 ({len(c.errors)} field errors; nothing was published)"
-    )
-    return await hq.insert_honours(rows, actor, mask_by_register)
-
-
-async def _scans(actor: Principal, items: list[ScanIn], bulk: bool) -> list[int]:
-    dept = _departments(actor, items)
-    check_bulk_size(len(items))
-    now = dt.datetime.now(dt.UTC)
-    c = Collector()
-    rows = [
-        validate_scan(msgspec.structs.asdict(s), dept, now, c, f"items[{i}]." if bulk else "")
-        for i, s in enumerate(items)
-    ]
-    c.raise_if_any(f"{len(c.errors)} 处字段错误，未保存任何扫码记录 ({len(c.errors)} field errors; nothing was stored)")
-    return await sq.insert_scans(rows, actor)
-
-
 class AdminHonoursController(Controller):
     path = "/api/v1/admin/honours"
     tags = ["admin"]
 
     @post("/", summary="Publish one honour record", status_code=201)
     async def publish_one(self, request: Request, data: JSONBody[HonourIn]) -> PublishedIds:
-        ids = await _honours(principal_of(request), [data], bulk=False)
+        ids = await publish_honours(
+            principal_of(request), [msgspec.structs.asdict(data)], hq.insert_honours, region_of_department
+        )
         return PublishedIds(ids=ids, count=len(ids))
 
     @post(
@@ -149,7 +113,13 @@ class AdminHonoursController(Controller):
         request_max_body_size=64 * 1024 * 1024,
     )
     async def publish_bulk(self, request: Request, data: JSONBody[HonourBulkIn]) -> PublishedIds:
-        ids = await _honours(principal_of(request), data.items, bulk=True)
+        ids = await publish_honours(
+            principal_of(request),
+            [msgspec.structs.asdict(h) for h in data.items],
+            hq.insert_honours,
+            region_of_department,
+            bulk=True,
+        )
         return PublishedIds(ids=ids, count=len(ids))
 
 
@@ -159,10 +129,9 @@ class AdminDocumentsController(Controller):
 
     @post("/", summary="Publish a policy document", status_code=201)
     async def publish(self, request: Request, data: JSONBody[DocumentIn]) -> Published:
-        actor = principal_of(request)
-        dept = acting_department(actor, data.department)
-        doc = validate_document(msgspec.structs.asdict(data), dept, shanghai_today())
-        doc_id = await dq.insert_document(doc, actor)
+        doc_id = await publish_document(
+            principal_of(request), msgspec.structs.asdict(data), dq.insert_document, shanghai_today()
+        )
         return Published(id=doc_id, url=f"{settings_of(request).base_url}/documents/{doc_id}")
 
 
@@ -172,7 +141,9 @@ class AdminScansController(Controller):
 
     @post("/", summary="Record one scan (扫码入企); not public", status_code=201)
     async def record_one(self, request: Request, data: JSONBody[ScanIn]) -> PublishedIds:
-        ids = await _scans(principal_of(request), [data], bulk=False)
+        ids = await record_scans(
+            principal_of(request), [msgspec.structs.asdict(data)], sq.insert_scans, dt.datetime.now(dt.UTC)
+        )
         return PublishedIds(ids=ids, count=len(ids))
 
     @post(
@@ -182,7 +153,13 @@ class AdminScansController(Controller):
         request_max_body_size=64 * 1024 * 1024,
     )
     async def record_bulk(self, request: Request, data: JSONBody[ScanBulkIn]) -> PublishedIds:
-        ids = await _scans(principal_of(request), data.items, bulk=True)
+        ids = await record_scans(
+            principal_of(request),
+            [msgspec.structs.asdict(s) for s in data.items],
+            sq.insert_scans,
+            dt.datetime.now(dt.UTC),
+            bulk=True,
+        )
         return PublishedIds(ids=ids, count=len(ids))
 
     @get("/", summary="Your department's scan records (officers only)")

@@ -185,7 +185,11 @@ async def insert_results(drafts: list[ResultDraft], actor: Any, today: dt.date, 
             t, u = dupes[0]
             raise Conflict(
                 f"任务单号 {t} 下已发布过 {u} 的结果 (a result for task {t} and entity {u} is already published)",
-                [FieldError("task_number", f"duplicate task_number {t} for uscc {u}")],
+                [
+                    FieldError(
+                        "task_number", f"该任务单号下已发布过此主体的结果 (duplicate task_number {t} for uscc {u})"
+                    )
+                ],
             )
         unknown = mask(drafts, await register_of(sorted({d.uscc for d in drafts})))
         ids: list[int] = []

@@ -26,6 +26,11 @@ async def insert_scans(scans: list[dict[str, Any]], actor: Any) -> list[int]:
     return ids
 
 
+async def get_scan(scan_id: int) -> dict | None:
+    """One scan record (for its department's officers only: the caller checks), or None."""
+    return await ScanRecord.select().where(ScanRecord.id == scan_id).output(load_json=True).first()
+
+
 async def list_scans(department_code: str, uscc: str | None, after_id: int | None, limit: int) -> list[dict]:
     """One department's scan records, newest id first, optionally for one entity."""
     q = (

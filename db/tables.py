@@ -276,6 +276,18 @@ class ScanRecord(Table, tablename="scan_record"):
     location = Varchar(length=200, default="")
 
 
+class FormSubmission(Table, tablename="form_submission"):
+    """A back-office form that was carried out (backoffice/once.py): its one-time key, who sent
+    it and what it stored, written in the same transaction as those records."""
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=64, unique=True)
+    actor = Varchar(length=100)
+    object_type = Varchar(length=20)  # result / honour / document / scan_record / plan / ...
+    object_ids = Text(default="")  # comma-separated ids, in the order stored
+    at = Timestamptz()
+
+
 class User(Table, tablename="portal_user"):
     id = Serial(primary_key=True)
     username = Varchar(length=100, unique=True)
@@ -504,6 +516,7 @@ ALL_TABLES: list[type[Table]] = [
     Honour,
     Document,
     ScanRecord,
+    FormSubmission,
     User,
     AuditLog,
     ChangeLog,

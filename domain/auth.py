@@ -42,6 +42,14 @@ def require_department(p: Principal, department_code: str) -> None:
         )
 
 
+def acting_department(actor: Principal, requested: str | None) -> str:
+    """The department a write is made for: the officer's own; naming another is 403 (the one
+    check every publishing use case, API handler and back-office form makes)."""
+    dept = (requested or actor.department_code).strip()
+    require_department(actor, dept)
+    return dept
+
+
 def require_own_uscc(p: Principal, uscc: str) -> None:
     require_role(p, "enterprise")
     if p.uscc != uscc:

@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from domain.auth import Principal, require_department
+from domain.auth import Principal, acting_department, require_department
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
 from domain.guides import check_upload, validate_guide, validate_version
-from domain.plan_flow import acting_department
 
 
 def guide_step(actor: Principal, raw: dict[str, Any], today: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -13,17 +13,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from domain.auth import Principal, require_department
+from domain.auth import Principal, acting_department, require_department
 from domain.disclosure import ensure_servable
 from domain.errors import Conflict, NotFound
 from domain.plans import validate_plan, validate_revision
-
-
-def acting_department(actor: Principal, requested: str | None) -> str:
-    """The department a write is made for: the officer's own; naming another is 403."""
-    dept = (requested or actor.department_code).strip()
-    require_department(actor, dept)
-    return dept
 
 
 def region_of(code: str, registered: str | None) -> str:

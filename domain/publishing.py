@@ -1,5 +1,7 @@
-"""Use cases: an officer publishes inspection results (one or a bulk batch, all-or-nothing), and
-the publishing department withdraws one (撤回)."""
+"""Use cases: an officer publishes inspection results, honours and policy documents and records
+scan records (one or a bulk batch, all-or-nothing), and the publishing department withdraws a
+result (撤回). The /api/v1/admin handlers and the back-office forms call these same functions;
+the store (db.*) is passed in."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from domain.auth import Principal, require_department, require_role
+from domain.auth import Principal, acting_department, require_department, require_role
 from domain.disclosure import WITHDRAWAL_REASONS, is_public
 from domain.errors import Collector, Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from domain.masking import mask_by_register
+from domain.records import check_bulk_size, validate_document, validate_honour, validate_scan
 from domain.results import MAX_BULK, ResultDraft, validate_result
 from domain.text import control_errors
 
@@ -64,6 +67,63 @@ async def publish_results(
         )
     # Names are masked against the entity register inside the store's transaction.
     return await insert(drafts, actor, today, mask_by_register)
+
+
+# -- honours, policy documents, scan records ---------------------------------------------
+
+
+def _own_department(actor: Principal, raws: list[dict[str, Any]]) -> str:
+    """Every item must be for the actor's own department (403 otherwise); returns it."""
+    for raw in raws:
+        acting_department(actor, raw.get("department"))
+    return acting_department(actor, actor.department_code)
+
+
+async def publish_honours(
+    actor: Principal,
+    raws: list[dict[str, Any]],
+    insert: Callable[[list[dict[str, Any]], Any, Callable[..., Any]], Awaitable[list[int]]],
+    region_of: Callable[[str], Awaitable[str]],
+    bulk: bool = False,
+) -> list[int]:
+    """Publish honours (荣誉信息) under the actor's department, all or nothing; `region_of` gives
+    the department's region (the default for an entity whose code names none)."""
+    dept = _own_department(actor, raws)
+    check_bulk_size(len(raws))
+    region = await region_of(dept)
+    c = Collector()
+    rows = [validate_honour(raw, dept, region, c, f"items[{i}]." if bulk else "") for i, raw in enumerate(raws)]
+    c.raise_if_any(
+        f"{len(c.errors)} 处字段错误，未发布任何荣誉信息 ({len(c.errors)} field errors; nothing was published)"
+    )
+    return await insert(rows, actor, mask_by_register)
+
+
+async def publish_document(
+    actor: Principal,
+    raw: dict[str, Any],
+    insert: Callable[[dict[str, Any], Any], Awaitable[int]],
+    today: dt.date,
+) -> int:
+    """Publish one policy document (政策文件) under the actor's department."""
+    dept = acting_department(actor, raw.get("department"))
+    return await insert(validate_document(raw, dept, today), actor)
+
+
+async def record_scans(
+    actor: Principal,
+    raws: list[dict[str, Any]],
+    insert: Callable[[list[dict[str, Any]], Any], Awaitable[list[int]]],
+    now: dt.datetime,
+    bulk: bool = False,
+) -> list[int]:
+    """Store scan records (扫码入企; not public) of the actor's department, all or nothing."""
+    dept = _own_department(actor, raws)
+    check_bulk_size(len(raws))
+    c = Collector()
+    rows = [validate_scan(raw, dept, now, c, f"items[{i}]." if bulk else "") for i, raw in enumerate(raws)]
+    c.raise_if_any(f"{len(c.errors)} 处字段错误，未保存任何扫码记录 ({len(c.errors)} field errors; nothing was stored)")
+    return await insert(rows, actor)
 
 
 # -- 撤回: the publishing department withdraws a result it published ------------------------

@@ -20,7 +20,10 @@ HONOUR_KINDS = {
     "bank_whitelist": "银行白名单",
     "other": "其他",
 }
-SCAN_METHODS = ("scan", "checkin")  # 扫码 / 定位打卡
+# 扫码入企: an officer scans the entity's licence code, or checks in by location where it cannot
+# (DOMAIN.md, "Entities and their fields": a scan record's method 扫码 / 定位打卡; 扫码入企、逢进必扫).
+SCAN_METHOD_LABELS = {"scan": "扫码", "checkin": "定位打卡"}
+SCAN_METHODS = tuple(SCAN_METHOD_LABELS)
 MAX_BULK = 10_000
 _REGION = re.compile(r"^\d{6}$")
 

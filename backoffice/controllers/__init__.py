@@ -9,6 +9,7 @@ from backoffice.controllers.inbox import InboxController
 from backoffice.controllers.login import LoginController
 from backoffice.controllers.objections import ObjectionPagesController
 from backoffice.controllers.plans import PlanPagesController
+from backoffice.controllers.publish import PublishPagesController
 from backoffice.controllers.repair import RepairPagesController
 from backoffice.controllers.results import ResultPagesController
 
@@ -22,4 +23,5 @@ BACKOFFICE_CONTROLLERS: list = [
     ResultPagesController,
     PlanPagesController,
     GuidePagesController,
+    PublishPagesController,
 ]

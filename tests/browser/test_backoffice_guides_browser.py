@@ -25,7 +25,9 @@ async def test_officer_publishes_a_guide_and_a_version_with_an_uploaded_pdf(page
     await page.get_by_label("施行日期").fill("2025-03-01")
     await page.locator("#f-title").fill("餐饮服务经营者合规指引")
     await page.locator("#f-sections-0-heading").fill("证照办理")
-    await page.locator("#f-sections-0-body").fill("从事餐饮服务应当取得食品经营许可证。\n\n- 营业执照\n- 食品经营许可证")
+    await page.locator("#f-sections-0-body").fill(
+        "从事餐饮服务应当取得食品经营许可证。\n\n- 营业执照\n- 食品经营许可证"
+    )
     await page.get_by_role("button", name="再添加 3 行").click()
     await page.locator("#f-sections-5-heading").wait_for()
     assert await page.locator("#f-sections-0-heading").input_value() == "证照办理"
