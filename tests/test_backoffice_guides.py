@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.backoffice_helpers import admin_login, admin_post, csrf_of
+from tests.backoffice_helpers import admin_login, csrf_of
 from tests.records_helpers import guide_payload, snapshot
 from tests.repair_helpers import PDF, World
 
@@ -28,6 +28,12 @@ def guide_form(**kw: Any) -> dict[str, str]:
         form[f"sections-{i}-body"] = s["body"]
     form.update(kw)
     return form
+
+
+def once_of(html: str) -> str:
+    m = re.search(r'name="once" value="([^"]+)"', html)
+    assert m, "no one-time key in the form"
+    return m.group(1)
 
 
 async def officer(client) -> World:
@@ -47,8 +53,16 @@ async def db_state(files_dir: Path) -> tuple:
     return counts, tuple(f for f in files if "/tmp/" not in f)
 
 
+async def post_new(client, form: dict[str, str]):
+    """POST the new-guide form with the token and one-time key of a freshly opened form."""
+    page = (await client.get("/admin/guides/new")).text
+    once = re.search(r'name="once" value="([^"]+)"', page)
+    assert once
+    return await client.post("/admin/guides/new", data={**form, "once": once.group(1), "_csrf_token": csrf_of(page)})
+
+
 async def create_guide(client) -> int:
-    r = await admin_post(client, "/admin/guides/new", guide_form(action="publish"), "/admin/guides/new")
+    r = await post_new(client, guide_form(action="publish"))
     assert r.status_code == 303, r.text
     m = re.fullmatch(r"/admin/guides/(\d+)\?done=published", r.headers["location"])
     assert m, r.headers["location"]
@@ -60,7 +74,7 @@ async def test_new_guide_is_previewed_with_its_files_then_published(client, file
     page = await client.get("/admin/guides/new")
     assert page.status_code == 200 and 'name="sections-2-heading"' in page.text
     before = await snapshot(files_dir)
-    r = await admin_post(client, "/admin/guides/new", guide_form(action="preview"), "/admin/guides/new")
+    r = await post_new(client, guide_form(action="preview"))
     assert r.status_code == 200, r.text
     assert "请核对内容：尚未发布" in r.text
     assert '<h2 id="s1">证照办理</h2>' in r.text and "<li>食品经营许可证</li>" in r.text  # as the public page
@@ -77,6 +91,10 @@ async def test_new_guide_is_previewed_with_its_files_then_published(client, file
     assert back.status_code == 200 and 'value="H62"' in back.text and "- 餐具清洗消毒" in back.text
     done = await client.post("/admin/guides/new", data={**confirm, "action": "publish"})
     assert done.status_code == 303, done.text
+    stored = await snapshot(files_dir)
+    twice = await client.post("/admin/guides/new", data={**confirm, "action": "publish"})
+    assert twice.headers["location"] == done.headers["location"] + "&again=1"
+    assert await snapshot(files_dir) == stored  # the confirmation sent twice published one guide
     gid = int(done.headers["location"].split("/")[3].split("?")[0])
     public = (await client.get(f"/api/v1/guides/{gid}")).json()
     assert public["title"] == "餐饮服务经营者合规指引" and public["version"] == "2025.1"
@@ -93,13 +111,13 @@ async def test_bad_new_guide_comes_back_with_messages_by_their_fields(client, fi
     sections = [{"heading": "证照办理", "body": ""}, {"heading": "", "body": ""}, {"heading": "", "body": "无标题"}]
     form = guide_form(industry_code="餐饮", title="", effective_on="2025-13-01", sections=sections)
     for action in ("preview", "publish"):
-        r = await admin_post(client, "/admin/guides/new", {**form, "action": action}, "/admin/guides/new")
+        r = await post_new(client, {**form, "action": action})
         assert r.status_code == 422, r.text
         for key in ("industry_code", "title", "effective_on", "sections-0-body", "sections-2-heading"):
             assert f'id="f-{key}-error"' in r.text, key
         assert 'href="#f-sections-2-heading"' in r.text  # the blank row 1 is skipped, row 2 named
         assert 'value="餐饮"' in r.text and ">无标题</textarea>" in r.text  # values kept
-    r = await admin_post(client, "/admin/guides/new", guide_form(sections=[], action="preview"), "/admin/guides/new")
+    r = await post_new(client, guide_form(sections=[], action="preview"))
     assert r.status_code == 422 and 'id="f-sections-error"' in r.text
     assert await snapshot(files_dir) == before
 
@@ -107,7 +125,7 @@ async def test_bad_new_guide_comes_back_with_messages_by_their_fields(client, fi
 async def test_add_rows_keeps_the_sections_typed(client, files_dir) -> None:
     await officer(client)
     before = await snapshot(files_dir)
-    r = await admin_post(client, "/admin/guides/new", guide_form(action="add"), "/admin/guides/new")
+    r = await post_new(client, guide_form(action="add"))
     assert r.status_code == 200 and 'name="rows" value="7"' in r.text and 'value="证照办理"' in r.text
     assert await snapshot(files_dir) == before
 
@@ -120,7 +138,9 @@ async def test_new_version_with_an_uploaded_pdf_is_previewed_then_published(clie
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
     assert 'value="证照办理"' in page.text and 'value="餐饮服务经营者合规指引"' in page.text  # pre-filled
     before = await db_state(files_dir)
-    form = {"_csrf_token": csrf_of(page.text)} | guide_form(version="2026.1", change_note="新增许可要求")
+    form = {"_csrf_token": csrf_of(page.text), "once": once_of(page.text)} | guide_form(
+        version="2026.1", change_note="新增许可要求"
+    )
     del form["industry_code"], form["industry_name"]
     pdf = PDF + b"% officer's own typeset file\n"
     r = await client.post(
@@ -143,8 +163,11 @@ async def test_new_version_with_an_uploaded_pdf_is_previewed_then_published(clie
     assert by_format["pdf"]["sha256"] == hashlib.sha256(pdf).hexdigest()
     assert "html" in by_format  # rendered from the sections
     assert not list((files_dir / "tmp").glob(f"upload-{confirm['upload']}"))  # the waiting file is gone
+    before = await db_state(files_dir)
     again = await client.post(url, data={**confirm, "action": "publish"}, files=EMPTY_FILE)
-    assert again.status_code == 422 and "已发布" in again.text  # a second confirmation publishes nothing
+    assert again.status_code == 303 and again.headers["location"].endswith("&again=1")  # once per form key
+    assert await db_state(files_dir) == before  # a second confirmation publishes nothing
+    assert "该表单此前已经提交过" in (await client.get(again.headers["location"])).text
     assert len((await client.get(f"/api/v1/guides/{gid}")).json()["versions"]) == 2
 
 
@@ -153,7 +176,9 @@ async def test_bad_new_versions_come_back_with_messages_and_store_nothing(client
     gid = await create_guide(client)
     url = f"/admin/guides/{gid}/versions/new"
     page = await client.get(url)
-    form = {"_csrf_token": csrf_of(page.text)} | guide_form(version="2025.1")  # already published
+    form = {"_csrf_token": csrf_of(page.text), "once": once_of(page.text)} | guide_form(
+        version="2025.1"
+    )  # already published
     before = await db_state(files_dir)
     r = await client.post(url, data={**form, "action": "preview"}, files=EMPTY_FILE)
     assert r.status_code == 422 and 'id="f-version-error"' in r.text and "已发布" in r.text

@@ -57,8 +57,16 @@ async def officer(client) -> World:
     return w
 
 
+async def post_new(client, form: dict[str, str]):
+    """POST the new-plan form with the CSRF token and one-time key of a freshly opened form."""
+    page = (await client.get("/admin/plans/new")).text
+    once = re.search(r'name="once" value="([^"]+)"', page)
+    assert once
+    return await client.post("/admin/plans/new", data={**form, "once": once.group(1), "_csrf_token": csrf_of(page)})
+
+
 async def create_plan(client) -> int:
-    r = await admin_post(client, "/admin/plans/new", new_plan_form(), "/admin/plans/new")
+    r = await post_new(client, new_plan_form())
     assert r.status_code == 303, r.text
     m = re.fullmatch(r"/admin/plans/(\d+)\?done=published", r.headers["location"])
     assert m, r.headers["location"]
@@ -97,11 +105,29 @@ async def test_a_plan_with_its_items_is_published_and_public(client) -> None:
     assert 'href="/admin/plans"' in (await client.get("/admin/")).text  # in the navigation
 
 
+async def test_a_new_plan_form_sent_twice_publishes_once(client) -> None:
+    await officer(client)
+    page = (await client.get("/admin/plans/new")).text
+    once = re.search(r'name="once" value="([^"]+)"', page)
+    assert once
+    form = {**new_plan_form(), "once": once.group(1), "_csrf_token": csrf_of(page)}
+    first = await client.post("/admin/plans/new", data=form)
+    assert first.status_code == 303
+    before = await snapshot()
+    second = await client.post("/admin/plans/new", data=form)
+    assert second.status_code == 303 and second.headers["location"] == first.headers["location"] + "&again=1"
+    assert await snapshot() == before  # nothing published twice
+    assert "该表单此前已经提交过" in (await client.get(second.headers["location"])).text
+    stale = await client.post("/admin/plans/new", data={**form, "once": ""})
+    assert stale.status_code == 422 and "表单已失效" in stale.text
+    assert await snapshot() == before
+
+
 async def test_add_rows_keeps_what_was_typed_and_stores_nothing(client) -> None:
     await officer(client)
     before = await snapshot()
     form = new_plan_form(action="add", title="正在填写的计划")
-    r = await admin_post(client, "/admin/plans/new", form, "/admin/plans/new")
+    r = await post_new(client, form)
     assert r.status_code == 200
     assert 'value="正在填写的计划"' in r.text and 'value="食品安全"' in r.text
     assert 'name="items-6-field"' in r.text and 'name="items-7-field"' not in r.text  # 4 rows + 3 more
@@ -118,7 +144,7 @@ async def test_bad_new_plan_comes_back_with_messages_by_their_fields(client) -> 
     form["items-1-months"] = "7、十三"
     form["items-1-ratio_percent"] = "150"
     form["items-0-matters"] = ""
-    r = await admin_post(client, "/admin/plans/new", form, "/admin/plans/new")
+    r = await post_new(client, form)
     assert r.status_code == 422, r.text
     for key in ("year", "title", "items-0-matters", "items-1-months", "items-1-ratio_percent"):
         assert f'id="f-{key}-error"' in r.text, key
@@ -131,7 +157,7 @@ async def test_bad_new_plan_comes_back_with_messages_by_their_fields(client) -> 
 async def test_a_plan_with_no_items_is_refused_by_the_items_editor(client) -> None:
     await officer(client)
     before = await snapshot()
-    r = await admin_post(client, "/admin/plans/new", new_plan_form(items=[]), "/admin/plans/new")
+    r = await post_new(client, new_plan_form(items=[]))
     assert r.status_code == 422 and 'id="f-items-error"' in r.text and "至少需要一个抽查事项" in r.text
     assert await snapshot() == before
 

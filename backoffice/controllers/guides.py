@@ -29,6 +29,7 @@ from api.admin_guides import GuideFiles
 from api.deps import settings_of
 from api.uploads import new_tmp_dir
 from backoffice import guide_form as gf
+from backoffice.once import is_key, new_key, submit_once
 from backoffice.render import admin_page
 from backoffice.session import CSRF_COOKIE, PREFIX, csrf_config, require_staff
 from backoffice.upload import read_file_form
@@ -59,6 +60,7 @@ FIELD_LABELS = {
     "heading": N_("章节标题"),
     "body": N_("章节内容"),
     "file": N_("上传文件"),
+    "once": N_("表单"),
 }
 # The sandbox a rendered HTML preview is shown in: its own inline styles, nothing else.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -144,7 +146,12 @@ class GuidePagesController(Controller):
 
     @get("/{guide_id:int}", name="admin:guide")
     async def detail(
-        self, request: Request, staff: NamedDependency[Principal], guide_id: FromPath[int], done: FromQuery[str] = ""
+        self,
+        request: Request,
+        staff: NamedDependency[Principal],
+        guide_id: FromPath[int],
+        done: FromQuery[str] = "",
+        again: FromQuery[str] = "",
     ) -> Template:
         guide = await _own_guide(staff, guide_id)
         versions = await gq.list_versions(guide_id)
@@ -159,6 +166,7 @@ class GuidePagesController(Controller):
             versions=list(reversed(versions)),
             files=files,
             done=done if done in ("published", "version") else "",
+            again=again == "1",
         )
 
     # -- the form, its preview and the rendered files ---------------------------------------
@@ -193,6 +201,8 @@ class GuidePagesController(Controller):
             summary=_summary(errors),
             add_rows=gf.ADD_ROWS,
             max_mb=MAX_FILE_BYTES // (1024 * 1024),
+            # the form's one-time key: kept while nothing was stored under it, else a fresh one
+            once=values.get("once") if is_key(str(values.get("once") or "")) else new_key(),
         )
 
     async def _handle(
@@ -214,18 +224,30 @@ class GuidePagesController(Controller):
         today = shanghai_today()
         files = GuideFiles(settings)
         try:
-            if guide is None:
-                new_guide, version = guide_step(staff, raw, today)
-            else:
-                new_guide, version = await version_step(gq, staff, guide["id"], raw, uploads, today)
-            if action in ("view_html", "view_pdf"):
-                return await self._rendered(new_guide, version, uploads, action[5:], settings.pdf_font)
-            if action != "publish":
+            if action != "publish":  # the preview and its files: every check, nothing stored
+                if guide is None:
+                    new_guide, version = guide_step(staff, raw, today)
+                else:
+                    new_guide, version = await version_step(gq, staff, guide["id"], raw, uploads, today)
+                if action in ("view_html", "view_pdf"):
+                    return await self._rendered(new_guide, version, uploads, action[5:], settings.pdf_font)
                 return self._preview(request, staff, guide, new_guide, version, data, held)
             if guide is None:
-                guide_id, _version, _rows = await publish_guide(gq, files, staff, raw, today)
-                return Redirect(f"{BASE}/{guide_id}?done=published", status_code=303)
-            await publish_version(gq, files, staff, guide["id"], raw, uploads, today)
+
+                async def store() -> list[int]:
+                    return [(await publish_guide(gq, files, staff, raw, today))[0]]
+
+                outcome = await submit_once(data, staff, "guide", store)
+                again = "&again=1" if outcome.repeated else ""
+                return Redirect(f"{BASE}/{outcome.ids[0]}?done=published{again}", status_code=303)
+            gid = int(guide["id"])
+
+            async def store_version() -> list[int]:
+                await publish_version(gq, files, staff, gid, raw, uploads, today)
+                return [gid]
+
+            # Once per form key: a second confirmation publishes nothing (backoffice/once.py).
+            outcome = await submit_once(data, staff, "guide_version", store_version)
         except DomainError as e:
             if e.status in (403, 404, 410):
                 raise
@@ -240,9 +262,9 @@ class GuidePagesController(Controller):
                 origin=origin,
                 status_code=e.status if e.status in (409, 413, 503) else 422,
             )
-        assert guide is not None
         _drop_upload(settings.files_dir, str(data.get("upload") or ""))
-        return Redirect(f"{BASE}/{guide['id']}?done=version", status_code=303)
+        again = "&again=1" if outcome.repeated else ""
+        return Redirect(f"{BASE}/{guide['id']}?done=version{again}", status_code=303)
 
     def _preview(
         self,

@@ -21,6 +21,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from backoffice import plan_form as pf
+from backoffice.once import is_key, new_key, submit_once
 from backoffice.render import admin_page
 from backoffice.session import PREFIX, require_staff
 from db import plans as pq
@@ -57,6 +58,7 @@ FIELD_LABELS = {
     "ratio_A": N_("分级抽查比例（%）"),
     "method": N_("检查方式"),
     "joint": N_("部门联合"),
+    "once": N_("表单"),
 }
 
 
@@ -120,7 +122,12 @@ class PlanPagesController(Controller):
 
     @get("/{plan_id:int}", name="admin:plan")
     async def detail(
-        self, request: Request, staff: NamedDependency[Principal], plan_id: FromPath[int], done: FromQuery[str] = ""
+        self,
+        request: Request,
+        staff: NamedDependency[Principal],
+        plan_id: FromPath[int],
+        done: FromQuery[str] = "",
+        again: FromQuery[str] = "",
     ) -> Template:
         plan = await _own_plan(staff, plan_id)
         revisions = await pq.list_revisions(plan_id)
@@ -136,6 +143,7 @@ class PlanPagesController(Controller):
             current=current,
             history=list(reversed(history)),
             done=done if done in ("published", "revised") else "",
+            again=again == "1",
         )
 
     # -- a new plan -----------------------------------------------------------------------
@@ -152,6 +160,7 @@ class PlanPagesController(Controller):
         error: DomainError | None = None,
         origin: list[int] | None = None,
         status_code: int = 200,
+        once: str = "",
     ) -> Template:
         errors = _errors(error, origin or [])
         return admin_page(
@@ -175,13 +184,15 @@ class PlanPagesController(Controller):
             summary=_summary(errors),
             field_labels=FIELD_LABELS,
             add_rows=pf.ADD_ROWS,
+            once=once,
         )
 
     @get("/new", name="admin:plan_new")
     async def new(self, request: Request, staff: NamedDependency[Principal]) -> Template:
         require_role(staff, "officer", "admin")
         values = {"year": str(shanghai_today().year)}
-        return self._form(request, staff, plan=None, base=None, values=values, rows=pf.with_blank_rows([], 3))
+        rows = pf.with_blank_rows([], 3)
+        return self._form(request, staff, plan=None, base=None, values=values, rows=rows, once=new_key())
 
     @post("/new", name="admin:plan_create", status_code=200)
     async def create(
@@ -192,19 +203,37 @@ class PlanPagesController(Controller):
     ) -> Any:
         require_role(staff, "officer", "admin")
         rows = pf.rows_of_form(data)
+        key = str(data.get("once") or "")
+        once = key if is_key(key) else new_key()  # unused still (nothing stored under it): kept
         if data.get("action") == "add":
             rows = pf.with_blank_rows(rows, pf.ADD_ROWS)
-            return self._form(request, staff, plan=None, base=None, values=data, rows=rows)
+            return self._form(request, staff, plan=None, base=None, values=data, rows=rows, once=once)
         raw, origin = pf.plan_raw(data, rows, [])
+
+        async def store() -> list[int]:
+            return [await publish_plan(pq, staff, raw, shanghai_today())]
+
         try:
-            plan_id = await publish_plan(pq, staff, raw, shanghai_today())
+            # Once per form key: a second post of the same form publishes nothing and is sent
+            # to the plan the first one published (backoffice/once.py).
+            outcome = await submit_once(data, staff, "plan", store)
         except DomainError as e:
             if e.status in (403, 404):
                 raise
             return self._form(
-                request, staff, plan=None, base=None, values=data, rows=rows, error=e, origin=origin, status_code=422
+                request,
+                staff,
+                plan=None,
+                base=None,
+                values=data,
+                rows=rows,
+                error=e,
+                origin=origin,
+                status_code=422,
+                once=once,
             )
-        return Redirect(f"{BASE}/{plan_id}?done=published", status_code=303)
+        again = "&again=1" if outcome.repeated else ""
+        return Redirect(f"{BASE}/{outcome.ids[0]}?done=published{again}", status_code=303)
 
     # -- revision N+1 ---------------------------------------------------------------------
 
