@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from litestar import Litestar, Request, Response
@@ -28,14 +26,16 @@ from api.exchange import ExchangeController
 from api.exports import ExportsController
 from api.feeds import FeedsController
 from api.headers import make_before_send
+from api.health import HealthController
 from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
 from api.input_guard import guard_input
 from api.matters import DepartmentsController, InspectingBodiesController, MattersController
+from api.observe import MetricsController, prometheus_config
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
 from api.problems import http_error as api_http_error
 from api.proxy import ProxyHeaders
-from api.ratelimit import RateLimiter, RateLimitMiddleware, make_store
+from api.ratelimit import RateLimitMiddleware, make_limiter
 from api.records import ChangesController, DocumentsController, EntitiesController, HonoursController
 from api.repair import RepairController, RepairRulesController, RepairStatsController
 from api.results import ResultsController
@@ -46,11 +46,13 @@ from backoffice import backoffice_router
 from backoffice.session import STORE as ADMIN_SESSION_STORE
 from backoffice.session import session_store
 from db.engine import bind_tables, close_engine, make_engine, open_engine
+from ops.jobs import JobRunner
+from ops.logs import RequestIdMiddleware
+from ops.logs import configure as configure_logs
 from portal import portal_router, static_router, template_config
 from portal.errors import http_error as portal_http_error
 from search.factory import make_index
 from search.heal import settled as heal_settled
-from search.outbox import OutboxWorker
 from settings import Settings
 
 API_CONTROLLERS: list = [
@@ -85,6 +87,8 @@ API_CONTROLLERS: list = [
     StatisticsController,
     SearchController,
     CatalogController,
+    HealthController,
+    MetricsController,
 ]
 
 
@@ -104,37 +108,22 @@ def create_app(settings: Settings) -> Litestar:
     engine = make_engine(settings.database_url)
     bind_tables(engine)
     jwt_auth = make_jwt_auth(settings)
-    limiter = RateLimiter(make_store(settings))
+    limiter = make_limiter(settings)
     search_index = make_index(settings)
 
     async def on_startup(app: Litestar) -> None:
         bind_tables(engine)
         await open_engine(engine)
-        if settings.outbox_worker:  # keeps the search index in step with published records
-            app.state.outbox_worker = OutboxWorker(search_index)
-            app.state.outbox_worker.start()
-        if settings.withdraw_schedule:  # credit repair: daily automatic stop of publicity
-            from commands.repair import daily
-
-            app.state.withdraw_task = asyncio.create_task(daily(settings.withdraw_at))
-        # Temporary upload folders left behind by a process killed mid-upload: swept in the
-        # background now (start-up does not wait for it) and then every day.
-        from commands.uploads import daily as sweep_uploads_daily
-
-        app.state.sweep_uploads_task = asyncio.create_task(sweep_uploads_daily(settings.files_dir))
+        if settings.jobs:  # the background jobs, in the one process that leads (ops.jobs)
+            app.state.jobs = JobRunner(settings, search_index, app.state)
+            await app.state.jobs.start()
 
     async def on_shutdown(app: Litestar) -> None:
-        worker = getattr(app.state, "outbox_worker", None)
-        if worker is not None:
-            await worker.stop()
+        jobs = getattr(app.state, "jobs", None)
+        if jobs is not None:
+            await jobs.stop()
         await heal_settled()  # stale-hit removals being queued by searches
         await search_index.close()
-        for name in ("withdraw_task", "sweep_uploads_task"):
-            task = getattr(app.state, name, None)
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
         await close_engine(engine)
 
     app = Litestar(
@@ -153,6 +142,7 @@ def create_app(settings: Settings) -> Litestar:
         on_shutdown=[on_shutdown],
         exception_handlers={**HANDLERS, HTTPException: http_error_by_audience},  # type: ignore[dict-item]
         middleware=[
+            prometheus_config().middleware,
             DefineMiddleware(RateLimitMiddleware, limiter=limiter, settings=settings),
             ConditionalGetMiddleware,
         ],
@@ -182,7 +172,15 @@ def create_app(settings: Settings) -> Litestar:
     # HEAD for every GET and CORS on the open-data paths, outside routing so that preflights, 404s
     # and 429s are covered too (api/http_conventions.py).
     app.asgi_handler = OpenDataGate(app.asgi_handler)
+    # Every request's id (X-Request-ID, in every log record), and with LOG_FORMAT=json its access log.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler, access=settings.log_format == "json")
     # Outermost: the client address and scheme behind TRUSTED_PROXIES, for everything inside.
     app.asgi_handler = ProxyHeaders(app.asgi_handler, settings.trusted_proxies)
+    configure_logs(settings.log_format)
     logging.getLogger("gongshi").setLevel(logging.INFO)
     return app
+
+
+def app_from_env() -> Litestar:
+    """The factory each worker process of `gongshi serve --workers N` calls."""
+    return create_app(Settings.from_env())

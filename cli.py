@@ -32,13 +32,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         from db.migrate import migrate
 
         migrate(settings, quiet=True)
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    # Several workers: each process builds the app from the environment (app.app_from_env); the
+    # background jobs run in the one that leads (ops.jobs), the others serve requests only.
     uvicorn.run(
-        create_app(settings),
+        create_app(settings) if args.workers == 1 else "app:app_from_env",
+        factory=args.workers > 1,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
-        workers=1,
-        access_log=args.access_log,
+        workers=args.workers,
+        # LOG_FORMAT=json: the app writes the access log itself (ops.logs, with the request id).
+        access_log=args.access_log and settings.log_format != "json",
         # Forwarded headers are read by the app, from TRUSTED_PROXIES only (api/proxy.py): uvicorn's
         # own handling would trust 127.0.0.1 (FORWARDED_ALLOW_IPS) whatever the settings say.
         proxy_headers=False,
@@ -83,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--log-level", default="info")
     s.add_argument("--no-access-log", dest="access_log", action="store_false")
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="web worker processes (default 1); the background jobs run in exactly one of them",
+    )
     s.add_argument("--no-migrate", dest="migrate", action="store_false", help="do not apply migrations first")
     s.set_defaults(func=cmd_serve)
 

@@ -56,6 +56,9 @@ class Settings:
     # `embedded`: with SEARCH_BACKEND=meilisearch, also keep the embedded index at search_path and
     # answer from it while Meilisearch is unreachable; "" (default): answer 503 instead.
     search_fallback: str = ""
+    # The search page says 索引更新中 while the oldest search-outbox row waiting to be applied is
+    # older than this (seconds); 0 turns the notice off.
+    search_lag_notice_seconds: int = 10
     redis_url: str = ""
     files_dir: str = "var/files"
     # The largest file the back office's import page takes (/admin/imports), in MiB.
@@ -67,6 +70,12 @@ class Settings:
     # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto count
     # (api/proxy.py); empty: nobody's, the direct peer is the client.
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
+    # Addresses or networks that may read /metrics (everyone else gets 404); empty: nobody.
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
+    # /readyz fails while the oldest search-outbox row waiting is older than this (seconds).
+    ready_outbox_lag_seconds: int = 300
+    # `text` (default) or `json`: one JSON object per log line, with the request id.
+    log_format: str = "text"
     # Public base URL used to build each record's `url`.
     base_url: str = "http://127.0.0.1:8000"
     # Strict-Transport-Security max-age in seconds, sent only when BASE_URL is https (0: never).
@@ -104,6 +113,9 @@ class Settings:
     # Credit repair: run `withdraw-expired` in the web process at start-up and daily at this
     # Asia/Shanghai time (WITHDRAW_SCHEDULE=0 turns it off, e.g. when cron runs the command).
     withdraw_schedule: bool = True
+    # JOBS=0: this process never runs the background jobs (another process, e.g. `gongshi worker`,
+    # does). With JOBS=1 every process contends and one leads (ops.jobs).
+    jobs: bool = True
     withdraw_at: str = "01:00"
     # The footer a Chinese government website carries (《政府网站发展指引》, 国办发〔2017〕47号):
     # 主办单位, 承办单位, 网站标识码, ICP 备案号 (linked to the MIIT register), 公安机关备案号 (linked
@@ -175,6 +187,12 @@ class Settings:
         keys = tuple(k.strip() for k in get("API_KEYS", "").split(",") if k.strip())
         proxies = tuple(p.strip() for p in get("TRUSTED_PROXIES", "").split(",") if p.strip())
         _check_networks("TRUSTED_PROXIES", proxies)  # a typo fails the start, not trust silently
+        raw_allow = e.get("METRICS_ALLOW")  # set but empty: nobody
+        allow = d.metrics_allow if raw_allow is None else tuple(p.strip() for p in raw_allow.split(",") if p.strip())
+        _check_networks("METRICS_ALLOW", allow)
+        log_format = get("LOG_FORMAT", d.log_format).strip().lower()
+        if log_format not in ("text", "json"):
+            raise ValueError(f"LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
         return cls(
             database_url=get("DATABASE_URL", d.database_url),
             search_backend=backend,
@@ -183,6 +201,7 @@ class Settings:
             meili_master_key=get("MEILI_MASTER_KEY", ""),
             meili_index_prefix=get("MEILI_INDEX_PREFIX", d.meili_index_prefix),
             search_fallback=fallback,
+            search_lag_notice_seconds=get_int("SEARCH_LAG_NOTICE_SECONDS", d.search_lag_notice_seconds),
             redis_url=get("REDIS_URL", ""),
             files_dir=get("FILES_DIR", d.files_dir),
             import_max_mb=get_int("IMPORT_MAX_MB", d.import_max_mb),
@@ -190,6 +209,9 @@ class Settings:
             jwt_ttl_seconds=get_int("JWT_TTL_SECONDS", d.jwt_ttl_seconds),
             demo_mode=get("DEMO_MODE", "0") not in ("0", "false", "no"),
             trusted_proxies=proxies,
+            metrics_allow=allow,
+            ready_outbox_lag_seconds=get_int("READY_OUTBOX_LAG_SECONDS", d.ready_outbox_lag_seconds),
+            log_format=log_format,
             base_url=get("BASE_URL", d.base_url).rstrip("/"),
             hsts_seconds=get_int("HSTS_SECONDS", d.hsts_seconds),
             rate_limit_anonymous=get_int("RATE_LIMIT_ANONYMOUS", d.rate_limit_anonymous),
@@ -211,6 +233,7 @@ class Settings:
             max_video_bytes=get_int("MAX_VIDEO_BYTES", d.max_video_bytes),
             pdf_font=get("PDF_FONT", ""),
             withdraw_schedule=get("WITHDRAW_SCHEDULE", "1") not in ("0", "false", "no"),
+            jobs=get("JOBS", "1") not in ("0", "false", "no"),
             withdraw_at=_hhmm(get("WITHDRAW_AT", d.withdraw_at)),
             site_sponsor=get("SITE_SPONSOR", ""),
             site_operator=get("SITE_OPERATOR", ""),

@@ -255,13 +255,9 @@ class AdminRepairController(Controller):
     @post("/repair-rules", status_code=201, summary="Add a jurisdiction's own rule profile (admins)")
     async def add_rules(self, request: Request, data: JSONBody[ProfileIn]) -> RuleList:
         p = principal_of(request)
-        require_role(p, "admin")
-        profile, errs = rules.validate_profile(
-            data.jurisdiction, data.source, [msgspec.structs.asdict(r) for r in data.rules]
+        profile = await flow.add_rule_profile(
+            repo, p, data.jurisdiction, data.source, [msgspec.structs.asdict(r) for r in data.rules], now_of(request)
         )
-        if errs:
-            raise ValidationFailed("规则无效，未保存 (invalid rules; nothing was saved)", errs)
-        await repo.insert_rules(profile, p, now_of(request))
         return RuleList(
             items=[
                 RuleOut(

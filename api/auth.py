@@ -23,9 +23,11 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from api.ratelimit import client_address
 from db import users as users_repo
 from db.tables import User
+from domain.accounts import signed_in_before_change
 from domain.auth import Principal
-from domain.errors import Unauthorized
+from domain.errors import TooManyRequests, Unauthorized
 from domain.signin import Throttle, authenticate
+from ops.metrics import SIGNIN_THROTTLED
 from settings import Settings
 
 
@@ -71,6 +73,10 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
     row = await User.select().where((User.username == token.sub) & (User.active == True)).first()  # noqa: E712
     if row is None:
         return None
+    changed = row["password_changed_at"]
+    # A token's iat is whole seconds: one issued in the second of a reset, after it, stays good.
+    if signed_in_before_change(token.iat.timestamp(), changed.replace(microsecond=0) if changed else None):
+        return None
     return Principal(
         username=row["username"],
         role=row["role"],
@@ -85,9 +91,13 @@ async def sign_in(request: Request, username: str, password: str) -> dict:
     caller's address: every sign-in (API token, portal, back office) comes through here."""
     s: Settings = request.app.state.settings
     throttle = Throttle(s.signin_limit_account, s.signin_limit_client, s.signin_window_seconds)
-    return await authenticate(
-        users_repo, request.app.state.limiter, throttle, username, password, client_address(request.scope)
-    )
+    try:
+        return await authenticate(
+            users_repo, request.app.state.limiter, throttle, username, password, client_address(request.scope)
+        )
+    except TooManyRequests:
+        SIGNIN_THROTTLED.inc()
+        raise
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[Principal]:

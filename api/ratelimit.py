@@ -12,6 +12,7 @@ import asyncio
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -38,10 +39,24 @@ class Verdict:
         return h
 
 
+# Redis counts in one step on the server, so any number of workers share a window exactly:
+# INCR, and the expiry set by the hit that created the key (the window's end plus a second).
+_INCR = "local c = redis.call('INCR', KEYS[1]) if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return c"
+# A hit taken back (a sign-in that turned out right) never takes the count below zero.
+_DECR = "local c = tonumber(redis.call('GET', KEYS[1]) or '0') if c > 0 then return redis.call('DECR', KEYS[1]) end return 0"
+NAMESPACE = "gongshi"
+REDIS_CONNECTIONS = 32  # per worker
+
+
 class RateLimiter:
-    def __init__(self, store: Store) -> None:
+    """Fixed-window counters: in the process's memory (one worker), or in Redis (`redis` given:
+    the client behind the RedisStore), counted atomically there by Lua scripts."""
+
+    def __init__(self, store: Store, redis: Any = None) -> None:
         self.store = store
         self._lock = asyncio.Lock()
+        self._incr = redis.register_script(_INCR) if redis is not None else None
+        self._decr = redis.register_script(_DECR) if redis is not None else None
 
     @staticmethod
     def _window(key: str, window: int) -> tuple[str, int]:
@@ -52,6 +67,9 @@ class RateLimiter:
     async def undo(self, key: str, window: int = 60) -> None:
         """Take one hit back in the current window (a sign-in that turned out right)."""
         k, _reset = self._window(key, window)
+        if self._decr is not None:
+            await self._decr(keys=[f"{NAMESPACE}:{k}"])
+            return
         async with self._lock:
             count = int(await self.store.get(k) or 0)
             if count > 0:
@@ -59,21 +77,32 @@ class RateLimiter:
 
     async def hit(self, key: str, limit: int, window: int = 60) -> Verdict:
         k, reset = self._window(key, window)
-        # The lock makes read-increment-write atomic within a process; with Redis across
-        # processes a small overshoot at a window edge is acceptable for a rate limit.
-        async with self._lock:
-            raw = await self.store.get(k)
-            count = int(raw or 0) + 1
-            await self.store.set(k, str(count), expires_in=window + 1)
+        if self._incr is not None:
+            count = int(await self._incr(keys=[f"{NAMESPACE}:{k}"], args=[window + 1]))
+        else:
+            async with self._lock:  # one process: the lock makes read-increment-write atomic
+                raw = await self.store.get(k)
+                count = int(raw or 0) + 1
+                await self.store.set(k, str(count), expires_in=window + 1)
         return Verdict(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset=reset)
 
 
 def make_store(settings: Settings) -> Store:
+    return make_limiter(settings).store
+
+
+def make_limiter(settings: Settings) -> RateLimiter:
+    """With REDIS_URL, a Redis store (keys under `gongshi:`) shared by every worker, and its
+    client for the atomic counters; else the process's memory."""
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
+        from redis.asyncio import BlockingConnectionPool, Redis
 
-        return RedisStore.with_client(url=settings.redis_url, namespace="gongshi")
-    return MemoryStore()
+        # A burst of requests waits for a free connection (up to 5 s) instead of failing.
+        pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=REDIS_CONNECTIONS, timeout=5)
+        client = Redis(connection_pool=pool)
+        return RateLimiter(RedisStore(client, namespace=NAMESPACE, handle_client_shutdown=True), redis=client)
+    return RateLimiter(MemoryStore())
 
 
 def client_address(scope: Scope) -> str:

@@ -14,7 +14,13 @@ from domain.repair import SHANGHAI
 from portal.labels import N_
 from portal.render import page
 
-ROLE_LABELS = {"officer": N_("执法人员"), "admin": N_("管理员"), "supervisor": N_("监督人员"), "enterprise": N_("企业")}
+ROLE_LABELS = {
+    "officer": N_("执法人员"),
+    "admin": N_("管理员"),
+    "supervisor": N_("监督人员"),
+    "enterprise": N_("企业"),
+    "exchange": N_("数据交换账号"),
+}
 NO_STORE = {"Cache-Control": "no-store"}
 
 

@@ -12,6 +12,7 @@ router only.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +25,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.types import Empty
 
 from db.tables import User
+from domain.accounts import signed_in_before_change
 from domain.auth import Principal
 from settings import Settings
 
@@ -115,7 +117,7 @@ async def start_session(request: Request, username: str) -> None:
     if old and old != "null":
         await store.delete(old)
     request.scope.setdefault("state", {})[_ROTATE] = secrets.token_hex(32)
-    request.set_session({"username": username})
+    request.set_session({"username": username, "at": time.time()})
 
 
 async def staff_of(request: Request) -> Principal | None:
@@ -127,6 +129,8 @@ async def staff_of(request: Request) -> Principal | None:
     row = await User.select().where((User.username == username) & (User.active == True)).first()  # noqa: E712
     if row is None or row["role"] not in STAFF_ROLES:
         return None
+    if signed_in_before_change(session.get("at"), row["password_changed_at"]):
+        return None  # the password was reset since: this session ended with it
     return Principal(
         username=row["username"],
         role=row["role"],

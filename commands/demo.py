@@ -47,6 +47,20 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 1
         await load_records_if_present(settings, sys.stdout)
+        # The whole index is built here, before the portal opens, so its first search is complete
+        # (issue 13 item 13); the server's outbox worker then has nothing left to catch up.
+        from commands.search import index_pending, reindex
+        from search.index import SearchUnavailable
+
+        try:
+            await reindex(settings)
+            # The rebuild leaves its last minute's outbox rows queued (their transactions might have
+            # committed after it read them); nothing else writes now, so they are applied here.
+            await index_pending(settings, sys.stdout)
+        except SearchUnavailable as e:
+            print(
+                f"warning: the search index was not built ({e}); the server builds it from the outbox", file=sys.stderr
+            )
     finally:
         await close_engine(engine)
     print_summary(summary, sys.stdout)

@@ -48,6 +48,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="keep a JSON file of the run's state, progress and outcome (the back office's import page)",
     )
     s.add_argument(
+        "--no-index",
+        dest="index",
+        action="store_false",
+        help="leave the search index to the server's outbox worker instead of updating it before "
+        "exiting (the records are then found by search only once the server has applied them)",
+    )
+    s.add_argument(
         "--workers",
         type=int,
         default=None,
@@ -108,9 +115,16 @@ async def _import(settings: Settings, args: argparse.Namespace, status: RunStatu
                 status.finish("failed", message=message)
             print(f"error: {message}", file=sys.stderr)
             return 1
+        print_report(outcome, sys.stdout if outcome.ok else sys.stderr, args.max_problems)
+        if outcome.stored and args.index:
+            # Before "done": the import page says done once its records are found by search.
+            if status is not None:
+                status.progress("indexing", outcome.stored, outcome.stored)
+            from commands.search import index_pending
+
+            await index_pending(settings, sys.stdout)
     finally:
         await close_engine(engine)
-    print_report(outcome, sys.stdout if outcome.ok else sys.stderr, args.max_problems)
     if args.report and outcome.problems:
         write_report_csv(outcome, args.report)
         print(f"full report: {args.report}", file=sys.stderr)

@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import logging
 
+from ops.jobs import recorded
 from settings import Settings
 
 log = logging.getLogger("gongshi.repair")
@@ -42,7 +43,8 @@ async def daily(at: str, clock=None) -> None:
     clock = clock or (lambda: dt.datetime.now(dt.UTC))
     while True:
         try:
-            counts = await run_once(clock())
+            async with recorded("withdraw_expired"):
+                counts = await run_once(clock())
             log.info("withdraw-expired: %s", counts)
         except asyncio.CancelledError:
             raise

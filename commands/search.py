@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import datetime as dt
 import time
+from typing import TextIO
 
 from settings import Settings
 
@@ -54,6 +55,32 @@ async def reindex(settings: Settings, batch: int = 5000, quiet: bool = False) ->
             f" ({n / elapsed if elapsed else 0:,.0f} documents/s)"
         )
     return n
+
+
+async def index_pending(settings: Settings, out: TextIO) -> bool:
+    """Apply the search outbox now, in this command, so that the records it just stored are found
+    by the very first search (issue 13 item 13) instead of once the server's outbox worker gets to
+    them. Returns False when the backend refused (the rows stay queued for the server's worker)."""
+    from search.factory import make_index
+    from search.outbox import drain, pending_count
+
+    t = time.perf_counter()
+    index = make_index(settings)
+    try:
+        report = await drain(index)
+    finally:
+        await index.close()
+    elapsed = time.perf_counter() - t
+    left = await pending_count()
+    if report.failed:
+        print(
+            f"warning: the search index refused {report.failed} updates ({report.last_error}); the server "
+            f"applies them when it runs ({left} pending)",
+            file=out,
+        )
+        return False
+    print(f"search index: {report.applied} updates applied in {elapsed:.1f} s ({left} pending)", file=out)
+    return True
 
 
 async def _with_db(settings: Settings, fn):

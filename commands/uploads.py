@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 
+from ops.jobs import recorded
 from settings import Settings
 
 log = logging.getLogger("gongshi.uploads")
@@ -28,7 +29,8 @@ async def daily(files_dir: str, every: float = DAY) -> None:
     """Sweep once at start-up (in a worker thread, so start-up is not held up), then every day."""
     while True:
         try:
-            swept = await asyncio.to_thread(run_once, files_dir)
+            async with recorded("sweep_uploads"):
+                swept = await asyncio.to_thread(run_once, files_dir)
             if swept.removed:
                 log.info(
                     "sweep-uploads: removed %d abandoned upload folder(s), %d bytes: %s",

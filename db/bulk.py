@@ -434,7 +434,12 @@ def _rollback_journal_if_alone(con: sqlite3.Connection) -> bool:
     import); with a rollback journal, pages appended to the file need no journal entry and are
     written once. Still one atomic transaction (a crash rolls back through the journal).
     Switching needs exclusive access, so with the portal running this does nothing."""
-    if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+    mode = con.execute("PRAGMA journal_mode").fetchone()[0].lower()
+    if mode == "delete":
+        # An earlier load was killed before it switched back (the portal's databases are WAL:
+        # `gongshi migrate`): this one finishes in DELETE mode and restores WAL at its end.
+        return True
+    if mode != "wal":
         return False
     con.execute("PRAGMA busy_timeout = 0")  # anyone else here: stay in WAL, do not wait
     try:

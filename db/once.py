@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from db import changes
-from db.repair import is_unique_violation
 from db.tables import FormSubmission
 from db.tx import write_transaction
 
@@ -46,9 +45,10 @@ async def run_once(
             }
             await FormSubmission.insert(FormSubmission(**new))
             return new, False
-    except Exception as e:
-        if not is_unique_violation(e):
-            raise
+    except Exception:
+        # A post racing the first fails on a unique key — the form key's, or first the records'
+        # own (the use case then answers 409 "已发布过") — once the first has committed: if the key
+        # is carried out now, this post gets the first one's outcome; anything else stands.
         row = await submission(key)
         if row is None:
             raise

@@ -132,7 +132,9 @@ async def statistics(top_departments: int = 12, wait: bool = True) -> Statistics
         return _top(hit.stats, top_departments)
     if hit is None and not wait:
         wait = await _small()
-    if (hit is not None and hit.took > SLOW_SECONDS) or (hit is None and not wait):
+    # Stale figures while a slow recomputation runs are for large tables only: a small one is
+    # recomputed inline (a slow last run there means a busy machine, not a big table).
+    if (hit is not None and hit.took > SLOW_SECONDS and not await _small()) or (hit is None and not wait):
         _start_background(version)
         return _top(hit.stats, top_departments) if hit is not None else None
     # One inline recomputation at a time (per event loop); concurrent callers wait and reuse it.

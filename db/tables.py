@@ -300,6 +300,8 @@ class User(Table, tablename="portal_user"):
     display_name = Varchar(length=100, default="")
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # Set by a password reset or a deactivation: sessions and tokens from before it are void.
+    password_changed_at = Timestamptz(null=True, default=None)
 
 
 class AuditLog(Table, tablename="audit_log"):
@@ -325,6 +327,19 @@ class ChangeLog(Table, tablename="change_log"):
     object_type = Varchar(length=20)
     object_id = Varchar(length=64)
     action = Varchar(length=12)  # published / updated / withdrawn
+
+
+class JobRun(Table, tablename="job_run"):
+    """Each run of a background job, and each process's time as the jobs' leader (ops.jobs)."""
+
+    id = Serial(primary_key=True)
+    job = Varchar(length=40)  # leader / withdraw_expired / sweep_uploads
+    pid = Integer()
+    host = Varchar(length=100, default="")
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    ok = Boolean(null=True, default=None)
+    detail = Text(default="")
 
 
 class Outbox(Table, tablename="search_outbox"):
@@ -521,6 +536,7 @@ ALL_TABLES: list[type[Table]] = [
     AuditLog,
     ChangeLog,
     Outbox,
+    JobRun,
     RepairRule,
     RepairApplication,
     RepairEvent,

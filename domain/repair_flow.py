@@ -652,3 +652,16 @@ def figures(rows: list[dict[str, Any]]) -> list[DepartmentFigures]:
     for code, ds in days.items():
         by[code].median_working_days_to_decide = float(statistics.median(ds))
     return sorted(by.values(), key=lambda f: f.department_code)
+
+
+async def add_rule_profile(
+    repo: Any, actor: Principal, jurisdiction: str, source: str, raws: list[dict[str, Any]], now: dt.datetime
+) -> list[rules.Rule]:
+    """An administrator adds a jurisdiction's own rule profile (POST /api/v1/admin/repair-rules
+    and the back office's /admin/repair-rules/new): every rule checked, all stored or none."""
+    require_role(actor, "admin")
+    profile, errs = rules.validate_profile(jurisdiction, source, raws)
+    if errs:
+        raise ValidationFailed("规则无效，未保存 (invalid rules; nothing was saved)", errs)
+    await repo.insert_rules(profile, actor, now)
+    return profile

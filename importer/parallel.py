@@ -16,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import csv
+import ctypes
 import io
 import marshal
 import multiprocessing
 import os
+import signal
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +35,7 @@ BATCH_ROWS = 10_000
 AHEAD = 4  # batches in flight per worker
 MAX_WORKERS = 8
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # Set in the importing process just before the pool forks; the workers inherit it.
 _checker: RowChecker | None = None
 _text: str | None = None
@@ -92,6 +96,17 @@ def _batches(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list[
         yield batch
 
 
+def _die_with_parent(parent: int) -> None:
+    """In each worker, first: the kernel kills it when the importing process dies (Linux
+    PR_SET_PDEATHSIG), so a killed `gongshi import` leaves no checker running (about 228 MB each)
+    nor, through the fork's copy of its socket, its database connection open with the
+    transaction's locks. A parent already gone before this ran: exit at once."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _check_lines(start: int, end: int, first_row: int) -> tuple[int, bytes | list, list[Problem], str]:
     """In a worker process: parse and check the lines text[start:end] of a quote-free CSV (the
     text came with the fork; only three numbers travel). Returns what _check_batch does plus an
@@ -136,7 +151,9 @@ async def checked_batches(
         return
     global _checker, _text
     _checker, _text = checker, table.text
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool = concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
     pending: collections.deque[concurrent.futures.Future[tuple[Any, ...]]] = collections.deque()
     # A quote-free CSV is cut into line ranges the workers parse themselves; anything else is
     # parsed here and sent over in batches.

@@ -7,6 +7,7 @@ scripts/bootstrap.sh dev
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/pdftotext ] || need+=(poppler-utils)  # PDFs read back as a reader's tools see them
+command -v redis-server >/dev/null || need+=(redis-server)  # the store workers share (tests/test_redis_shared.py)
 # (a file test, not `fc-list | grep -q`: under pipefail grep's early exit fails the pipe)
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
   || need+=(fonts-wqy-zenhei)
@@ -24,6 +25,12 @@ if [ ! -f tests/browser/axe/node_modules/axe-core/axe.min.js ]; then
     $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
   fi
   (cd tests/browser/axe && npm ci --no-audit --no-fund --silent)
+fi
+# A Redis for the shared-store tests (REDIS_TEST_URL, default redis://127.0.0.1:6379/15): the
+# machine's own when one answers, else a throwaway one that keeps nothing on disk.
+if [ -z "${REDIS_TEST_URL:-}" ] && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --port 6379 --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 set +e
 .venv/bin/python -m pytest "$@"

@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from ops import metrics
 from search.index import IndexPage, IndexQuery, SearchDoc, SearchIndex, SearchUnavailable
 
 log = logging.getLogger("gongshi.search")
@@ -91,6 +92,8 @@ async def answer(
         if fallback is None or continuing:
             raise
         log.warning("search: %s; answering from the embedded fallback", e)
+        metrics.SEARCH_ERRORS.inc()
+        metrics.SEARCH_FALLBACKS.inc()
         return await run(fallback), label
 
 

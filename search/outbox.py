@@ -27,6 +27,7 @@ from typing import Any
 from db.changes import now as utcnow
 from db.tables import Outbox
 from db.tx import write_transaction
+from ops import metrics
 from search.fallback import parts
 from search.index import SearchDoc, SearchIndex, doc_key
 from search.source import department_names, load_docs
@@ -175,6 +176,15 @@ async def purge_done(older_than: dt.timedelta = KEEP_DONE) -> None:
         await Outbox.delete().where(Outbox.done_at.is_not_null() & (Outbox.done_at < utcnow() - older_than))
 
 
+async def oldest_pending_age(now: dt.datetime | None = None) -> float:
+    """Seconds since the oldest row still waiting to be applied was written (0 when none waits)."""
+    row = await Outbox.select(Outbox.created_at).where(Outbox.done_at.is_null()).order_by(Outbox.created_at).first()
+    if row is None:
+        return 0.0
+    age: float = ((now or utcnow()) - row["created_at"]).total_seconds()
+    return max(0.0, age)
+
+
 async def pending_count() -> int:
     n: int = await Outbox.count().where(Outbox.done_at.is_null())
     return n
@@ -209,6 +219,7 @@ class OutboxWorker:
         while True:
             try:
                 await drain(self.index)
+                metrics.job_succeeded("search_outbox")
                 if ticks % 3600 == 0:
                     await purge_done()
             except asyncio.CancelledError:

@@ -40,6 +40,7 @@ from domain.errors import Collector, Unavailable, ValidationFailed
 from domain.pagination import encode_cursor
 from domain.pagination import page_size as check_page_size
 from domain.regions import full_name, region_prefix, validate_region
+from ops import metrics
 from search.documents import TYPE_LABELS
 from search.fallback import answer
 from search.heal import requeue_stale
@@ -267,6 +268,7 @@ async def search(index: SearchIndex, query: SearchQuery, base_url: str = "") -> 
         )
     except SearchUnavailable as e:
         log.warning("search unavailable, answering 503: %s", e)  # operators need the detail; the public does not
+        metrics.SEARCH_ERRORS.inc()
         raise Unavailable(UNAVAILABLE_DETAIL, retry_after=RETRY_AFTER_SECONDS) from e
     fell_back = backend != index.backend
     page, items, more, exact_uscc = got.page, got.items, got.more, got.exact_uscc

@@ -52,6 +52,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         jwt_secret="test-secret-test-secret-test-secret",
         base_url="http://testserver.local",
         outbox_worker=False,
+        jobs=False,  # the test app never takes the jobs' lead (a browser test's server process may)
         withdraw_schedule=False,  # tests run withdraw-expired themselves
         rate_limit_anonymous=100000,
         rate_limit_api_key=100000,

@@ -95,7 +95,7 @@ async def run_scheduled_app_until(settings, session_app, done, tries: int = 200)
     from app import create_app
     from db.engine import bind_tables
 
-    scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True))
+    scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True, jobs=True))
     for hook in scheduled.on_startup:
         await hook(scheduled)  # type: ignore[call-arg]
     try:

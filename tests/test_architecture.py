@@ -60,6 +60,8 @@ def _rendered_defaults(value: object) -> set[str]:
     if value in ("", ()):
         return {"—", "-", "none", "off"}
     out = {str(value), f"`{value}`"}
+    if isinstance(value, tuple):  # as the variable is written: METRICS_ALLOW=127.0.0.1,::1
+        out.add(",".join(str(v) for v in value))
     if isinstance(value, int) and value and value % (1024 * 1024) == 0:
         out.add(f"{value // (1024 * 1024)} MiB")
     if isinstance(value, int):

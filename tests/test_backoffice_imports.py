@@ -168,3 +168,24 @@ def test_job_states_follow_their_runs_and_a_dead_run_is_failed(tmp_path) -> None
     jobs.write_json(folder / "import.json", {"state": "done", "stored": 3})
     assert state() == "imported"
     assert jobs.load_job(str(tmp_path), "../../etc") is None and jobs.load_job(str(tmp_path), "0" * 16) is None
+
+
+async def test_a_file_past_the_size_limit_is_refused_with_413_and_leaves_nothing(client, app, files_dir) -> None:
+    import dataclasses
+
+    await officer(client)
+    jobs_before = job_dirs(files_dir)
+    incoming = files_dir / "imports" / "incoming"
+    parts_before = set(incoming.iterdir()) if incoming.exists() else set()
+    settings = app.state.settings
+    app.state.settings = dataclasses.replace(settings, import_max_mb=1)
+    try:
+        big = results_file(1) + b"x" * (1024 * 1024 + 1)  # one byte past the 1 MB limit
+        r = await upload(client, big, name="big.csv")
+    finally:
+        app.state.settings = settings
+    assert r.status_code == 413, r.text
+    assert "1 MB" in r.text
+    assert job_dirs(files_dir) == jobs_before  # no job was made
+    assert (set(incoming.iterdir()) if incoming.exists() else set()) == parts_before  # the partial file is gone
+    assert await Result.count() == 0

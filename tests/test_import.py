@@ -290,7 +290,7 @@ def test_fast_check_character_matches_stdnum() -> None:
 
 
 async def test_the_command_line(world, settings, tmp_path) -> None:
-    env = {**os.environ, "DATABASE_URL": settings.database_url}
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "SEARCH_PATH": settings.search_path}
     cmd = [sys.executable, str(ROOT / "cli.py"), "import"]
     bad = results_csv(tmp_path, [row(1), row(2, cats="Q99")], name="bad.csv")
     p = subprocess.run(
@@ -548,3 +548,34 @@ async def test_check_only_runs_every_check_and_stores_nothing(world, tmp_path) -
     again = await do_import(world, "results", path, check_only=True)
     assert not again.ok and again.valid == 0 and len(again.problems) == 3  # the database's duplicates too
     assert all("数据库中已有" in p.message for p in again.problems)
+
+
+async def test_the_command_updates_the_search_index_before_it_exits(world, settings, tmp_path, client) -> None:
+    """Issue 13 item 13: the first search after `gongshi import` sees every imported record (the
+    test app runs no outbox worker, so only the command can have indexed them); `--no-index`
+    leaves them to the server's worker."""
+    from search.outbox import pending_count
+
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "SEARCH_PATH": settings.search_path}
+    cmd = [sys.executable, str(ROOT / "cli.py"), "import", "results"]
+    good = results_csv(tmp_path, [row(41), row(42)], name="indexed.csv")
+    p = subprocess.run(
+        [*cmd, str(good), "--as", "importer", "--no-progress"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert p.returncode == 0, p.stderr
+    assert "search index: 2 updates applied" in p.stdout
+    assert await pending_count() == 0
+    hits = (await client.get("/api/v1/search", params={"q": "聊城市测试41有限公司"})).json()
+    assert any("测试41" in h["title"] for h in hits["items"]), hits
+
+    later = results_csv(tmp_path, [row(43)], name="not-indexed.csv")
+    p = subprocess.run(
+        [*cmd, str(later), "--as", "importer", "--no-progress", "--no-index"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode == 0, p.stderr
+    assert "search index" not in p.stdout
+    assert await pending_count() == 1

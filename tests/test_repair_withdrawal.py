@@ -159,7 +159,7 @@ async def test_daily_schedule_runs_in_process_and_stops_on_shutdown(client, cloc
     w = await World().setup(client)
     # Far enough back that it has expired whatever today's real date is.
     rid = await w.publish(client, w.a, D(2020, 1, 1), "T-1")
-    scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True))
+    scheduled = create_app(dataclasses.replace(settings, withdraw_schedule=True, jobs=True))
     for hook in scheduled.on_startup:
         await hook(scheduled)  # type: ignore[call-arg]
     try:

@@ -250,7 +250,7 @@ async def test_app_start_up_sweeps_in_the_background(tmp_path: Path, settings, a
     files = tmp_path / "files"
     old = upload(files, "upload-7a", 30)
     fresh = upload(files, "upload-7b", 0.5)
-    started = create_app(dataclasses.replace(settings, files_dir=str(files)))
+    started = create_app(dataclasses.replace(settings, files_dir=str(files), jobs=True))
     for hook in started.on_startup:
         await hook(started)  # type: ignore[call-arg]
     try:

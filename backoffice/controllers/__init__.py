@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backoffice.controllers.administration import AccountPagesController, AuditPagesController, RulePagesController
 from backoffice.controllers.complaints import ComplaintPagesController
 from backoffice.controllers.guides import GuidePagesController
 from backoffice.controllers.imports import ImportPagesController
@@ -23,5 +24,8 @@ BACKOFFICE_CONTROLLERS: list = [
     ResultPagesController,
     PlanPagesController,
     GuidePagesController,
+    AccountPagesController,
+    RulePagesController,
+    AuditPagesController,
     PublishPagesController,
 ]

@@ -23,6 +23,7 @@ from domain.errors import Unavailable
 from portal.errors import unavailable_page
 from portal.i18n import lang_of, tr
 from portal.render import page, url_with
+from search.outbox import oldest_pending_age
 from search.service import SearchQuery, search
 
 FILTERS = ("type", "year", "region", "department", "category")
@@ -99,9 +100,16 @@ class SearchPagesController(Controller):
             }
             for k, v in active.items()
         ]
+        s = request.app.state.settings
+        # While the index is behind the database (a large import being applied, a server just
+        # started on fresh data), say so instead of letting missing hits look like absence.
+        lagging = bool(result is not None and s.search_lag_notice_seconds) and (
+            await oldest_pending_age() > s.search_lag_notice_seconds
+        )
         t = page(
             request,
             "search.html",
+            index_lagging=lagging,
             api_url=url_with("/api/v1/search", {**params, "cursor": cursor}),
             nav="search",
             q=params["q"],
