@@ -30,6 +30,7 @@ from api.health import HealthController
 from api.http_conventions import ConditionalGetMiddleware, LinkedResponse, OpenDataGate, compression
 from api.input_guard import guard_input
 from api.matters import DepartmentsController, InspectingBodiesController, MattersController
+from api.my import AdminEvaluationsController, EvaluationStatsController, MyInspectionsController
 from api.observe import MetricsController, prometheus_config
 from api.plans_guides import GuidesController, PlansController
 from api.problems import HANDLERS
@@ -87,6 +88,9 @@ API_CONTROLLERS: list = [
     StatisticsController,
     SearchController,
     CatalogController,
+    MyInspectionsController,
+    AdminEvaluationsController,
+    EvaluationStatsController,
     HealthController,
     MetricsController,
 ]

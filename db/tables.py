@@ -329,6 +329,24 @@ class ChangeLog(Table, tablename="change_log"):
     action = Varchar(length=12)  # published / updated / withdrawn
 
 
+class Evaluation(Table, tablename="inspection_evaluation"):
+    """事后评价: an enterprise's evaluation of one of its inspections (domain.evaluation). Not
+    public one by one: the region's supervisors read them; the public sees department aggregates."""
+
+    id = Serial(primary_key=True)
+    inspection_kind = Varchar(length=10)  # result / scan
+    inspection_ref = Integer()  # the result's or scan record's id; unique with the kind
+    uscc = Varchar(length=18, index=True)
+    department_code = Varchar(length=40, index=True)
+    region_code = Varchar(length=6, default="")  # the department's: whose supervisors read it
+    inspected_on = Date()
+    rating = Integer()
+    issues = Varchar(length=200, default="")  # comma-separated domain.evaluation.ISSUES codes
+    comment = Text(default="")
+    created_at = Timestamptz()
+    created_by = Varchar(length=100, default="")
+
+
 class JobRun(Table, tablename="job_run"):
     """Each run of a background job, and each process's time as the jobs' leader (ops.jobs)."""
 
@@ -536,6 +554,7 @@ ALL_TABLES: list[type[Table]] = [
     AuditLog,
     ChangeLog,
     Outbox,
+    Evaluation,
     JobRun,
     RepairRule,
     RepairApplication,

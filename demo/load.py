@@ -239,8 +239,9 @@ def _fits_demo_enterprise(raw: dict[str, Any], world: G.World) -> bool:
 # tried on any day: (days before today it was published, categories). The default rule profile
 # (SAMR credit-repair measures by analogy: minimum 6 months, maximum 36 months for the general
 # field) makes the first eligible today, the second not yet (eligible about five months from now),
-# and the third, a neutral result, one the enterprise can file an objection against.
-DEMO_ENTERPRISE_RESULTS = ((240, ["X05"]), (30, ["X05"]), (60, ["N01"]))
+# and the third, a neutral result, one the enterprise can file an objection against; the fourth,
+# inspected 17 days ago, one it can still evaluate (事后评价 within 30 days, domain.evaluation).
+DEMO_ENTERPRISE_RESULTS = ((240, ["X05"]), (30, ["X05"]), (60, ["N01"]), (12, ["N01"]))
 
 
 def demo_enterprise_results(

@@ -23,6 +23,7 @@ Working-day deadlines are counted by domain.workdays.add_working_days, never her
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from dateutil.relativedelta import relativedelta
 
@@ -65,3 +66,15 @@ def latest_event_with_run_period(today: dt.date, months: int) -> dt.date:
     if best is None:  # pragma: no cover - the window above always holds one
         raise AssertionError("no event day found")
     return best
+
+
+def days_period_last_day(event_on: dt.date, days: int, is_rest_day: Callable[[dt.date], bool] | None = None) -> dt.date:
+    """The last day of a period of `days` days that starts with an event, within which a party
+    must act (民法典 第二百零一条: the event's day is not counted; 第二百零三条 first paragraph: a
+    last day that is a 法定休假日 — a statutory holiday or a rest day — moves to the first day after
+    it). `is_rest_day(day)` says which days those are (domain.workdays: not a working day)."""
+    last = event_on + dt.timedelta(days=days)
+    if is_rest_day is not None:
+        while is_rest_day(last):
+            last += dt.timedelta(days=1)
+    return last

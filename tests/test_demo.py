@@ -139,3 +139,17 @@ async def test_the_demo_enterprise_can_try_repair_and_objection_today(client, se
         "/api/v1/objections", headers=h, json={"result_id": neutral["id"], "reason": "检查日期记录有误"}
     )
     assert filed.status_code == 201, filed.text
+
+
+async def test_the_demo_enterprise_has_an_inspection_to_evaluate_today(client, settings) -> None:
+    """事后评价 can be tried on any day: one of its inspections is within the 30 days."""
+    await load_demo(Result._meta.db, settings, 300, None, seed=7, reset=True, progress=False, out=io.StringIO())
+    r = await client.post(
+        "/api/v1/auth/token", json={"username": "demo-enterprise", "password": PASSWORDS["enterprise"]}
+    )
+    h = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    items = (await client.get("/api/v1/my/inspections", headers=h)).json()["items"]
+    open_ = [i for i in items if i["can_evaluate"]]
+    assert open_, items
+    done = await client.post(f"/api/v1/my/inspections/{open_[0]['id']}/evaluation", headers=h, json={"rating": 4})
+    assert done.status_code == 201, done.text

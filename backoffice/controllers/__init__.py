@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backoffice.controllers.administration import AccountPagesController, AuditPagesController, RulePagesController
 from backoffice.controllers.complaints import ComplaintPagesController
+from backoffice.controllers.evaluations import EvaluationPagesController
 from backoffice.controllers.guides import GuidePagesController
 from backoffice.controllers.imports import ImportPagesController
 from backoffice.controllers.inbox import InboxController
@@ -28,4 +29,5 @@ BACKOFFICE_CONTROLLERS: list = [
     RulePagesController,
     AuditPagesController,
     PublishPagesController,
+    EvaluationPagesController,
 ]

@@ -10,6 +10,7 @@ from portal.controllers.home import HomeController
 from portal.controllers.honours import HonourPagesController
 from portal.controllers.language import CareModeController, LanguageController
 from portal.controllers.matters import MatterPagesController
+from portal.controllers.my_inspections import MyInspectionsAliasController, MyInspectionsPagesController
 from portal.controllers.plans import PlanPagesController
 from portal.controllers.repair import RepairPagesController
 from portal.controllers.results import ResultPagesController
@@ -33,6 +34,8 @@ PORTAL_CONTROLLERS: list = [
     StatisticsPagesController,
     SearchPagesController,
     RepairPagesController,
+    MyInspectionsPagesController,
+    MyInspectionsAliasController,
     ComplaintPagesController,
     SitemapController,
 ]
