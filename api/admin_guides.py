@@ -17,22 +17,18 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
 
-from api.admin_plans import acting_department
 from api.admin_results import shanghai_today
 from api.deps import principal_of, settings_of
 from api.record_schemas import DownloadOut
 from api.record_serialize import downloads_out
 from db import guides as gq
 from db.results import department_names
-from domain.auth import require_department
-from domain.disclosure import ensure_servable
-from domain.errors import Collector, FieldError, NotFound, TooLarge, Unavailable, ValidationFailed
-from domain.guides import FORMATS, download_filename, validate_guide, validate_version
+from domain.errors import Collector, Unavailable
+from domain.guide_flow import own_guide, publish_guide, publish_version
+from domain.guides import FORMATS, MAX_FILE_BYTES, download_filename
 from render import filestore
 from render.guides import FontMissing, content_from, render_html, render_pdf
 from settings import Settings
-
-MAX_FILE_BYTES = 32 * 1024 * 1024
 
 
 class GuideIn(msgspec.Struct):
@@ -63,22 +59,6 @@ class GuidePublished(msgspec.Struct):
     downloads: list[DownloadOut]
 
 
-def check_upload(fmt: str, data: bytes) -> None:
-    """An uploaded file must be what it says it is."""
-    if len(data) > MAX_FILE_BYTES:
-        raise TooLarge(f"文件过大 (the {fmt} file exceeds {MAX_FILE_BYTES} bytes)", [FieldError(fmt, "too large")])
-    if fmt == "pdf" and not data.startswith(b"%PDF-"):
-        raise ValidationFailed("The uploaded PDF is not a PDF.", [FieldError("pdf", "不是PDF文件 (not a PDF file)")])
-    if fmt == "html":
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ValidationFailed(
-                "The uploaded HTML is not UTF-8.",
-                [FieldError("html", "HTML文件应为UTF-8编码 (the HTML file must be UTF-8)")],
-            ) from None
-
-
 async def make_files(
     settings: Settings, guide: dict, version: dict, uploads: dict[str, bytes]
 ) -> list[filestore.StoredFile]:
@@ -105,23 +85,18 @@ async def make_files(
     return stored
 
 
-async def publish_version(settings: Settings, actor: Any, guide_id: int, raw: dict, uploads: dict[str, bytes]) -> dict:
-    guide = await gq.get_guide(guide_id)
-    if guide is None:
-        raise NotFound(f"没有编号为 {guide_id} 的合规指南 (no guide {guide_id})")
-    require_department(actor, guide["department_code"])
-    ensure_servable("合规指南", guide_id, guide["disclosure"], "")
-    existing = [v["version"] for v in await gq.list_versions(guide_id)]
-    version = validate_version(raw, existing, shanghai_today())
-    for fmt, data in uploads.items():
-        check_upload(fmt, data)
-    stored = await make_files(settings, guide, version, uploads)
-    try:
-        await gq.insert_version(guide_id, version, [f.row() for f in stored], actor)
-    except BaseException:
-        filestore.remove_created(settings.files_dir, stored)
-        raise
-    return {"version": version["version"], "files": [f.row() for f in stored]}
+class GuideFiles:
+    """The files a guide version is published with (domain.guide_flow's `files`): the uploads
+    stored, the missing formats rendered, under FILES_DIR."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def make(self, guide: dict, version: dict, uploads: dict[str, bytes]) -> list[filestore.StoredFile]:
+        return await make_files(self.settings, guide, version, uploads)
+
+    def remove(self, stored: list[filestore.StoredFile]) -> None:
+        filestore.remove_created(self.settings.files_dir, stored)
 
 
 class AdminGuidesController(Controller):
@@ -135,32 +110,30 @@ class AdminGuidesController(Controller):
         status_code=201,
     )
     async def publish(self, request: Request, data: JSONBody[GuideIn]) -> GuidePublished:
-        actor = principal_of(request)
         settings = settings_of(request)
-        dept = acting_department(actor, data.department)
-        guide, version = validate_guide(msgspec.structs.asdict(data), dept, shanghai_today())
-        stored = await make_files(settings, guide, version, {})
-        try:
-            guide_id = await gq.insert_guide(guide, version, [f.row() for f in stored], actor)
-        except BaseException:
-            filestore.remove_created(settings.files_dir, stored)
-            raise
+        raw = msgspec.structs.asdict(data)
+        guide_id, version, rows = await publish_guide(
+            gq, GuideFiles(settings), principal_of(request), raw, shanghai_today()
+        )
         return GuidePublished(
             id=guide_id,
             version=version["version"],
             url=f"{settings.base_url}/guides/{guide_id}",
-            downloads=downloads_out([f.row() for f in stored], settings.base_url, guide_id, version["version"]),
+            downloads=downloads_out(rows, settings.base_url, guide_id, version["version"]),
         )
 
     @post("/{guide_id:int}/versions", summary="Publish a new version of a guide (files rendered)", status_code=201)
     async def new_version(self, request: Request, guide_id: FromPath[int], data: JSONBody[VersionIn]) -> GuidePublished:
         settings = settings_of(request)
-        out = await publish_version(settings, principal_of(request), guide_id, msgspec.structs.asdict(data), {})
+        raw = msgspec.structs.asdict(data)
+        version, rows = await publish_version(
+            gq, GuideFiles(settings), principal_of(request), guide_id, raw, {}, shanghai_today()
+        )
         return GuidePublished(
             id=guide_id,
-            version=out["version"],
+            version=version["version"],
             url=f"{settings.base_url}/guides/{guide_id}",
-            downloads=downloads_out(out["files"], settings.base_url, guide_id, out["version"]),
+            downloads=downloads_out(rows, settings.base_url, guide_id, version["version"]),
         )
 
     @post(
@@ -177,10 +150,7 @@ class AdminGuidesController(Controller):
     ) -> GuidePublished:
         actor = principal_of(request)
         settings = settings_of(request)
-        guide = await gq.get_guide(guide_id)  # 404 / 403 before looking at the parts
-        if guide is None:
-            raise NotFound(f"没有编号为 {guide_id} 的合规指南 (no guide {guide_id})")
-        require_department(actor, guide["department_code"])
+        await own_guide(gq, actor, guide_id)  # 404 / 403 before looking at the parts
         c = Collector()
         meta_raw = data.get("meta")
         raw: dict = {}
@@ -198,10 +168,10 @@ class AdminGuidesController(Controller):
             elif f is not None:
                 c.add(fmt, "应为上传的文件 (must be a file part)")
         c.raise_if_any("上传内容无效，未发布 (invalid upload; nothing was published)")
-        out = await publish_version(settings, actor, guide_id, raw, uploads)
+        version, rows = await publish_version(gq, GuideFiles(settings), actor, guide_id, raw, uploads, shanghai_today())
         return GuidePublished(
             id=guide_id,
-            version=out["version"],
+            version=version["version"],
             url=f"{settings.base_url}/guides/{guide_id}",
-            downloads=downloads_out(out["files"], settings.base_url, guide_id, out["version"]),
+            downloads=downloads_out(rows, settings.base_url, guide_id, version["version"]),
         )

@@ -6,7 +6,6 @@ with a human-readable list of what changed (domain.plans.diff_revisions)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import msgspec
@@ -16,10 +15,10 @@ from litestar.params import FromPath, JSONBody
 from api.admin_results import shanghai_today
 from api.deps import principal_of, settings_of
 from db import plans as pq
-from domain.auth import acting_department, require_department  # acting_department: other handlers import it from here
-from domain.disclosure import ensure_servable
-from domain.errors import Conflict, NotFound
-from domain.plans import validate_plan, validate_revision
+from domain.auth import acting_department
+from domain.plan_flow import publish_plan, region_of, revise_plan
+
+__all__ = ["AdminPlansController", "acting_department", "region_of_department"]
 
 
 class PlanIn(msgspec.Struct):
@@ -48,11 +47,7 @@ class PlanPublished(msgspec.Struct):
 
 
 async def region_of_department(code: str) -> str:
-    region = await pq.department_region(code)
-    if region:
-        return region
-    m = re.match(r"^(\d{6})-", code)  # codes are '<GB/T 2260>-<slug>'
-    return m.group(1) if m else ""
+    return region_of(code, await pq.department_region(code))
 
 
 class AdminPlansController(Controller):
@@ -61,26 +56,13 @@ class AdminPlansController(Controller):
 
     @post("/", summary="Publish an annual plan (revision 1)", status_code=201)
     async def publish(self, request: Request, data: JSONBody[PlanIn]) -> PlanPublished:
-        actor = principal_of(request)
-        dept = acting_department(actor, data.department)
-        plan = validate_plan(msgspec.structs.asdict(data), dept, await region_of_department(dept), shanghai_today())
-        plan_id = await pq.insert_plan(plan, actor)
+        plan_id = await publish_plan(pq, principal_of(request), msgspec.structs.asdict(data), shanghai_today())
         return PlanPublished(id=plan_id, revision=1, url=f"{settings_of(request).base_url}/plans/{plan_id}")
 
     @post("/{plan_id:int}/revisions", summary="Publish revision N+1 of a plan, with a reason", status_code=201)
     async def revise(self, request: Request, plan_id: FromPath[int], data: JSONBody[RevisionIn]) -> PlanPublished:
-        actor = principal_of(request)
-        plan = await pq.get_plan(plan_id)
-        if plan is None:
-            raise NotFound(f"没有编号为 {plan_id} 的抽查计划 (no plan {plan_id})")
-        require_department(actor, plan["department_code"])
-        ensure_servable("抽查计划", plan_id, plan["disclosure"], "")
-        current = await pq.get_revision(plan_id, plan["current_revision"])
-        assert current is not None  # revision 1 is written with the plan
-        revision = validate_revision(msgspec.structs.asdict(data), current, shanghai_today())
-        number = await pq.insert_revision(plan_id, plan["current_revision"], revision, actor)
-        if not number:
-            raise Conflict("计划已被同时调整，请刷新后重试 (the plan was revised meanwhile; reload and retry)")
+        raw = msgspec.structs.asdict(data)
+        number, revision = await revise_plan(pq, principal_of(request), plan_id, raw, shanghai_today())
         return PlanPublished(
             id=plan_id,
             revision=number,

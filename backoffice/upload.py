@@ -19,6 +19,7 @@ from typing import BinaryIO
 from litestar import Request
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
+from litestar.utils.scope.state import ScopeState
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -50,11 +51,20 @@ def tokens_match(form_token: str, cookie_token: str | None, secret: str) -> bool
 
 
 async def read_file_form(
-    request: Request, dest: Path, *, file_field: str, max_bytes: int, csrf_secret: str, csrf_cookie: str
+    request: Request,
+    dest: Path,
+    *,
+    file_field: str,
+    max_bytes: int,
+    csrf_secret: str,
+    csrf_cookie: str,
+    max_field_bytes: int = MAX_FIELD_BYTES,
+    max_fields: int = 200,
 ) -> FileForm:
     """Stream a multipart form: its one file (`file_field`) to `dest`, the rest as text fields.
     403 when the CSRF token does not come before the file or does not match; 413 past `max_bytes`;
-    422 for a malformed body. The caller removes `dest` when it keeps nothing."""
+    422 for a malformed body, a text field over `max_field_bytes` or more than `max_fields` fields.
+    The caller removes `dest` when it keeps nothing."""
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if ctype != b"multipart/form-data" or not boundary:
@@ -69,6 +79,9 @@ async def read_file_form(
     def check_token() -> None:
         if not tokens_match(form.fields.get("_csrf_token", ""), cookie, csrf_secret):
             raise PermissionDeniedException("CSRF token verification failed")
+        # The middleware did not run, so a page rendered in answer (the form with its messages,
+        # a preview) would have no token for csrf_token(): it gets the one just checked.
+        ScopeState.from_scope(request.scope).csrf_token = form.fields["_csrf_token"]
 
     def on_header_field(data: bytes, start: int, end: int) -> None:
         st["f"] += data[start:end]
@@ -100,7 +113,7 @@ async def read_file_form(
             fh.write(chunk)
             return
         st["buf"] += chunk
-        if len(st["buf"]) > MAX_FIELD_BYTES:
+        if len(st["buf"]) > max_field_bytes:
             raise ValidationFailed(
                 "字段过长 (a form field is too long)", [FieldError(st["name"] or "body", "too long")]
             )
@@ -111,6 +124,8 @@ async def read_file_form(
             st["fh"] = None
         else:
             form.fields[st["name"]] = st["buf"].decode("utf-8", "replace")
+            if len(form.fields) > max_fields:
+                raise ValidationFailed("表单字段过多 (too many form fields)", [FieldError("body", "too many fields")])
         st["hdr"] = {}
 
     parser = MultipartParser(

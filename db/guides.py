@@ -14,8 +14,10 @@ from db.tables import Guide, GuideFile, GuideVersion
 from db.tx import write_transaction
 
 
-def _conditions(industry: str | None, public_only: bool) -> list[Any]:
+def _conditions(industry: str | None, public_only: bool, department: str | None = None) -> list[Any]:
     conds: list[Any] = []
+    if department:
+        conds.append(Guide.department_code == department)
     if public_only:
         conds.append(Guide.disclosure == "public")
     if industry:
@@ -24,11 +26,13 @@ def _conditions(industry: str | None, public_only: bool) -> list[Any]:
     return conds
 
 
-async def list_guides(industry: str | None, after_id: int | None, limit: int, public_only: bool = True) -> list[dict]:
+async def list_guides(
+    industry: str | None, after_id: int | None, limit: int, public_only: bool = True, department: str | None = None
+) -> list[dict]:
     """Guide rows, newest id first, each with its current version's row merged in under
     `version_row` (title, version, effective_on, summary, sections …)."""
     q = Guide.select().order_by(Guide.id, ascending=False).limit(limit)
-    for c in _conditions(industry, public_only):
+    for c in _conditions(industry, public_only, department):
         q = q.where(c)
     if after_id is not None:
         q = q.where(Guide.id < after_id)

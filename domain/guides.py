@@ -10,9 +10,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from domain.errors import Collector
+from domain.errors import Collector, FieldError, TooLarge, ValidationFailed
 
 FORMATS = ("pdf", "html")
+MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_SECTIONS = 100
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,19}$")
 _INDUSTRY = re.compile(r"^[A-T][0-9]{0,4}$")  # GB/T 4754: a section letter and up to 4 digits
@@ -92,3 +93,32 @@ def download_filename(industry_name: str, title: str, version: str, fmt: str) ->
     """The name a downloaded file is saved under, e.g. 餐饮服务经营者合规指引-2025.1.pdf."""
     base = re.sub(r'[\\/:*?"<>|\s]+', "", title) or industry_name or "guide"
     return f"{base}-{version}.{fmt}"
+
+
+def check_upload(fmt: str, data: bytes) -> None:
+    """An uploaded file must be what it says it is."""
+    if len(data) > MAX_FILE_BYTES:
+        raise TooLarge(f"文件过大 (the {fmt} file exceeds {MAX_FILE_BYTES} bytes)", [FieldError(fmt, "too large")])
+    if fmt == "pdf" and not data.startswith(b"%PDF-"):
+        raise ValidationFailed("The uploaded PDF is not a PDF.", [FieldError("pdf", "不是PDF文件 (not a PDF file)")])
+    if fmt == "html":
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationFailed(
+                "The uploaded HTML is not UTF-8.",
+                [FieldError("html", "HTML文件应为UTF-8编码 (the HTML file must be UTF-8)")],
+            ) from None
+
+
+def upload_format(filename: str, head: bytes) -> str:
+    """The format of a file uploaded in the back office's one file field: a PDF by its content
+    (%PDF-), an HTML file by its name (.html/.htm); anything else is refused, naming `file`."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if filename.lower().endswith((".html", ".htm")):
+        return "html"
+    raise ValidationFailed(
+        "上传的文件不是PDF或HTML文件，未发布 (the uploaded file is neither a PDF nor an HTML file; nothing was published)",
+        [FieldError("file", "只接受PDF文件或UTF-8编码的HTML文件 (a PDF, or an .html file in UTF-8)")],
+    )

@@ -131,6 +131,21 @@ def validate_items(raw_items: Any, c: Collector, prefix: str = "items") -> list[
     return items
 
 
+def fill_codes(items: list[dict[str, Any]], taken: list[str]) -> list[dict[str, Any]]:
+    """Give the items without a code the numbers after the highest numeric code among `taken`
+    (the base revision's items) and the items themselves: the diff matches items by code, so a
+    new item must never take the code of an item that exists or was just removed."""
+    numbers = [int(c) for c in [*taken, *(str(i.get("code") or "") for i in items)] if c.strip().isdigit()]
+    n = max(numbers, default=0)
+    out = []
+    for item in items:
+        if not str(item.get("code") or "").strip():
+            n += 1
+            item = {**item, "code": str(n)}
+        out.append(item)
+    return out
+
+
 def validate_plan(raw: dict[str, Any], actor_department: str, region_code: str, today: dt.date) -> dict[str, Any]:
     """A new plan as the db layer stores it (plan row + revision 1), or ValidationFailed.
     The lead department is the actor's own (checked by the caller before)."""

@@ -64,3 +64,11 @@ def text_diff(old: str, new: str, context: int = 40) -> TextDiff:
         if op in ("insert", "replace"):
             out.append(("insert", new[j1:j2]))
     return TextDiff(out)
+
+
+def revision_view(prev: dict | None, rev: dict) -> dict:
+    """One entry of a plan's revision history as the public page shows it (and as the back
+    office's preview shows a revision before it is published): the revision, its change lines
+    classified, and the body's text diff when the body changed."""
+    body = text_diff(prev["body"], rev["body"]) if prev and prev["body"] != rev["body"] else None
+    return {"rev": rev, "changes": [classify(c) for c in rev.get("changes") or []], "body": body}

@@ -13,7 +13,7 @@ from db.snapshot import read_snapshot
 from domain.disclosure import ensure_servable
 from domain.errors import NotFound
 from domain.pagination import decode_cursor, encode_cursor
-from portal.diffview import classify, text_diff
+from portal.diffview import revision_view
 from portal.render import page, url_with
 
 PAGE = 20
@@ -64,15 +64,7 @@ class PlanPagesController(Controller):
             ensure_servable("抽查计划", plan_id, row["disclosure"], "")
             revisions = await q.list_revisions(plan_id)
             current = next((r for r in revisions if r["number"] == row["current_revision"]), revisions[-1])
-            history = []
-            for prev, rev in zip([None, *revisions[:-1]], revisions, strict=False):
-                history.append(
-                    {
-                        "rev": rev,
-                        "changes": [classify(c) for c in rev["changes"] or []],
-                        "body": text_diff(prev["body"], rev["body"]) if prev and prev["body"] != rev["body"] else None,
-                    }
-                )
+            history = [revision_view(prev, rev) for prev, rev in zip([None, *revisions[:-1]], revisions, strict=False)]
             names = await department_names([row["department_code"]])
             return page(
                 request,
